@@ -1,0 +1,73 @@
+# SolNet's entry points. `make run` and `make test` work on a fresh machine with Python 3.11.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WEB_WORKERS ?= 2
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: run install install-dev test test-fast lint verify bench browser messages clean
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+install: $(UV)
+	$(UV) sync --frozen --no-dev --quiet
+
+install-dev: $(UV)
+	$(UV) sync --frozen --quiet
+
+## Install, migrate, start the web server and the worker on SQLite, print how to sign in.
+run: install
+	@$(PY) manage.py migrate --noinput | grep -v "^  Applying" || true
+	@echo ""
+	@echo "SolNet is starting at http://$(HOST):$(PORT)/"
+	@SOLNET_BASE_URL=$${SOLNET_BASE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py founding_link
+	@echo "Members sign in at http://$(HOST):$(PORT)/accounts/login/ with their sign-in name,"
+	@echo "password and second factor. Stop with Ctrl-C."
+	@echo ""
+	@$(PY) manage.py run_huey --quiet & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  SOLNET_BASE_URL=$${SOLNET_BASE_URL:-http://$(HOST):$(PORT)} \
+	  $(VENV)/bin/gunicorn solnet.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) \
+	    --threads 4 --access-logfile /dev/null --log-level warning
+
+## Chromium from Debian for the browser tests (never a downloaded browser).
+browser:
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium >/dev/null; }; \
+	  else sudo apt-get install -y -q chromium >/dev/null; fi; }
+
+## Install what the tests need and run the whole suite.
+test: install-dev browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy solnet/*/services.py solnet/*/access.py solnet/core/twoperson.py
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) -m solnet.core.messages_check
+
+## Security figures (SECURITY.md): a table, and var/verify-results.json.
+verify: install-dev browser
+	$(PY) -m pytest -m verify -q --figures=var/verify-results.json --figures-title="Security figures"
+
+## Performance figures as ratios to floors measured in the same run: var/bench-results.json.
+bench: install-dev
+	$(PY) -m pytest -m bench -q --figures=var/bench-results.json --figures-title="Benchmarks"
+
+## Refresh the translation catalogues after changing strings.
+messages: install-dev
+	cd solnet && ../$(PY) ../manage.py makemessages -l es --no-location --no-obsolete -i "static/*"
+	cd solnet && ../$(PY) ../manage.py compilemessages -l es
+
+clean:
+	rm -rf $(VENV) .tools var/static

@@ -1,0 +1,132 @@
+"""Shared fixtures: the named personas of the authorization matrix, a TOTP calculator, a real
+SMTP server on loopback, and Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import struct
+import time
+from dataclasses import dataclass
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core.cache import cache
+
+from solnet.core import crypto
+from solnet.members.models import Member, Role, RoleGrant, Tier
+from solnet.network.models import Network
+
+
+def totp_code(secret: str, *, offset: int = 0, at: float | None = None) -> str:
+    """RFC 6238 computed here, independently of the code under test."""
+    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
+    counter = int((at if at is not None else time.time()) // 30) + offset
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    start = digest[-1] & 0x0F
+    value = (struct.unpack(">I", digest[start : start + 4])[0] & 0x7FFFFFFF) % 1_000_000
+    return f"{value:06d}"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_state():
+    """Keys cached in memory and the cache (throttles, audit head) must not leak between
+    tests whose database was rolled back."""
+    crypto.forget_keys()
+    cache.clear()
+    yield
+    crypto.forget_keys()
+
+
+@pytest.fixture
+def network(db):
+    network = Network.objects.current()
+    network.name = "Eastside Solidarity Network"
+    network.city_region = "Seattle"
+    network.languages = ["en", "es"]
+    network.default_language = "en"
+    network.approvals_to_join = 1
+    network.founded_at = network.created_at
+    network.save()
+    return network
+
+
+@dataclass
+class Persona:
+    name: str
+    member: Member | None
+    totp_secret: str | None = None
+
+
+def make_member(
+    username: str,
+    *,
+    tier: int = Tier.MEMBER,
+    roles: tuple[str, ...] = (),
+    status: str = Member.Status.ACTIVE,
+    email: str | None = None,
+    phone: str | None = None,
+    with_totp: bool = True,
+) -> tuple[Member, str | None]:
+    member = Member(
+        username=username,
+        display_name=username.replace("_", " ").title(),
+        tier=tier,
+        status=status,
+        email=email,
+        phone=phone,
+    )
+    member.set_password("correct horse battery staple")
+    member.save()
+    for role in roles:
+        RoleGrant.objects.create(member=member, role=role)
+    secret = None
+    if with_totp:
+        secret = generate_totp_secret()
+        TOTP.activate(member, secret)
+    return member, secret
+
+
+PERSONA_SPECS = {
+    "supporter": {"tier": Tier.SUPPORTER},
+    "phone_tree": {"tier": Tier.PHONE_TREE},
+    "member": {"tier": Tier.MEMBER},
+    "organizer": {"tier": Tier.ORGANIZING_TEAM},
+    "fund_committee": {"tier": Tier.MEMBER, "roles": (Role.FUND_COMMITTEE,)},
+    "dispatcher": {"tier": Tier.MEMBER, "roles": (Role.DISPATCHER,)},
+    "pending": {"tier": Tier.MEMBER, "status": Member.Status.PENDING},
+}
+PERSONA_NAMES = ["outsider", *PERSONA_SPECS]
+
+
+@pytest.fixture
+def personas(network) -> dict[str, Persona]:
+    found = {"outsider": Persona("outsider", None)}
+    for name, spec in PERSONA_SPECS.items():
+        member, secret = make_member(
+            name, email=f"{name}@example.org", phone="+1 206 555 0100", **spec
+        )
+        found[name] = Persona(name, member, secret)
+    return found
+
+
+@pytest.fixture
+def member(personas) -> Member:
+    return personas["member"].member
+
+
+@pytest.fixture
+def organizer(personas) -> Member:
+    return personas["organizer"].member
+
+
+@pytest.fixture
+def signed_in(client):
+    """Signs a member in through force_login (which stamps the session like a real login)."""
+
+    def sign_in(member: Member):
+        client.force_login(member, backend="allauth.account.auth_backends.AuthenticationBackend")
+        return client
+
+    return sign_in

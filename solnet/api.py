@@ -1,0 +1,45 @@
+"""The JSON API at /api/, assembled from each app's router. The OpenAPI schema is served at
+/api/openapi.json."""
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from solnet.members.api import ApiTokenAuth
+from solnet.members.api import router as members_router
+from solnet.network.api import router as network_router
+
+api = NinjaAPI(
+    title="SolNet API",
+    version="1",
+    description=(
+        "Personal API tokens (Authorization: Bearer sn_…) act for their member, within the "
+        "scopes chosen when the token was made. Errors: 400 malformed request, 401 missing or "
+        "invalid token, 403 token lacks the scope, 404 not found or not yours to see (the "
+        "same answer), 422 invalid input."
+    ),
+    auth=ApiTokenAuth(),
+    urls_namespace="api",
+    docs_url=None,  # the stock docs page loads scripts from a CDN; the schema is enough
+)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorized(request: HttpRequest, exc: AuthenticationError):
+    return api.create_response(request, {"detail": "Missing or invalid token."}, status=401)
+
+
+@api.exception_handler(ValidationError)
+def invalid(request: HttpRequest, exc: ValidationError):
+    return api.create_response(
+        request, {"detail": "Invalid input.", "errors": exc.errors}, status=422
+    )
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError):
+    return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
+
+
+api.add_router("/network", network_router)
+api.add_router("/", members_router)

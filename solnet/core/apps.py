@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "solnet.core"
+    label = "core"
+    verbose_name = "Core machinery"
+
+    def ready(self) -> None:
+        from solnet.core import checks  # noqa: F401 - registers the system checks
+        from solnet.core.navigation import NavEntry, register
+
+        register(
+            NavEntry(
+                "approvals",
+                _("Approvals"),
+                "core:approvals",
+                lambda m: m.is_active and getattr(m, "is_approved", False),
+                order=70,
+            )
+        )

@@ -1,0 +1,46 @@
+"""The main navigation. Each app registers its entries in its AppConfig.ready(), with a test
+of who sees them, so the menu grows with the apps without the base template knowing them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    key: str
+    label: Any  # a lazy translation
+    url_name: str
+    visible: Callable[[Any], bool]
+    order: int = 50
+
+
+_ENTRIES: dict[str, NavEntry] = {}
+
+
+def register(entry: NavEntry) -> None:
+    _ENTRIES[entry.key] = entry
+
+
+def entries_for(request) -> list[dict[str, Any]]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    shown = []
+    for entry in sorted(_ENTRIES.values(), key=lambda e: (e.order, e.key)):
+        if entry.visible(user):
+            url = reverse(entry.url_name)
+            shown.append(
+                {
+                    "key": entry.key,
+                    "label": entry.label,
+                    "url": url,
+                    "current": request.path == url
+                    or (url != "/" and request.path.startswith(url)),
+                }
+            )
+    return shown

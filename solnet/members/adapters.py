@@ -1,0 +1,42 @@
+"""How allauth fits SolNet: no open sign-up, second-factor secrets encrypted at rest."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
+from allauth.mfa.adapter import DefaultMFAAdapter
+from django.http import HttpRequest
+
+from solnet.core import crypto
+from solnet.network.models import Network
+
+MFA_CONTEXT = "mfa.authenticator"
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        # People join with an invitation link only.
+        return False
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def encrypt(self, text: str) -> str:
+        return crypto.encrypt(text, context=MFA_CONTEXT)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return crypto.decrypt(encrypted_text, context=MFA_CONTEXT)
+
+    def _get_site_name(self) -> str:
+        return Network.objects.current().name or "SolNet"
+
+    def get_totp_issuer(self) -> str:
+        return self._get_site_name()
+
+    def get_totp_label(self, user) -> str:
+        return user.username
+
+    def get_public_key_credential_rp_entity(self) -> dict[str, str]:
+        return {
+            "id": context.request.get_host().partition(":")[0],
+            "name": self._get_site_name(),
+        }

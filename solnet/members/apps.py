@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MembersConfig(AppConfig):
+    name = "solnet.members"
+    label = "members"
+    verbose_name = _("Members")
+
+    def ready(self) -> None:
+        from solnet.members import (  # noqa: F401 - wiring only
+            services,  # registers two-person actions
+            signals,  # records the session epoch at sign-in
+        )
+        from solnet.core.navigation import NavEntry, register
+        from solnet.members import access
+
+        register(NavEntry("members", _("Members"), "members:list", access.is_member, order=20))
+        register(
+            NavEntry("invitations", _("Invite"), "members:invitations", access.can_invite, 30)
+        )
+        register(NavEntry("me", _("You"), "members:me", lambda m: m.is_active, order=90))

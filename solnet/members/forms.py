@@ -1,0 +1,151 @@
+"""Forms of the members app."""
+
+from __future__ import annotations
+
+from allauth.account.forms import LoginForm as AllauthLoginForm
+from django import forms
+from django.conf import settings
+from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from solnet.core import throttle
+from solnet.members.models import ApiScope, Member, Role, Tier
+
+THROTTLED = _("Too many sign-in attempts. Wait a few minutes and try again.")
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's sign-in form with SolNet's throttle.
+
+    A wrong password and an unknown name get the same error, and once the limit is reached the
+    same refusal comes whatever the name, known or not, and even with the right password.
+    """
+
+    def clean(self):
+        login = (self.data.get("login") or "").strip().casefold()
+        address = throttle.client_address(self.request) if self.request else ""
+        window = settings.LOGIN_THROTTLE_WINDOW
+        if (
+            throttle.count("login-name", login) >= settings.LOGIN_THROTTLE_ATTEMPTS
+            or throttle.count("login-address", address) >= settings.LOGIN_THROTTLE_ADDRESS_ATTEMPTS
+        ):
+            raise ValidationError(THROTTLED, code="throttled")
+        try:
+            return super().clean()
+        except ValidationError:
+            throttle.hit("login-name", login, window=window)
+            throttle.hit("login-address", address, window=window)
+            raise
+
+
+class JoinForm(forms.Form):
+    username = forms.CharField(
+        label=_("Sign-in name"),
+        max_length=40,
+        help_text=_("What you will type to sign in. It need not be your real name."),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=80,
+        help_text=_("How other members see you: a first name or a nickname is enough."),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validators_help_text_html,
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"].strip()
+        Member._meta.get_field("username").run_validators(username)
+        return username
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("The two passwords are not the same."))
+        return data
+
+
+class InvitationForm(forms.Form):
+    label = forms.CharField(
+        label=_("Note for yourselves"),
+        max_length=80,
+        required=False,
+        help_text=_("So you remember who it is for, e.g. “Ana from the Tuesday meeting”."),
+    )
+    tier = forms.TypedChoiceField(label=_("Tier"), coerce=int, choices=())
+    days = forms.IntegerField(
+        label=_("Valid for (days)"),
+        min_value=1,
+        max_value=30,
+        initial=settings.INVITATION_DAYS,
+    )
+    email = forms.EmailField(
+        label=_("Send it by email (optional)"),
+        required=False,
+        help_text=_("Leave empty to copy the link and send it yourself, e.g. through Signal."),
+    )
+
+    def __init__(self, *args, tiers: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tier"].choices = tiers
+        self.fields["tier"].initial = Tier.MEMBER
+
+
+class ProfileForm(forms.Form):
+    display_name = forms.CharField(label=_("Display name"), max_length=80)
+    preferred_language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=[("", _("The network's default"))] + list(settings.LANGUAGES),
+    )
+    email = forms.EmailField(
+        label=_("Email"),
+        required=False,
+        help_text=_("Only if you want messages by email. Stored encrypted."),
+    )
+    phone = forms.RegexField(
+        label=_("Phone"),
+        required=False,
+        regex=r"^\+?[0-9 ()./-]{6,24}$",
+        error_messages={"invalid": _("Write a phone number with digits, e.g. +1 206 555 0100.")},
+        help_text=_("Only if you want calls or texts. Stored encrypted."),
+    )
+
+
+class TierForm(forms.Form):
+    tier = forms.TypedChoiceField(label=_("Tier"), coerce=int, choices=Tier.choices)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=60,
+        help_text=_("What it is for, e.g. “spreadsheet sync”."),
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("What it may do"),
+        choices=ApiScope.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    days = forms.IntegerField(
+        label=_("Valid for (days)"),
+        min_value=1,
+        max_value=365,
+        initial=90,
+        required=False,
+        help_text=_("Leave empty for a token that lasts until you revoke it."),
+    )

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NetworkConfig(AppConfig):
+    name = "solnet.network"
+    label = "network"
+    verbose_name = _("Network")
+
+    def ready(self) -> None:
+        from solnet.core.navigation import NavEntry, register
+        from solnet.network.access import can_configure_current
+
+        register(NavEntry("home", _("Start"), "home", lambda m: m.is_active, order=10))
+        register(NavEntry("settings", _("Settings"), "network:setup", can_configure_current, 80))

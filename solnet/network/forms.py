@@ -1,0 +1,50 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+
+class NetworkForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name of the network"),
+        max_length=100,
+        help_text=_("As people know it, e.g. “Eastside Solidarity Network”."),
+    )
+    city_region = forms.CharField(
+        label=_("City or region"), max_length=100, help_text=_("Where the network organizes.")
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages the network works in"),
+        choices=settings.LANGUAGES,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    default_language = forms.ChoiceField(
+        label=_("Default language"),
+        choices=settings.LANGUAGES,
+        help_text=_("What SolNet speaks to someone who has not chosen."),
+    )
+    approvals_to_join = forms.IntegerField(
+        label=_("Approvals needed to join"),
+        min_value=0,
+        max_value=5,
+        initial=1,
+        help_text=_(
+            "How many existing members must approve someone who joins with an invitation. "
+            "0 lets them in at once."
+        ),
+    )
+    second_factor_for_all = forms.BooleanField(
+        label=_("Ask every member for a second factor"),
+        required=False,
+        initial=True,
+        help_text=_("Whoever can read other people's contact details always needs one."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        languages = data.get("languages") or []
+        default = data.get("default_language")
+        if default and languages and default not in languages:
+            self.add_error(
+                "default_language", _("The default language must be one the network works in.")
+            )
+        return data

@@ -1,0 +1,94 @@
+"""The network this installation belongs to: exactly one, sovereign."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from solnet.core.data import INTERNAL, KEEP, PUBLIC, DataPolicy, Retention
+
+
+class NetworkQuerySet(models.QuerySet):
+    def current(self) -> Network:
+        network, _ = self.get_or_create(pk=1)
+        return network
+
+
+class Network(models.Model):
+    """The solidarity network. One row: other networks are reached by federation."""
+
+    name = models.CharField(
+        _("name of the network"),
+        max_length=100,
+        blank=True,
+        help_text=_("As people know it, e.g. “Eastside Solidarity Network”."),
+    )
+    city_region = models.CharField(
+        _("city or region"),
+        max_length=100,
+        blank=True,
+        help_text=_("Where the network organizes."),
+    )
+    languages = models.JSONField(
+        _("languages"), default=list, help_text=_("Languages the network works in.")
+    )
+    default_language = models.CharField(
+        _("default language"),
+        max_length=8,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("What SolNet speaks to someone who has not chosen."),
+    )
+    approvals_to_join = models.PositiveSmallIntegerField(
+        _("approvals needed to join"),
+        default=1,
+        help_text=_(
+            "How many existing members must approve someone who joins with an invitation. "
+            "0 lets them in at once."
+        ),
+    )
+    second_factor_for_all = models.BooleanField(
+        _("second factor for everyone"),
+        default=True,
+        help_text=_(
+            "Ask every member for a second factor at sign-in. Whoever can read other "
+            "people's contact details always needs one."
+        ),
+    )
+    founded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the founding member set it up"
+    )
+    created_at = models.DateTimeField(default=timezone.now, help_text="When it was installed")
+
+    objects = NetworkQuerySet.as_manager()
+
+    data_policy = DataPolicy(
+        sensitivity={
+            "id": INTERNAL,
+            "name": PUBLIC,
+            "city_region": PUBLIC,
+            "languages": PUBLIC,
+            "default_language": PUBLIC,
+            "approvals_to_join": INTERNAL,
+            "second_factor_for_all": INTERNAL,
+            "founded_at": PUBLIC,
+            "created_at": INTERNAL,
+        },
+        retention=Retention(action=KEEP, reason="The network's own settings, for its lifetime."),
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="one_network"),
+            models.CheckConstraint(
+                condition=models.Q(approvals_to_join__lte=5), name="approvals_to_join_small"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or str(_("New network"))
+
+    @property
+    def is_named(self) -> bool:
+        return bool(self.name)

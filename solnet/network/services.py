@@ -1,0 +1,47 @@
+"""Changes to the network's own settings."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from solnet.core import audit
+from solnet.network import access
+from solnet.network.models import Network
+
+
+@transaction.atomic
+def configure_network(
+    *,
+    by,
+    name: str,
+    city_region: str,
+    languages: list[str],
+    default_language: str,
+    approvals_to_join: int,
+    second_factor_for_all: bool,
+) -> Network:
+    """Names the network (the founder, once) or changes its settings (the organizing team)."""
+    network = Network.objects.select_for_update().get(pk=Network.objects.current().pk)
+    if not access.can_configure(by, network):
+        raise PermissionDenied
+    founding = network.founded_at is None
+    network.name = name
+    network.city_region = city_region
+    network.languages = languages
+    network.default_language = default_language
+    network.approvals_to_join = approvals_to_join
+    network.second_factor_for_all = second_factor_for_all
+    if founding:
+        network.founded_at = timezone.now()
+    network.full_clean()
+    network.save()
+    audit.record(
+        "network.founded" if founding else "network.configured",
+        actor=by,
+        target="network.network:1",
+        approvals_to_join=approvals_to_join,
+        second_factor_for_all=second_factor_for_all,
+    )
+    return network

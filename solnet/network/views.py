@@ -1,0 +1,67 @@
+"""The home page and the network's settings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from solnet.core import twoperson
+from solnet.core.access import member_view
+from solnet.members import access as member_access
+from solnet.network import access, services
+from solnet.network.forms import NetworkForm
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "network/welcome.html")
+    member = request.user
+    return render(
+        request,
+        "network/home.html",
+        {
+            "pending_joiners": member_access.pending_joiners(member).count(),
+            "pending_approvals": twoperson.pending_for(member).count(),
+            "can_invite": member_access.can_invite(member),
+        },
+    )
+
+
+def _settings_form(request: HttpRequest) -> NetworkForm:
+    network = request.network
+    return NetworkForm(
+        request.POST or None,
+        initial={
+            "name": network.name,
+            "city_region": network.city_region,
+            "languages": network.languages or [request.LANGUAGE_CODE],
+            "default_language": network.default_language or request.LANGUAGE_CODE,
+            "approvals_to_join": network.approvals_to_join,
+            "second_factor_for_all": network.second_factor_for_all,
+        },
+    )
+
+
+@member_view(access.can_configure_current)
+@require_http_methods(["GET", "POST"])
+def setup(request: HttpRequest) -> HttpResponse:
+    """The founder names the network; afterwards organizers change its settings here."""
+    form = _settings_form(request)
+    founding = request.network.founded_at is None
+    if request.method == "POST" and form.is_valid():
+        services.configure_network(by=request.user, **form.cleaned_data)
+        if founding:
+            messages.success(request, _("Your network is set up. Now invite the others."))
+            return redirect("members:invitations")
+        messages.success(request, _("The network's settings are saved."))
+        return redirect("network:setup")
+    return render(
+        request,
+        "network/setup.html",
+        {"form": form, "founding": founding},
+        status=422 if request.method == "POST" else 200,
+    )

@@ -1,0 +1,27 @@
+"""The URL map. Every route here has a row in the authorization matrix test
+(solnet/core/tests/test_authorization_matrix.py)."""
+
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from solnet.api import api
+from solnet.core import views as core_views
+from solnet.members import views as member_views
+from solnet.network import views as network_views
+
+urlpatterns = [
+    path("", network_views.home, name="home"),
+    path("join/<str:token>/", member_views.join, name="join"),
+    path("members/", include("solnet.members.urls")),
+    path("network/", include("solnet.network.urls")),
+    path("approvals/", include("solnet.core.urls")),
+    path("accounts/", include("solnet.members.account_urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("health", core_views.health, name="health"),
+    path("api/", api.urls),
+]
+
+handler400 = "solnet.core.views.bad_request"
+handler403 = "solnet.core.views.permission_denied"
+handler404 = "solnet.core.views.page_not_found"
+handler500 = "solnet.core.views.server_error"
