@@ -9,6 +9,7 @@ import hmac
 import struct
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -130,3 +131,83 @@ def signed_in(client):
         return client
 
     return sign_in
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright; never a downloaded browser."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.failed_call = report.failed
+    return report
+
+
+@pytest.fixture
+def phone(request, chromium, live_server):
+    """Opens phone-sized browser contexts in a given language; each is a separate person."""
+    contexts = []
+
+    def open_phone(language: str = "en"):
+        context = chromium.new_context(
+            viewport=PHONE,
+            is_mobile=True,
+            has_touch=True,
+            locale={"en": "en-US", "es": "es-ES"}[language],
+            extra_http_headers={"Accept-Language": language},
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.csp_violations = []
+        page.on(
+            "console",
+            lambda msg: page.csp_violations.append(msg.text)
+            if "Content Security Policy" in msg.text
+            else None,
+        )
+        page.outside_requests = []
+        page.on(
+            "request",
+            lambda request: page.outside_requests.append(request.url)
+            if not request.url.startswith((live_server.url, "data:"))
+            else None,
+        )
+        return page
+
+    yield open_phone
+    if getattr(request.node, "failed_call", False):
+        # Screenshots of every page of a failed journey, to see what the person saw.
+        out = Path("var/screenshots")
+        out.mkdir(parents=True, exist_ok=True)
+        for number, context in enumerate(contexts):
+            for page in context.pages:
+                page.screenshot(path=out / f"{request.node.name}-{number}.png", full_page=True)
+                print(f"{request.node.name}-{number}: {page.url}")
+    for context in contexts:
+        context.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from allauth.account.decorators import reauthentication_required
+from allauth.account.internal.flows.login import record_authentication
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -63,6 +64,11 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
                 form.add_error("password1", error)
         else:
             login(request, member, backend="allauth.account.auth_backends.AuthenticationBackend")
+            # The password was just set: count it as a fresh sign-in, so that enrolling the
+            # second factor does not ask for the password again a second later.
+            record_authentication(
+                request, member, method="password", username=member.username, reauthenticated=True
+            )
             messages.success(request, _("Welcome! Now set up your second factor."))
             return redirect("home")
     return render(

@@ -1,0 +1,140 @@
+"""The founding journey in a real browser on a phone-sized screen, in English and in Spanish:
+open the founding link, set a password, enrol TOTP, name the network, invite a second person,
+who joins, is approved, and signs in with a second factor."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import totp_code
+
+from solnet.members.models import Invitation, Member
+from solnet.members.services import invitation_url, issue_founding_invitation
+from solnet.network.models import Network
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TEXT = {
+    "en": {
+        "found": "Found your network",
+        "activate": "Activate Authenticator App",
+        "name_network": "Name your network",
+        "link_heading": "Here is the invitation link",
+        "join": "Join Riverside Tenants",
+        "waiting": "Almost there",
+        "hello": "Hello, Ana",
+        "approve": "Approve Ana",
+        "mfa": "Two-Factor Authentication",
+    },
+    "es": {
+        "found": "Funda tu red",
+        "activate": "Activar aplicación de autenticación",
+        "name_network": "Ponle nombre a tu red",
+        "link_heading": "Este es el enlace de invitación",
+        "join": "Únete a Riverside Tenants",
+        "waiting": "Ya casi está",
+        "hello": "Hola, Ana",
+        "approve": "Aprobar a Ana",
+        "mfa": "Autenticación de dos factores",
+    },
+}
+
+
+def _heading(page) -> str:
+    return page.locator("main h1").first.inner_text().strip()
+
+
+def _submit(page, form_selector: str = "main form") -> None:
+    page.locator(form_selector).locator("button[type=submit]").last.click()
+    page.wait_for_load_state()
+
+
+def _enrol_totp(page, text) -> str:
+    page.wait_for_url("**/accounts/2fa/totp/activate/")
+    assert _heading(page) == text["activate"]
+    secret = page.locator("#authenticator_secret").input_value()
+    page.fill("input[name=code]", totp_code(secret))
+    _submit(page)
+    return secret
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_founding_journey(phone, live_server, settings, language):
+    settings.BASE_URL = live_server.url
+    text = TEXT[language]
+    _invitation, token = issue_founding_invitation()
+
+    # The founder opens the link printed by `make run`.
+    founder = phone(language)
+    founder.goto(f"{live_server.url}/join/{token}/")
+    assert _heading(founder) == text["found"]
+    founder.fill("input[name=username]", "rosa")
+    founder.fill("input[name=display_name]", "Rosa")
+    founder.fill("input[name=password1]", "a long founding passphrase")
+    founder.fill("input[name=password2]", "a long founding passphrase")
+    _submit(founder)
+    founder_secret = _enrol_totp(founder, text)
+
+    # Next: name the network.
+    founder.goto(f"{live_server.url}/")
+    founder.wait_for_url("**/network/settings/")
+    assert _heading(founder) == text["name_network"]
+    founder.fill("input[name=name]", "Riverside Tenants")
+    founder.fill("input[name=city_region]", "Portland")
+    founder.check("input[name=languages][value=en]")
+    founder.check("input[name=languages][value=es]")
+    founder.select_option("select[name=default_language]", language)
+    founder.fill("input[name=approvals_to_join]", "1")
+    _submit(founder)
+    network = Network.objects.current()
+    assert network.name == "Riverside Tenants"
+    assert network.founded_at is not None
+
+    # Then invite a second person.
+    founder.wait_for_url("**/members/invitations/")
+    founder.fill("input[name=label]", "Ana from the Tuesday meeting")
+    _submit(founder, "main section.panel form")
+    assert founder.locator("#new-link").inner_text().strip() == text["link_heading"]
+    link = founder.locator("#invitation-url").input_value()
+    assert link.startswith(f"{live_server.url}/join/")
+    assert Invitation.objects.filter(is_founding=False, label__startswith="Ana").count() == 1
+
+    # Ana joins on her own phone.
+    ana = phone(language)
+    ana.goto(link)
+    assert _heading(ana) == text["join"]
+    ana.fill("input[name=username]", "ana")
+    ana.fill("input[name=display_name]", "Ana")
+    ana.fill("input[name=password1]", "ana's own long passphrase")
+    ana.fill("input[name=password2]", "ana's own long passphrase")
+    _submit(ana)
+    ana_secret = _enrol_totp(ana, text)
+    ana.goto(f"{live_server.url}/")
+    ana.wait_for_url("**/members/waiting/")
+    assert _heading(ana) == text["waiting"]
+    assert Member.objects.get(username="ana").status == Member.Status.PENDING
+
+    # The founder approves her.
+    founder.goto(f"{live_server.url}/members/pending/")
+    founder.get_by_role("button", name=text["approve"]).click()
+    founder.wait_for_load_state()
+    assert Member.objects.get(username="ana").status == Member.Status.ACTIVE
+
+    # Ana signs in again, this time with her second factor.
+    ana.locator("header form button[type=submit]").click()  # sign out
+    ana.wait_for_load_state()
+    ana.goto(f"{live_server.url}/accounts/login/")
+    ana.fill("input[name=login]", "ana")
+    ana.fill("input[name=password]", "ana's own long passphrase")
+    _submit(ana)
+    ana.wait_for_url("**/accounts/2fa/authenticate/")
+    assert _heading(ana) == text["mfa"]
+    # The next 30-second step's code: her enrolment code of this step cannot be used twice.
+    ana.fill("input[name=code]", totp_code(ana_secret, offset=1))
+    _submit(ana)
+    ana.wait_for_url(f"{live_server.url}/")
+    assert _heading(ana) == text["hello"]
+    assert founder_secret != ana_secret
+
+    for page in (founder, ana):
+        assert page.csp_violations == []
+        assert page.outside_requests == []
