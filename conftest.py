@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.cache import cache
 
@@ -86,6 +87,7 @@ def make_member(
     if with_totp:
         secret = generate_totp_secret()
         TOTP.activate(member, secret)
+        RecoveryCodes.activate(member)
     return member, secret
 
 

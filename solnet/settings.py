@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # allauth's second-factor pages use it
     "django_htmx",
     "allauth",
     "allauth.account",

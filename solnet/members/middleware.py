@@ -25,6 +25,11 @@ ONBOARDING_EXEMPT = (
     "/health",
     "/api/",
     "/join/",
+    # Someone who has not finished joining can still change their password or hit panic.
+    "/accounts/password/change/",
+    "/members/me/security/",
+    "/members/me/panic/",
+    "/members/me/restore-contacts/",
 )
 
 

@@ -27,14 +27,14 @@ TEXT = {
     },
     "es": {
         "found": "Funda tu red",
-        "activate": "Activar aplicación de autenticación",
+        "activate": "Activar la aplicación de autenticación",
         "name_network": "Ponle nombre a tu red",
         "link_heading": "Este es el enlace de invitación",
         "join": "Únete a Riverside Tenants",
         "waiting": "Ya casi está",
         "hello": "Hola, Ana",
         "approve": "Aprobar a Ana",
-        "mfa": "Autenticación de dos factores",
+        "mfa": "Autenticación de doble factor",
     },
 }
 

@@ -1,0 +1,380 @@
+"""The authorization matrix (SECURITY.md A-1).
+
+Every URL pattern and every API operation has a row here saying, for every persona, whether it
+may reach it. The test walks all of them and fails on any unexpected allow, any unexpected
+denial, and any route without a row — so adding a route means deciding who may use it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from conftest import PERSONA_NAMES
+from solnet.api import api
+from solnet.core import twoperson
+from solnet.members import services as member_services
+from solnet.members.models import ApiScope, Invitation, Member, Tier
+
+A, D = "allow", "deny"
+SIGNED_IN = [p for p in PERSONA_NAMES if p != "outsider"]
+APPROVED = [p for p in SIGNED_IN if p != "pending"]
+MEMBERS_UP = ["member", "organizer", "fund_committee", "dispatcher"]  # tier Member or above
+ORGANIZERS = ["organizer"]
+
+
+def only(*allowed: str) -> dict[str, str]:
+    return {p: (A if p in allowed else D) for p in PERSONA_NAMES}
+
+
+EVERYONE = only(*PERSONA_NAMES)
+
+
+@dataclass
+class Row:
+    expect: dict[str, str]
+    method: str = "get"
+    kwargs: Callable[[dict], dict] = lambda objects: {}
+    data: Callable[[dict], dict] = lambda objects: {}
+    # Where an allowed request may legitimately be redirected to the sign-in page (a logout).
+    allowed_login_redirect: bool = False
+    note: str = ""
+
+
+def _pending_joiner(objects):
+    return {"public_id": objects["joiner"].public_id}
+
+
+def _member(objects):
+    return {"public_id": objects["target"].public_id}
+
+
+PAGES: dict[str, Row] = {
+    "home": Row(only(*PERSONA_NAMES[:-1]), note="a pending joiner is held at the waiting page"),
+    "join": Row(EVERYONE, kwargs=lambda o: {"token": o["invitation_token"]}),
+    "members:list": Row(only(*APPROVED)),
+    "members:waiting": Row(only(*SIGNED_IN)),
+    "members:pending": Row(only(*MEMBERS_UP)),
+    "members:pending_approve": Row(only(*MEMBERS_UP), "post", _pending_joiner),
+    "members:pending_decline": Row(only(*MEMBERS_UP), "post", _pending_joiner),
+    "members:invitations": Row(only(*MEMBERS_UP)),
+    "members:invitation_revoke": Row(
+        only("member", "organizer"),
+        "post",
+        lambda o: {"public_id": o["invitation"].public_id},
+        note="made by the member persona: the maker and organizers may revoke it",
+    ),
+    "members:me": Row(only(*APPROVED), note="pending joiners are sent to the waiting page"),
+    "members:security": Row(only(*SIGNED_IN)),
+    "members:panic": Row(only(*SIGNED_IN), "post", allowed_login_redirect=True),
+    "members:restore_contacts": Row(only(*SIGNED_IN), "post"),
+    "members:api_tokens": Row(only(*APPROVED)),
+    "members:api_token_revoke": Row(
+        only("member"), "post", lambda o: {"public_id": o["api_token"].public_id}
+    ),
+    "members:detail": Row(
+        only(*MEMBERS_UP, "supporter"),
+        kwargs=lambda o: {"public_id": o["personas"]["supporter"].member.public_id},
+        note="the supporter persona's own page: members see it, the supporter sees themself",
+    ),
+    "members:tier": Row(
+        only(*ORGANIZERS), "post", _member, lambda o: {"tier": Tier.PHONE_TREE}
+    ),
+    "members:role_grant": Row(
+        only(*ORGANIZERS), "post", _member, lambda o: {"role": "facilitator"}
+    ),
+    "members:role_revoke": Row(
+        only(*ORGANIZERS), "post", _member, lambda o: {"role": "facilitator"}
+    ),
+    "members:deactivate": Row(only(*ORGANIZERS), "post", _member),
+    "network:setup": Row(only(*ORGANIZERS)),
+    "core:approvals": Row(only(*APPROVED)),
+    "core:approval_approve": Row(
+        only("member", "fund_committee", "dispatcher"),
+        "post",
+        lambda o: {"public_id": o["approval"].public_id},
+        note="asked for by the organizer about the target: anyone of tier Member but the "
+        "requester may approve",
+    ),
+    "core:approval_reject": Row(
+        only("member", "organizer", "fund_committee", "dispatcher"),
+        "post",
+        lambda o: {"public_id": o["approval"].public_id},
+        note="approvers reject; the organizer who asked withdraws",
+    ),
+    "account_login": Row(
+        only(*PERSONA_NAMES[:-1]), note="signed-in people are sent on; a joiner to waiting"
+    ),
+    "account_logout": Row(EVERYONE, "post", allowed_login_redirect=True),
+    "account_inactive": Row(only(*PERSONA_NAMES[:-1])),
+    "account_reauthenticate": Row(only(*SIGNED_IN)),
+    "account_change_password": Row(only(*SIGNED_IN)),
+    "mfa_index": Row(only(*SIGNED_IN)),
+    "mfa_authenticate": Row(
+        only(*SIGNED_IN), note="only meaningful half-way through a sign-in; else sends you on"
+    ),
+    "mfa_reauthenticate": Row(only(*SIGNED_IN)),
+    "mfa_activate_totp": Row(only(*SIGNED_IN), note="with TOTP already on: sent to the index"),
+    "mfa_deactivate_totp": Row(only(*SIGNED_IN)),
+    "mfa_view_recovery_codes": Row(only(*SIGNED_IN)),
+    "mfa_generate_recovery_codes": Row(only(*SIGNED_IN)),
+    "mfa_download_recovery_codes": Row(only(*SIGNED_IN)),
+    "mfa_list_webauthn": Row(only(*SIGNED_IN)),
+    "mfa_add_webauthn": Row(only(*SIGNED_IN)),
+    "mfa_reauthenticate_webauthn": Row(only(*SIGNED_IN)),
+    "mfa_remove_webauthn": Row(
+        only(), kwargs=lambda o: {"pk": o["passkey"].pk}, note="someone else's key: 404 for all"
+    ),
+    "mfa_edit_webauthn": Row(
+        only(), kwargs=lambda o: {"pk": o["passkey"].pk}, note="someone else's key: 404 for all"
+    ),
+    "set_language": Row(EVERYONE, "post", lambda o: {}, lambda o: {"language": "es"}),
+    "health": Row(EVERYONE),
+    "api:openapi-json": Row(EVERYONE, note="the schema describes operations, not data"),
+    "api:api-root": Row(only(), note="nothing is served at the bare prefix"),
+}
+
+# API operations: (method, path template) → row. Callers authenticate with a personal token
+# carrying every scope; the outsider has none.
+API_OPERATIONS: dict[tuple[str, str], Row] = {
+    ("get", "/api/network"): Row(only(*APPROVED)),
+    ("get", "/api/me"): Row(only(*APPROVED), note="a pending joiner's token is not accepted"),
+    ("patch", "/api/me"): Row(only(*APPROVED), data=lambda o: {"display_name": "New name"}),
+    ("get", "/api/members"): Row(only(*APPROVED), note="each sees only what access.py allows"),
+    ("get", "/api/members/{public_id}"): Row(
+        only(*MEMBERS_UP, "supporter"),
+        kwargs=lambda o: {"public_id": o["personas"]["supporter"].member.public_id},
+    ),
+}
+
+
+# --- walking the routes --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    pattern: str
+
+
+def all_routes(urlconf: Any = None) -> list[Route]:
+    def walk(patterns, prefix: str, namespace: str):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                inner = namespace + (f"{entry.namespace}:" if entry.namespace else "")
+                yield from walk(entry.url_patterns, prefix + str(entry.pattern), inner)
+            elif isinstance(entry, URLPattern):
+                yield Route(namespace + (entry.name or f"<unnamed {entry.pattern}>"),
+                            prefix + str(entry.pattern))
+
+    return list(walk(get_resolver(urlconf).url_patterns, "/", ""))
+
+
+def api_operations() -> list[tuple[str, str]]:
+    schema = api.get_openapi_schema()
+    return sorted(
+        (method, path)
+        for path, operations in schema["paths"].items()
+        for method in operations
+    )
+
+
+def unlisted_routes(urlconf: Any = None) -> list[str]:
+    """Routes and operations that have no row in the matrix."""
+    missing = []
+    for route in all_routes(urlconf):
+        if route.name in PAGES:
+            continue
+        if route.name.startswith("api:") and _is_api_operation(route):
+            continue
+        missing.append(f"{route.name} ({route.pattern})")
+    for operation in api_operations():
+        if operation not in API_OPERATIONS:
+            missing.append(f"{operation[0].upper()} {operation[1]}")
+    return missing
+
+
+def _is_api_operation(route: Route) -> bool:
+    path = "/" + route.pattern.strip("/").replace("<public_id>", "{public_id}")
+    return any(op_path == path for _, op_path in API_OPERATIONS)
+
+
+# --- the personas and the objects the rows need --------------------------------------------
+
+
+def sign_in(client: Client, member: Member) -> Client:
+    client.force_login(member, backend="allauth.account.auth_backends.AuthenticationBackend")
+    session = client.session
+    # As if the password had just been typed again: pages that ask for re-authentication
+    # then show what the persona may reach instead of asking.
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": time.time(), "reauthenticated": True}
+    ]
+    session["account_authentication_methods_user"] = str(member.pk)
+    session.save()
+    return client
+
+
+@pytest.fixture
+def objects(personas) -> dict[str, Any]:
+    member = personas["member"].member
+    organizer = personas["organizer"].member
+    joiner, _ = _make("joiner", status=Member.Status.PENDING)
+    target, _ = _make("target")
+    _invitation, token = member_services.create_invitation(created_by=member, tier=Tier.MEMBER)
+    invitation = Invitation.objects.get(created_by=member)
+    api_token, _secret = member_services.create_api_token(
+        member=member, name="sync", scopes=[ApiScope.ME_READ], days=None
+    )
+    approval = member_services.change_tier(member=target, tier=Tier.ORGANIZING_TEAM, by=organizer)
+    passkey = Authenticator.objects.create(
+        user=target,
+        type=Authenticator.Type.WEBAUTHN,
+        data={"name": "Phone key", "credential": {"id": "x", "response": {}}},
+    )
+    # A second usable invitation for the join page (the first is revoked by one row).
+    _second, second_token = member_services.create_invitation(
+        created_by=organizer, tier=Tier.MEMBER
+    )
+    return {
+        "personas": personas,
+        "joiner": joiner,
+        "target": target,
+        "invitation": invitation,
+        "invitation_token": second_token,
+        "api_token": api_token,
+        "approval": approval,
+        "passkey": passkey,
+    }
+
+
+def _make(username: str, **kwargs):
+    from conftest import make_member
+
+    return make_member(username, **kwargs)
+
+
+def classify(response, *, allowed_login_redirect: bool = False) -> str:
+    """allow: the persona reached the page or the action ran (or its form answered).
+    deny: 404/403/401/405, or sent to sign in, or held at an onboarding step."""
+    status = response.status_code
+    if status in (401, 403, 404, 405):
+        return D
+    if 300 <= status < 400:
+        location = urlparse(response.headers["Location"])
+        if location.path == reverse("account_login"):
+            if "next=" in location.query:
+                return D
+            return A if allowed_login_redirect else D
+        if location.path == reverse("members:waiting"):
+            return D
+        return A
+    return A
+
+
+def _call(client: Client, row: Row, path: str, data: dict):
+    return getattr(client, row.method)(path, data)
+
+
+# --- the tests -----------------------------------------------------------------------------
+
+
+def test_every_route_and_operation_has_a_row():
+    assert unlisted_routes() == []
+
+
+def test_a_new_route_without_a_row_is_caught(settings):
+    """The guard itself: a route added without a row makes the matrix fail."""
+    import sys
+    import types
+
+    from django.urls import clear_url_caches, path
+
+    from solnet import urls as real_urls
+
+    extra = types.ModuleType("solnet_matrix_probe_urls")
+    extra.urlpatterns = [
+        *real_urls.urlpatterns,
+        path("secret-export/", lambda request: None, name="secret_export"),
+    ]
+    sys.modules[extra.__name__] = extra
+    try:
+        assert unlisted_routes(extra.__name__) == ["secret_export (/secret-export/)"]
+    finally:
+        del sys.modules[extra.__name__]
+        clear_url_caches()
+
+
+@pytest.mark.verify
+@pytest.mark.django_db
+def test_pages_allow_exactly_whom_the_matrix_says(personas, objects, figures):
+    results = _walk_pages(personas, objects)
+    unexpected_allows = [r for r in results if r[2] == D and r[3] == A]
+    unexpected_denials = [r for r in results if r[2] == A and r[3] == D]
+    routes = len(PAGES) + len(API_OPERATIONS)
+    api_results = _walk_api(personas, objects)
+    unexpected_allows += [r for r in api_results if r[2] == D and r[3] == A]
+    unexpected_denials += [r for r in api_results if r[2] == A and r[3] == D]
+    cells = len(results) + len(api_results)
+    unlisted = unlisted_routes()
+    figures("A-1.routes_x_personas", cells, unit="cells", target=f"{routes} routes x "
+            f"{len(PERSONA_NAMES)} personas", ok=cells == routes * len(PERSONA_NAMES))
+    figures("A-1.unexpected_allows", len(unexpected_allows), unit="cells", target="0",
+            ok=not unexpected_allows)
+    figures("A-1.routes_in_matrix", round(100 * (1 - len(unlisted) / max(routes, 1)), 1),
+            unit="%", target="100 %", ok=not unlisted)
+    assert unexpected_allows == []
+    assert unexpected_denials == [], "\n".join(map(str, unexpected_denials))
+
+
+def _walk_pages(personas, objects) -> list[tuple[str, str, str, str]]:
+    results = []
+    for name, row in PAGES.items():
+        path = reverse(name, kwargs=row.kwargs(objects))
+        for persona in PERSONA_NAMES:
+            with transaction.atomic():
+                client = Client()
+                member = personas[persona].member
+                if member is not None:
+                    sign_in(client, member)
+                response = _call(client, row, path, row.data(objects))
+                got = classify(response, allowed_login_redirect=row.allowed_login_redirect)
+                results.append((name, persona, row.expect[persona], got))
+                transaction.set_rollback(True)
+    return results
+
+
+def _walk_api(personas, objects) -> list[tuple[str, str, str, str]]:
+    results = []
+    for (method, template), row in API_OPERATIONS.items():
+        path = template.format(**row.kwargs(objects))
+        for persona in PERSONA_NAMES:
+            with transaction.atomic():
+                client = Client()
+                headers = {}
+                member = personas[persona].member
+                if member is not None:
+                    _token, secret = member_services.create_api_token(
+                        member=member, name="matrix", scopes=list(ApiScope.values), days=1
+                    )
+                    headers["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+                call = getattr(client, method)
+                if method in ("post", "patch", "put"):
+                    response = call(path, json.dumps(row.data(objects)),
+                                    content_type="application/json", **headers)
+                else:
+                    response = call(path, **headers)
+                results.append((f"{method.upper()} {template}", persona, row.expect[persona],
+                                classify(response)))
+                transaction.set_rollback(True)
+    return results
