@@ -7,7 +7,7 @@ from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.http import HttpRequest
 
-from solnet.core import crypto
+from solnet.core import crypto, keys
 from solnet.network.models import Network
 
 MFA_CONTEXT = "mfa.authenticator"
@@ -40,3 +40,36 @@ class MFAAdapter(DefaultMFAAdapter):
             "id": context.request.get_host().partition(":")[0],
             "name": self._get_site_name(),
         }
+
+
+# The rotation reaches the second-factor secrets too (they live in allauth's JSON column).
+_SECRET_KEYS = ("secret", "seed")
+
+
+def _iterate_mfa_ciphertexts():
+    from allauth.mfa.models import Authenticator
+
+    for authenticator in Authenticator.objects.all().iterator():
+        for key in _SECRET_KEYS:
+            value = authenticator.data.get(key)
+            if isinstance(value, str) and value.startswith(crypto.PREFIX + "$"):
+                yield (authenticator.pk, key), value
+
+
+def _rewrite_mfa_ciphertext(handle, token: str) -> None:
+    from allauth.mfa.models import Authenticator
+
+    pk, key = handle
+    authenticator = Authenticator.objects.select_for_update().get(pk=pk)
+    authenticator.data = {**authenticator.data, key: token}
+    authenticator.save(update_fields=["data"])
+
+
+keys.register_store(
+    keys.CiphertextStore(
+        name="mfa.authenticator",
+        iterate=_iterate_mfa_ciphertexts,
+        rewrite=_rewrite_mfa_ciphertext,
+        context=MFA_CONTEXT,
+    )
+)

@@ -10,6 +10,7 @@ class MembersConfig(AppConfig):
     def ready(self) -> None:
         from solnet.members import (  # noqa: F401 - wiring only
             services,  # registers two-person actions
+            adapters,  # registers the second-factor secrets with the key rotation
             signals,  # records the session epoch at sign-in
         )
         from solnet.core.navigation import NavEntry, register
