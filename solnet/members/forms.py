@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account.adapter import get_adapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.conf import settings
@@ -32,7 +33,13 @@ class LoginForm(AllauthLoginForm):
         ):
             raise ValidationError(THROTTLED, code="throttled")
         try:
-            return super().clean()
+            cleaned = super().clean()
+            user = getattr(self, "user", None)
+            if user is not None and not user.is_active:
+                # allauth would show a separate "inactive" page, telling whoever typed the
+                # password that it was right and the account exists. Refuse it like any other.
+                raise get_adapter(self.request).validation_error("username_password_mismatch")
+            return cleaned
         except ValidationError:
             throttle.hit("login-name", login, window=window)
             throttle.hit("login-address", address, window=window)

@@ -1,0 +1,97 @@
+"""Fixture contact details never reach the disk in clear: not the SQLite file, not its WAL, not
+a dump (SECURITY.md P-2). On PostgreSQL the dump is pg_dump's."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from conftest import make_member
+from solnet.members import services
+from solnet.members.models import Tier
+
+FIXTURE_PII = [
+    "ana.lucia.ramos@example.org",
+    "+1 206 555 0142",
+    "dolores.huerta.team@example.net",
+    "+34 612 345 678",
+    "invitee.private@example.com",
+]
+
+
+def _needles() -> list[bytes]:
+    found = []
+    for value in FIXTURE_PII:
+        found += [value.encode(), value.encode("utf-16-le")]
+        digits = "".join(c for c in value if c.isdigit())
+        if value.startswith("+"):
+            found.append(digits.encode())
+    return found
+
+
+def _dump() -> bytes:
+    if connection.vendor == "sqlite":
+        return "\n".join(connection.connection.iterdump()).encode()
+    db = settings.DATABASES["default"]
+    name = connection.settings_dict["NAME"]
+    pg_dump = shutil.which("pg_dump") or "/usr/bin/pg_dump"
+    env = {"PGPASSWORD": db.get("PASSWORD") or ""}
+    args = [pg_dump, "--no-owner", "-h", db.get("HOST") or "localhost", "-d", name]
+    if db.get("USER"):
+        args += ["-U", db["USER"]]
+    if db.get("PORT"):
+        args += ["-p", str(db["PORT"])]
+    return subprocess.run(args, check=True, capture_output=True, env=env).stdout  # noqa: S603
+
+
+def _files() -> dict[str, bytes]:
+    if connection.vendor != "sqlite":
+        return {}
+    path = connection.settings_dict["NAME"]
+    found = {}
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            with open(f"{path}{suffix}", "rb") as handle:
+                found[f"database file{suffix}"] = handle.read()
+        except FileNotFoundError:
+            continue
+    return found
+
+
+@pytest.mark.verify
+@pytest.mark.django_db(transaction=True)
+def test_fixture_contact_details_are_absent_in_plaintext(network, figures):
+    organizer, _ = make_member(
+        "ana", tier=Tier.ORGANIZING_TEAM, email=FIXTURE_PII[0], phone=FIXTURE_PII[1]
+    )
+    make_member("dolores", email=FIXTURE_PII[2], phone=FIXTURE_PII[3])
+    services.create_invitation(created_by=organizer, tier=Tier.MEMBER, email=FIXTURE_PII[4])
+    if connection.vendor == "sqlite":
+        assert connection.settings_dict["NAME"] != ":memory:"
+        assert "memory" not in str(connection.settings_dict["NAME"])
+    places = {"dump": _dump(), **_files()}
+    assert sum(len(b) for b in places.values()) > 10_000  # we really looked at something
+    # The fixtures did get written (encrypted): the ciphertext prefix is there.
+    assert b"enc1$" in places["dump"]
+    hits = [
+        (place, needle)
+        for place, blob in places.items()
+        for needle in _needles()
+        if needle in blob
+    ]
+    figures("P-2.plaintext_pii_found", len(hits), unit="hits",
+            target=f"0 (in {', '.join(sorted(places))})", ok=not hits)
+    assert hits == []
+
+
+@pytest.mark.django_db
+def test_allauths_email_tables_stay_empty(client, personas):
+    from allauth.account.models import EmailAddress, EmailConfirmation
+
+    client.post("/accounts/login/", {"login": "member", "password": "wrong one entirely"})
+    assert EmailAddress.objects.count() == 0
+    assert EmailConfirmation.objects.count() == 0
