@@ -293,7 +293,6 @@ LOGIN_THROTTLE_ADDRESS_ATTEMPTS = env_int("SOLNET_LOGIN_ADDRESS_ATTEMPTS", 50, m
 MFA_ADAPTER = "solnet.members.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = False
-MFA_TOTP_ISSUER = env_str("SOLNET_TOTP_ISSUER", "SolNet")
 # One 30-second step either way, for phones whose clocks drift.
 MFA_TOTP_TOLERANCE = env_int("SOLNET_TOTP_TOLERANCE", 1)
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION

@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
+from solnet.core import audit
+
 M = TypeVar("M", bound=Model)
 
 
@@ -47,6 +49,10 @@ def member_view(check: Callable[[Any], bool] | None = None):
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not user.is_active or (check is not None and not check(user)):
+                match = request.resolver_match
+                audit.record(
+                    "access.denied", actor=user, target=match.view_name if match else ""
+                )
                 raise deny()
             return view(request, *args, **kwargs)
 

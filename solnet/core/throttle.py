@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -25,18 +26,23 @@ def _cache_key(kind: str, value: str) -> str:
 
 
 def count(kind: str, value: str) -> int:
-    return int(cache.get(_cache_key(kind, value), 0))
+    entry = cache.get(_cache_key(kind, value))
+    if entry is None or entry[1] <= time.time():
+        return 0
+    return int(entry[0])
 
 
 def hit(kind: str, value: str, *, window: int) -> int:
+    """Counts one attempt; the window starts at the first attempt and does not slide."""
     key = _cache_key(kind, value)
-    if cache.add(key, 1, timeout=window):
+    now = time.time()
+    entry = cache.get(key)
+    if entry is None or entry[1] <= now:
+        cache.set(key, (1, now + window), timeout=window)
         return 1
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        return 1
+    attempts, ends = entry[0] + 1, entry[1]
+    cache.set(key, (attempts, ends), timeout=max(1, int(ends - now)))
+    return attempts
 
 
 def reset(kind: str, value: str) -> None:

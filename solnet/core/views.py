@@ -55,7 +55,6 @@ def health(request: HttpRequest) -> JsonResponse:
     return JsonResponse(report, status=200 if healthy else 503)
 
 
-    # Resolved through the user model so that core imports no domain app.
 @member_view()
 @require_GET
 def approval_list(request: HttpRequest) -> HttpResponse:

@@ -69,6 +69,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
             record_authentication(
                 request, member, method="password", username=member.username, reauthenticated=True
             )
+            request.session.set_expiry(0)  # like any sign-in: ends when the browser closes
             messages.success(request, _("Welcome! Now set up your second factor."))
             return redirect("home")
     return render(

@@ -35,6 +35,10 @@ def test_unknown_and_known_names_get_identical_answers(client, member):
     assert known.status_code == unknown.status_code == 200
     assert _normalized(known, "member") == _normalized(unknown, "nobody_by_this_name")
     assert "not correct" in known.content.decode()
+    targets = list(
+        AuditEvent.objects.filter(action="member.sign_in_failed").values_list("target", flat=True)
+    )
+    assert targets == [f"members.member:{member.pk}", "members.member:-"]
 
 
 @pytest.mark.parametrize("who", ["member", "nobody_by_this_name"])
@@ -86,6 +90,7 @@ def test_sign_in_asks_for_the_second_factor(client, personas):
     response = client.post("/accounts/2fa/authenticate/", {"code": totp_code(persona.totp_secret)})
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(persona.member.pk)
+    assert AuditEvent.objects.filter(action="member.signed_in", actor_id=persona.member.pk).exists()
     assert client.get("/").status_code == 200
 
 
