@@ -11,14 +11,18 @@ import struct
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.cache import cache
+from django.test import Client
 
-from solnet.core import crypto
-from solnet.members.models import Member, Role, RoleGrant, Tier
+from solnet.core import audit, crypto
+from solnet.members import services
+from solnet.members.models import ApiScope, Invitation, Member, Role, RoleGrant, Tier
 from solnet.network.models import Network
 
 
@@ -38,6 +42,7 @@ def _fresh_process_state():
     tests whose database was rolled back."""
     crypto.forget_keys()
     cache.clear()
+    audit.forget_head()
     yield
     crypto.forget_keys()
 
@@ -125,6 +130,53 @@ def organizer(personas) -> Member:
     return personas["organizer"].member
 
 
+# --- the objects the authorization matrix and the header checks need ---------------------
+
+
+def sign_in(client: Client, member: Member) -> Client:
+    client.force_login(member, backend="allauth.account.auth_backends.AuthenticationBackend")
+    session = client.session
+    # As if the password had just been typed again: pages that ask for re-authentication
+    # then show what the persona may reach instead of asking.
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": time.time(), "reauthenticated": True}
+    ]
+    session["account_authentication_methods_user"] = str(member.pk)
+    session.save()
+    return client
+
+
+@pytest.fixture
+def objects(personas) -> dict[str, Any]:
+    member = personas["member"].member
+    organizer = personas["organizer"].member
+    joiner, _ = make_member("joiner", status=Member.Status.PENDING)
+    target, _ = make_member("target")
+    services.create_invitation(created_by=member, tier=Tier.MEMBER)
+    invitation = Invitation.objects.get(created_by=member)
+    api_token, _secret = services.create_api_token(
+        member=member, name="sync", scopes=[ApiScope.ME_READ], days=None
+    )
+    approval = services.change_tier(member=target, tier=Tier.ORGANIZING_TEAM, by=organizer)
+    passkey = Authenticator.objects.create(
+        user=target,
+        type=Authenticator.Type.WEBAUTHN,
+        data={"name": "Phone key", "credential": {"id": "x", "response": {}}},
+    )
+    # A second usable invitation for the join page (the first is revoked by one row).
+    _second, second_token = services.create_invitation(created_by=organizer, tier=Tier.MEMBER)
+    return {
+        "personas": personas,
+        "joiner": joiner,
+        "target": target,
+        "invitation": invitation,
+        "invitation_token": second_token,
+        "api_token": api_token,
+        "approval": approval,
+        "passkey": passkey,
+    }
+
+
 @pytest.fixture
 def signed_in(client):
     """Signs a member in through force_login (which stamps the session like a real login)."""
@@ -190,16 +242,20 @@ def phone(request, chromium, live_server):
         page.csp_violations = []
         page.on(
             "console",
-            lambda msg: page.csp_violations.append(msg.text)
-            if "Content Security Policy" in msg.text
-            else None,
+            lambda msg: (
+                page.csp_violations.append(msg.text)
+                if "Content Security Policy" in msg.text
+                else None
+            ),
         )
         page.outside_requests = []
         page.on(
             "request",
-            lambda request: page.outside_requests.append(request.url)
-            if not request.url.startswith((live_server.url, "data:"))
-            else None,
+            lambda request: (
+                page.outside_requests.append(request.url)
+                if not request.url.startswith((live_server.url, "data:"))
+                else None
+            ),
         )
         return page
 

@@ -13,7 +13,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
@@ -26,7 +26,7 @@ def get_or_404(queryset: QuerySet[M], **lookup: Any) -> M:
     """One object of an access-filtered QuerySet, or 404 for missing and forbidden alike."""
     try:
         return queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValidationError, ValueError):
+    except (ObjectDoesNotExist, ValidationError, ValueError):
         raise Http404 from None
 
 
@@ -50,9 +50,7 @@ def member_view(check: Callable[[Any], bool] | None = None):
                 return redirect_to_login(request.get_full_path())
             if not user.is_active or (check is not None and not check(user)):
                 match = request.resolver_match
-                audit.record(
-                    "access.denied", actor=user, target=match.view_name if match else ""
-                )
+                audit.record("access.denied", actor=user, target=match.view_name if match else "")
                 raise deny()
             return view(request, *args, **kwargs)
 

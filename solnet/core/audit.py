@@ -12,11 +12,15 @@ broken link). The newest seal is also kept in the cache, so deleting the tail is
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from solnet.core.crypto import keyed_digest
@@ -70,34 +74,73 @@ def record(action: str, *, actor: Any = None, target: Any = None, **data: Any) -
     """
     actor_id = getattr(actor, "pk", actor)
     target_text = target if isinstance(target, str) else target_of(target)
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    # SQLite takes the write lock when the transaction begins (IMMEDIATE), so two writers can
+    # never race for a position there and no savepoint is needed to retry.
+    retry_savepoint = connection.vendor != "sqlite"
     for _attempt in range(20):
         try:
-            with transaction.atomic():
-                last = AuditEvent.objects.order_by("-seq").only("seq", "seal").first()
+            with transaction.atomic(savepoint=retry_savepoint), connection.cursor() as cursor:
+                cursor.execute(f"SELECT seq, seal FROM {table} ORDER BY seq DESC LIMIT 1")  # noqa: S608 - the model's own table
+                last = cursor.fetchone()
                 event = AuditEvent(
-                    seq=(last.seq + 1) if last else 1,
+                    seq=(last[0] + 1) if last else 1,
                     occurred_at=timezone.now(),
                     actor_id=actor_id,
                     action=action,
                     target=target_text,
                     data=json.loads(json.dumps(data, default=str)),
-                    prev_hash=last.seal if last else GENESIS,
+                    prev_hash=last[1] if last else GENESIS,
                 )
                 event.seal = seal_of(event)
-                event.save()
+                event.save(force_insert=True)
         except IntegrityError:
+            if not retry_savepoint:
+                raise
             continue
-        transaction.on_commit(
-            lambda seq=event.seq, seal=event.seal: _remember_head(seq, seal), robust=True
-        )
+        transaction.on_commit(partial(_remember_head, event.seq, event.seal), robust=True)
         return event
     raise RuntimeError("could not append to the audit chain")
 
 
 def _remember_head(seq: int, seal: str) -> None:
-    head = cache.get(HEAD_CACHE_KEY)
-    if head is None or head[0] < seq:
+    """Keeps the newest link outside the database, so that deleting the tail shows.
+
+    Two commits racing may leave the older of two heads: that only shortens what the check
+    covers, it never raises a false alarm."""
+    if settings.REDIS_URL:
         cache.set(HEAD_CACHE_KEY, (seq, seal), timeout=None)
+        return
+    # A small file beside the database, rewritten in place: one fixed-width record, so a
+    # single write replaces it whole.
+    os.pwrite(_head_fd(), f"{seq:020d} {seal}".encode(), 0)
+
+
+_head_fds: dict[tuple[int, str], int] = {}
+
+
+def _head_fd() -> int:
+    key = (os.getpid(), str(settings.DATA_DIR))
+    if key not in _head_fds:
+        path = Path(settings.DATA_DIR) / "audit-head"
+        _head_fds[key] = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    return _head_fds[key]
+
+
+def _read_head() -> tuple[int, str] | None:
+    if settings.REDIS_URL:
+        return cache.get(HEAD_CACHE_KEY)
+    try:
+        seq, seal = (Path(settings.DATA_DIR) / "audit-head").read_text().split()
+    except (FileNotFoundError, ValueError):
+        return None
+    return int(seq), seal
+
+
+def forget_head() -> None:
+    """For tests and restores: the next verification trusts the database's newest event."""
+    cache.delete(HEAD_CACHE_KEY)
+    os.ftruncate(_head_fd(), 0)
 
 
 @dataclass
@@ -112,7 +155,7 @@ def verify_chain(*, batch: int = 2000) -> ChainReport:
     """Walks the whole chain; the report names the first break found."""
     first = AuditEvent.objects.order_by("seq").first()
     if first is None:
-        head = cache.get(HEAD_CACHE_KEY)
+        head = _read_head()
         if head is not None:
             return ChainReport(False, 0, "the newest events were removed", head[0])
         return ChainReport(True, 0)
@@ -145,7 +188,7 @@ def verify_chain(*, batch: int = 2000) -> ChainReport:
             expected_prev, expected_seq = event.seal, event.seq + 1
             checked += 1
             last_seq = event.seq
-    head = cache.get(HEAD_CACHE_KEY)
+    head = _read_head()
     if head is not None and last_seq < head[0]:
         return ChainReport(False, checked, "the newest events were removed", head[0])
     return ChainReport(True, checked)

@@ -20,8 +20,8 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import models
-from django.utils.module_loading import import_string
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 
 class Sensitivity:
@@ -30,7 +30,7 @@ class Sensitivity:
     PERSONAL = "personal"  # identifies or describes a member: a name, a tier, a date joined
     CONTACT = "contact"  # how to reach someone: must be encrypted or a blind index
     SENSITIVE = "sensitive"  # intake notes, incident reports, evidence: must be encrypted
-    SECRET = "secret"  # credentials and keys, hashed or wrapped; never shown or exported
+    SECRET = "secret"  # credentials and keys, hashed or wrapped; never shown or exported  # noqa: S105
 
     ALL = (PUBLIC, INTERNAL, PERSONAL, CONTACT, SENSITIVE, SECRET)
     MUST_BE_ENCRYPTED = (CONTACT, SENSITIVE)
@@ -117,7 +117,9 @@ def purge_model(model: type[models.Model], policy: DataPolicy) -> int:
         return deleted
     strip_query = models.Q()
     for name, value in retention.strip.items():
-        strip_query |= ~models.Q(**{name: value}) if value is not None else models.Q(
-            **{f"{name}__isnull": False}
+        strip_query |= (
+            ~models.Q(**{name: value})
+            if value is not None
+            else models.Q(**{f"{name}__isnull": False})
         )
     return rows.filter(strip_query).update(**retention.strip)

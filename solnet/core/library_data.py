@@ -23,8 +23,12 @@ LIBRARY_POLICIES: dict[str, DataPolicy] = {
         retention=_SCHEMA,
     ),
     "auth.Permission": DataPolicy(
-        sensitivity={"id": INTERNAL, "name": INTERNAL, "content_type": INTERNAL,
-                     "codename": INTERNAL},
+        sensitivity={
+            "id": INTERNAL,
+            "name": INTERNAL,
+            "content_type": INTERNAL,
+            "codename": INTERNAL,
+        },
         retention=_SCHEMA,
     ),
     "auth.Group": DataPolicy(
@@ -42,22 +46,40 @@ LIBRARY_POLICIES: dict[str, DataPolicy] = {
     ),
     "mfa.Authenticator": DataPolicy(
         # The secrets inside `data` are encrypted by solnet.members.adapters.MFAAdapter.
-        sensitivity={"id": INTERNAL, "user": PERSONAL, "type": PERSONAL, "data": SECRET,
-                     "created_at": PERSONAL, "last_used_at": PERSONAL},
-        retention=Retention(action=KEEP, reason="A member's second factor, kept while they "
-                            "keep it; deleted with the account."),
+        sensitivity={
+            "id": INTERNAL,
+            "user": PERSONAL,
+            "type": PERSONAL,
+            "data": SECRET,
+            "created_at": PERSONAL,
+            "last_used_at": PERSONAL,
+        },
+        retention=Retention(
+            action=KEEP,
+            reason="A member's second factor, kept while they keep it; deleted with the account.",
+        ),
     ),
     # SolNet accounts have no email address (people sign in with a handle), so allauth's email
     # tables stay empty; a test (test_data_at_rest) asserts that they do.
     "account.EmailAddress": DataPolicy(
-        sensitivity={"id": INTERNAL, "user": PERSONAL, "email": CONTACT, "verified": INTERNAL,
-                     "primary": INTERNAL},
+        sensitivity={
+            "id": INTERNAL,
+            "user": PERSONAL,
+            "email": CONTACT,
+            "verified": INTERNAL,
+            "primary": INTERNAL,
+        },
         retention=Retention(action=KEEP, reason="Unused: must stay empty."),
         unused=True,
     ),
     "account.EmailConfirmation": DataPolicy(
-        sensitivity={"id": INTERNAL, "email_address": CONTACT, "created": INTERNAL,
-                     "sent": INTERNAL, "key": SECRET},
+        sensitivity={
+            "id": INTERNAL,
+            "email_address": CONTACT,
+            "created": INTERNAL,
+            "sent": INTERNAL,
+            "key": SECRET,
+        },
         retention=Retention(action=KEEP, reason="Unused: must stay empty."),
         unused=True,
     ),

@@ -24,7 +24,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "Referrer-Policy": "same-origin",  # "no-referrer" makes browsers send Origin: null, which CSRF checks refuse
+    # Not "no-referrer": browsers then send "Origin: null", which the CSRF check refuses.
+    "Referrer-Policy": "same-origin",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",

@@ -39,8 +39,7 @@ def entries_for(request) -> list[dict[str, Any]]:
                     "key": entry.key,
                     "label": entry.label,
                     "url": url,
-                    "current": request.path == url
-                    or (url != "/" and request.path.startswith(url)),
+                    "current": request.path == url or (url != "/" and request.path.startswith(url)),
                 }
             )
     return shown

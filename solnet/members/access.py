@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from solnet.core.access import get_or_404
@@ -32,8 +34,10 @@ def can_read_contacts(member: Member) -> bool:
 
 
 def needs_second_factor(member: Member, *, network_requires_all: bool) -> bool:
-    return network_requires_all or member.tier >= Tier.ORGANIZING_TEAM or bool(
-        member.role_set() & ROLES_READING_CONTACTS
+    return (
+        network_requires_all
+        or member.tier >= Tier.ORGANIZING_TEAM
+        or bool(member.role_set() & ROLES_READING_CONTACTS)
     )
 
 
@@ -58,7 +62,7 @@ def can_deactivate(member: Member) -> bool:
     return is_organizer(member)
 
 
-def invitable_tiers(member: Member) -> list[tuple[int, str]]:
+def invitable_tiers(member: Member) -> list[tuple[int, Any]]:
     """An invitation can bring people in up to Member; the organizing team is granted later,
     by two people."""
     return [(t.value, t.label) for t in Tier if t < Tier.ORGANIZING_TEAM]
@@ -108,5 +112,5 @@ def get_pending_joiner_or_404(member: Member, public_id: str) -> Member:
     return get_or_404(pending_joiners(member), public_id=public_id)
 
 
-def grantable_roles() -> list[tuple[str, str]]:
+def grantable_roles() -> list[tuple[str, Any]]:
     return list(Role.choices)

@@ -103,7 +103,9 @@ def get_me(request: HttpRequest):
 
 
 @router.patch(
-    "/me", response={200: MeOut, 400: ErrorOut, 422: ErrorOut, **ERRORS}, summary="Change my profile"
+    "/me",
+    response={200: MeOut, 400: ErrorOut, 422: ErrorOut, **ERRORS},
+    summary="Change my profile",
 )
 def patch_me(request: HttpRequest, payload: MeIn):
     member = require_scope(request, ApiScope.ME_WRITE)

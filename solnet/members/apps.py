@@ -8,16 +8,14 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self) -> None:
+        from solnet.core.navigation import NavEntry, register
         from solnet.members import (  # noqa: F401 - wiring only
-            services,  # registers two-person actions
+            access,
             adapters,  # registers the second-factor secrets with the key rotation
+            services,  # registers two-person actions
             signals,  # records the session epoch at sign-in
         )
-        from solnet.core.navigation import NavEntry, register
-        from solnet.members import access
 
         register(NavEntry("members", _("Members"), "members:list", access.is_member, order=20))
-        register(
-            NavEntry("invitations", _("Invite"), "members:invitations", access.can_invite, 30)
-        )
+        register(NavEntry("invitations", _("Invite"), "members:invitations", access.can_invite, 30))
         register(NavEntry("me", _("You"), "members:me", lambda m: m.is_active, order=90))

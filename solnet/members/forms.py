@@ -113,7 +113,7 @@ class ProfileForm(forms.Form):
     preferred_language = forms.ChoiceField(
         label=_("Language"),
         required=False,
-        choices=[("", _("The network's default"))] + list(settings.LANGUAGES),
+        choices=[("", _("The network's default")), *settings.LANGUAGES],
     )
     email = forms.EmailField(
         label=_("Email"),

@@ -355,7 +355,7 @@ class Invitation(models.Model):
         return "open"
 
     def get_state_display(self) -> str:
-        return {
+        return {  # type: ignore[return-value]  # lazy strings render as text
             "used": _("Used"),
             "revoked": _("Revoked"),
             "expired": _("Expired"),
@@ -396,6 +396,9 @@ class JoinApproval(models.Model):
                 condition=~models.Q(joiner=models.F("approver")), name="no_self_approval"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.approver} approved {self.joiner}"
 
 
 class ApiScope(models.TextChoices):

@@ -125,17 +125,13 @@ def find_usable_invitation(token: str) -> Invitation | None:
 
 
 @transaction.atomic
-def accept_invitation(
-    *, token: str, username: str, display_name: str, password: str
-) -> Member:
+def accept_invitation(*, token: str, username: str, display_name: str, password: str) -> Member:
     """Someone joins with an invitation link. The link works once, even under a race."""
     invitation = find_usable_invitation(token)
     if invitation is None:
         raise ValidationError(_("This invitation link is not valid any more."))
     if Member.objects.filter(username__iexact=username).exists():
-        raise ValidationError(
-            {"username": _("This sign-in name is taken. Choose another one.")}
-        )
+        raise ValidationError({"username": _("This sign-in name is taken. Choose another one.")})
     network = Network.objects.current()
     now = timezone.now()
     member = Member(
@@ -159,8 +155,8 @@ def accept_invitation(
             {"username": _("This sign-in name is taken. Choose another one.")}
         ) from None
     # The conditional update makes the link single-use when two people race for it.
-    claimed = Invitation.objects.usable().filter(pk=invitation.pk).update(
-        used_at=now, used_by=member
+    claimed = (
+        Invitation.objects.usable().filter(pk=invitation.pk).update(used_at=now, used_by=member)
     )
     if not claimed:
         raise ValidationError(_("This invitation link is not valid any more."))
@@ -186,7 +182,7 @@ def approve_joiner(*, joiner: Member, approver: Member) -> Member:
     joiner = Member.objects.select_for_update().get(pk=joiner.pk)
     if joiner.status != Member.Status.PENDING:
         raise ValidationError(_("This person has already been approved."))
-    _, created = JoinApproval.objects.get_or_create(joiner=joiner, approver=approver)
+    _approval, created = JoinApproval.objects.get_or_create(joiner=joiner, approver=approver)
     if not created:
         raise ValidationError(_("You have already approved this person."))
     audit.record("member.join_approved", actor=approver, target=joiner)
@@ -350,7 +346,7 @@ def grant_role(*, member: Member, role: str, by: Member):
 def revoke_role(*, member: Member, role: str, by: Member) -> None:
     if not access.can_manage_roles(by):
         raise PermissionDenied
-    deleted, _ = RoleGrant.objects.filter(member=member, role=role).delete()
+    deleted, _per_model = RoleGrant.objects.filter(member=member, role=role).delete()
     if deleted:
         _end_sessions(member)
         audit.record("member.role_revoked", actor=by, target=member, role=role)
@@ -417,9 +413,7 @@ def create_api_token(
 def revoke_api_token(*, token: ApiToken, by: Member) -> None:
     if token.member_id != by.pk:
         raise PermissionDenied
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     audit.record("api_token.revoked", actor=by, target=token)
 
 

@@ -11,9 +11,7 @@ urlpatterns = [
     path("pending/<str:public_id>/approve/", views.pending_approve, name="pending_approve"),
     path("pending/<str:public_id>/decline/", views.pending_decline, name="pending_decline"),
     path("invitations/", views.invitation_list, name="invitations"),
-    path(
-        "invitations/<str:public_id>/revoke/", views.invitation_revoke, name="invitation_revoke"
-    ),
+    path("invitations/<str:public_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("me/", views.me, name="me"),
     path("me/security/", views.security, name="security"),
     path("me/panic/", views.panic, name="panic"),

@@ -72,9 +72,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
             request.session.set_expiry(0)  # like any sign-in: ends when the browser closes
             messages.success(request, _("Welcome! Now set up your second factor."))
             return redirect("home")
-    return render(
-        request, "members/join.html", {"form": form, "invitation": invitation}
-    )
+    return render(request, "members/join.html", {"form": form, "invitation": invitation})
 
 
 @member_view()
@@ -123,7 +121,9 @@ def member_tier(request: HttpRequest, public_id: str) -> HttpResponse:
         messages.error(request, _("Choose a tier from the list."))
         return redirect("members:detail", public_id=public_id)
     try:
-        pending = services.change_tier(member=subject, tier=form.cleaned_data["tier"], by=request.user)
+        pending = services.change_tier(
+            member=subject, tier=form.cleaned_data["tier"], by=request.user
+        )
     except (PermissionDenied, ValidationError):
         raise Http404 from None
     if pending:

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
-from django.utils.translation import trans_real
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import trans_real
 
 from solnet.network.models import Network
 

@@ -12,8 +12,8 @@ from solnet.core.data import INTERNAL, KEEP, PUBLIC, DataPolicy, Retention
 
 class NetworkQuerySet(models.QuerySet):
     def current(self) -> Network:
-        network, _ = self.get_or_create(pk=1)
-        return network
+        network, _created = self.get_or_create(pk=1)
+        return network  # type: ignore[return-value]  # the queryset of Network makes Networks
 
 
 class Network(models.Model):

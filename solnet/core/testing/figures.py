@@ -75,7 +75,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     write = terminalreporter.write_line
     write("")
     write(config.getoption("--figures-title"))
-    header = f"{'figure':<34} {'value':>12} {'unit':<16} {'floor':>10} {'ratio':>7}  target{'':<16} ok"
+    header = (
+        f"{'figure':<34} {'value':>12} {'unit':<16} {'floor':>10} {'ratio':>7}  target{'':<16} ok"
+    )
     write(header)
     write("-" * len(header))
     for f in _FIGURES:

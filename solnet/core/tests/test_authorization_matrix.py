@@ -8,23 +8,20 @@ denial, and any route without a row — so adding a route means deciding who may
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from conftest import PERSONA_NAMES
+from conftest import PERSONA_NAMES, sign_in
 from solnet.api import api
-from solnet.core import twoperson
 from solnet.members import services as member_services
-from solnet.members.models import ApiScope, Invitation, Member, Tier
+from solnet.members.models import ApiScope, Tier
 
 A, D = "allow", "deny"
 SIGNED_IN = [p for p in PERSONA_NAMES if p != "outsider"]
@@ -87,9 +84,7 @@ PAGES: dict[str, Row] = {
         kwargs=lambda o: {"public_id": o["personas"]["supporter"].member.public_id},
         note="the supporter persona's own page: members see it, the supporter sees themself",
     ),
-    "members:tier": Row(
-        only(*ORGANIZERS), "post", _member, lambda o: {"tier": Tier.PHONE_TREE}
-    ),
+    "members:tier": Row(only(*ORGANIZERS), "post", _member, lambda o: {"tier": Tier.PHONE_TREE}),
     "members:role_grant": Row(
         only(*ORGANIZERS), "post", _member, lambda o: {"role": "facilitator"}
     ),
@@ -174,8 +169,10 @@ def all_routes(urlconf: Any = None) -> list[Route]:
                 inner = namespace + (f"{entry.namespace}:" if entry.namespace else "")
                 yield from walk(entry.url_patterns, prefix + str(entry.pattern), inner)
             elif isinstance(entry, URLPattern):
-                yield Route(namespace + (entry.name or f"<unnamed {entry.pattern}>"),
-                            prefix + str(entry.pattern))
+                yield Route(
+                    namespace + (entry.name or f"<unnamed {entry.pattern}>"),
+                    prefix + str(entry.pattern),
+                )
 
     return list(walk(get_resolver(urlconf).url_patterns, "/", ""))
 
@@ -183,9 +180,7 @@ def all_routes(urlconf: Any = None) -> list[Route]:
 def api_operations() -> list[tuple[str, str]]:
     schema = api.get_openapi_schema()
     return sorted(
-        (method, path)
-        for path, operations in schema["paths"].items()
-        for method in operations
+        (method, path) for path, operations in schema["paths"].items() for method in operations
     )
 
 
@@ -210,58 +205,6 @@ def _is_api_operation(route: Route) -> bool:
 
 
 # --- the personas and the objects the rows need --------------------------------------------
-
-
-def sign_in(client: Client, member: Member) -> Client:
-    client.force_login(member, backend="allauth.account.auth_backends.AuthenticationBackend")
-    session = client.session
-    # As if the password had just been typed again: pages that ask for re-authentication
-    # then show what the persona may reach instead of asking.
-    session["account_authentication_methods"] = [
-        {"method": "password", "at": time.time(), "reauthenticated": True}
-    ]
-    session["account_authentication_methods_user"] = str(member.pk)
-    session.save()
-    return client
-
-
-@pytest.fixture
-def objects(personas) -> dict[str, Any]:
-    member = personas["member"].member
-    organizer = personas["organizer"].member
-    joiner, _ = _make("joiner", status=Member.Status.PENDING)
-    target, _ = _make("target")
-    _invitation, token = member_services.create_invitation(created_by=member, tier=Tier.MEMBER)
-    invitation = Invitation.objects.get(created_by=member)
-    api_token, _secret = member_services.create_api_token(
-        member=member, name="sync", scopes=[ApiScope.ME_READ], days=None
-    )
-    approval = member_services.change_tier(member=target, tier=Tier.ORGANIZING_TEAM, by=organizer)
-    passkey = Authenticator.objects.create(
-        user=target,
-        type=Authenticator.Type.WEBAUTHN,
-        data={"name": "Phone key", "credential": {"id": "x", "response": {}}},
-    )
-    # A second usable invitation for the join page (the first is revoked by one row).
-    _second, second_token = member_services.create_invitation(
-        created_by=organizer, tier=Tier.MEMBER
-    )
-    return {
-        "personas": personas,
-        "joiner": joiner,
-        "target": target,
-        "invitation": invitation,
-        "invitation_token": second_token,
-        "api_token": api_token,
-        "approval": approval,
-        "passkey": passkey,
-    }
-
-
-def _make(username: str, **kwargs):
-    from conftest import make_member
-
-    return make_member(username, **kwargs)
 
 
 def classify(response, *, allowed_login_redirect: bool = False) -> str:
@@ -327,12 +270,27 @@ def test_pages_allow_exactly_whom_the_matrix_says(personas, objects, figures):
     unexpected_denials += [r for r in api_results if r[2] == A and r[3] == D]
     cells = len(results) + len(api_results)
     unlisted = unlisted_routes()
-    figures("A-1.routes_x_personas", cells, unit="cells", target=f"{routes} routes x "
-            f"{len(PERSONA_NAMES)} personas", ok=cells == routes * len(PERSONA_NAMES))
-    figures("A-1.unexpected_allows", len(unexpected_allows), unit="cells", target="0",
-            ok=not unexpected_allows)
-    figures("A-1.routes_in_matrix", round(100 * (1 - len(unlisted) / max(routes, 1)), 1),
-            unit="%", target="100 %", ok=not unlisted)
+    figures(
+        "A-1.routes_x_personas",
+        cells,
+        unit="cells",
+        target=f"{routes} routes x {len(PERSONA_NAMES)} personas",
+        ok=cells == routes * len(PERSONA_NAMES),
+    )
+    figures(
+        "A-1.unexpected_allows",
+        len(unexpected_allows),
+        unit="cells",
+        target="0",
+        ok=not unexpected_allows,
+    )
+    figures(
+        "A-1.routes_in_matrix",
+        round(100 * (1 - len(unlisted) / max(routes, 1)), 1),
+        unit="%",
+        target="100 %",
+        ok=not unlisted,
+    )
     assert unexpected_allows == []
     assert unexpected_denials == [], "\n".join(map(str, unexpected_denials))
 
@@ -370,11 +328,21 @@ def _walk_api(personas, objects) -> list[tuple[str, str, str, str]]:
                     headers["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
                 call = getattr(client, method)
                 if method in ("post", "patch", "put"):
-                    response = call(path, json.dumps(row.data(objects)),
-                                    content_type="application/json", **headers)
+                    response = call(
+                        path,
+                        json.dumps(row.data(objects)),
+                        content_type="application/json",
+                        **headers,
+                    )
                 else:
                     response = call(path, **headers)
-                results.append((f"{method.upper()} {template}", persona, row.expect[persona],
-                                classify(response)))
+                results.append(
+                    (
+                        f"{method.upper()} {template}",
+                        persona,
+                        row.expect[persona],
+                        classify(response),
+                    )
+                )
                 transaction.set_rollback(True)
     return results

@@ -21,7 +21,7 @@ NEW_MASTER = "a-brand-new-master-key-for-rotation-tests-0123456789"
 def _raw(model, column: str, pk: int) -> str:
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {column} FROM {model._meta.db_table} WHERE id = %s",  # noqa: S608 - test
+            f"SELECT {column} FROM {model._meta.db_table} WHERE id = %s",
             [pk],
         )
         return cursor.fetchone()[0]
@@ -71,8 +71,12 @@ def test_wrong_master_key_cannot_read():
 
 def _everything_readable() -> dict:
     return {
-        "emails": sorted(Member.objects.exclude(email__isnull=True).values_list("email", flat=True)),
-        "phones": sorted(Member.objects.exclude(phone__isnull=True).values_list("phone", flat=True)),
+        "emails": sorted(
+            Member.objects.exclude(email__isnull=True).values_list("email", flat=True)
+        ),
+        "phones": sorted(
+            Member.objects.exclude(phone__isnull=True).values_list("phone", flat=True)
+        ),
         "invitations": sorted(
             Invitation.objects.exclude(email__isnull=True).values_list("email", flat=True)
         ),

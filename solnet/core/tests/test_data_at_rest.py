@@ -45,7 +45,7 @@ def _dump() -> bytes:
         args += ["-U", db["USER"]]
     if db.get("PORT"):
         args += ["-p", str(db["PORT"])]
-    return subprocess.run(args, check=True, capture_output=True, env=env).stdout  # noqa: S603
+    return subprocess.run(args, check=True, capture_output=True, env=env).stdout
 
 
 def _files() -> dict[str, bytes]:
@@ -78,13 +78,15 @@ def test_fixture_contact_details_are_absent_in_plaintext(network, figures):
     # The fixtures did get written (encrypted): the ciphertext prefix is there.
     assert b"enc1$" in places["dump"]
     hits = [
-        (place, needle)
-        for place, blob in places.items()
-        for needle in _needles()
-        if needle in blob
+        (place, needle) for place, blob in places.items() for needle in _needles() if needle in blob
     ]
-    figures("P-2.plaintext_pii_found", len(hits), unit="hits",
-            target=f"0 (in {', '.join(sorted(places))})", ok=not hits)
+    figures(
+        "P-2.plaintext_pii_found",
+        len(hits),
+        unit="hits",
+        target=f"0 (in {', '.join(sorted(places))})",
+        ok=not hits,
+    )
     assert hits == []
 
 

@@ -46,9 +46,12 @@ def test_a_real_worker_takes_queued_work_and_reports_in(client, settings):
         assert body["queue_depth"] == 2
         assert body["worker"] == "unknown"
         env = {**os.environ, "SOLNET_HUEY_IMMEDIATE": "false"}
-        worker = subprocess.Popen(  # noqa: S603 - our own manage.py
+        worker = subprocess.Popen(
             [sys.executable, "manage.py", "run_huey", "--workers", "1", "--no-periodic"],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         try:

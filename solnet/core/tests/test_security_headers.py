@@ -13,12 +13,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from conftest import sign_in
 from solnet.core.middleware import SECURITY_HEADERS
-from solnet.core.tests.test_authorization_matrix import (  # noqa: F401 - objects is a fixture
-    PAGES,
-    objects,
-    sign_in,
-)
+from solnet.core.tests.test_authorization_matrix import PAGES
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -58,8 +55,13 @@ def test_every_get_route_and_error_page_carries_the_headers(personas, objects, f
         if _missing(response):
             failures.append((name, "outsider", _missing(response)))
     share = 100 * (checked - len(failures)) / checked
-    figures("H-1.security_headers", round(share, 1), unit="% of responses",
-            target=f"100 % of {checked}", ok=not failures)
+    figures(
+        "H-1.security_headers",
+        round(share, 1),
+        unit="% of responses",
+        target=f"100 % of {checked}",
+        ok=not failures,
+    )
     assert failures == []
 
 
@@ -111,13 +113,21 @@ def test_check_deploy_with_production_settings_reports_nothing(tmp_path, figures
         "SOLNET_BASE_URL": "https://solnet.example.org",
         "SOLNET_DATA_DIR": str(tmp_path),
     }
-    result = subprocess.run(  # noqa: S603 - our own manage.py
+    result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
-        cwd=ROOT, env=env, capture_output=True, text=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     output = result.stdout + result.stderr
     warnings = len(re.findall(r"\(security\.W\d+\)|\(\w+\.[EW]\d+\)", output))
-    figures("H-2.check_deploy_warnings", warnings, unit="warnings", target="0",
-            ok=result.returncode == 0 and warnings == 0)
+    figures(
+        "H-2.check_deploy_warnings",
+        warnings,
+        unit="warnings",
+        target="0",
+        ok=result.returncode == 0 and warnings == 0,
+    )
     assert result.returncode == 0, output
     assert "no issues" in output, output

@@ -66,7 +66,7 @@ def test_a_second_member_approves_and_it_runs_once(promotion, personas):
 
 
 def test_a_stale_copy_cannot_run_the_action_twice(promotion, personas):
-    approval, _, target = promotion
+    approval, _, _target = promotion
     stale = ApprovalRequest.objects.get(pk=approval.pk)
     twoperson.approve_request(approval=approval, approver=personas["member"].member)
     # A second approver holding the page from before races in: nothing runs again.

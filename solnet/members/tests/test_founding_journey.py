@@ -5,10 +5,10 @@ who joins, is approved, and signs in with a second factor."""
 from __future__ import annotations
 
 import pytest
-from conftest import totp_code
 
+from conftest import totp_code
 from solnet.members.models import Invitation, Member
-from solnet.members.services import invitation_url, issue_founding_invitation
+from solnet.members.services import issue_founding_invitation
 from solnet.network.models import Network
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -1,0 +1,166 @@
+"""Benchmarks of the core machinery (`make bench`), each a ratio to a floor measured in the
+same run on the same database: the cost of encryption and of the audit chain over bare SQL."""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from solnet.core import audit, crypto
+from solnet.core.models import AuditEvent
+from solnet.core.testing.figures import ratio_figure
+from solnet.members.models import Member
+
+pytestmark = [pytest.mark.bench, pytest.mark.django_db(transaction=True)]
+ROWS = 10_000
+EVENTS = 1_000
+
+
+def _median_seconds(run, *, repeat: int = 3, reset=None) -> float:
+    times = []
+    for _ in range(repeat):
+        if reset:
+            reset()
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _clear_members():
+    # Raw: the floor's rows hold plain text, which the encrypted fields would refuse to read.
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {Member._meta.db_table}")
+
+
+def test_encrypted_insert_of_10k_members():
+    """10,000 members with two encrypted contact fields and their two blind indexes, written
+    with executemany (the path a streamed import takes), against the same rows in clear."""
+    table = Member._meta.db_table
+    columns = [
+        "public_id",
+        "username",
+        "display_name",
+        "tier",
+        "status",
+        "is_active",
+        "is_founder",
+        "joined_at",
+        "preferred_language",
+        "contacts_hidden",
+        "session_epoch",
+        "password",
+        "email",
+        "email_index",
+        "phone",
+        "phone_index",
+    ]
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    sql = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['%s'] * len(columns))})"
+    now = timezone.now()
+    email_index = Member._meta.get_field("email_index")
+    phone_index = Member._meta.get_field("phone_index")
+    email_field = Member._meta.get_field("email")
+    phone_field = Member._meta.get_field("phone")
+
+    def people():
+        for n in range(ROWS):
+            yield f"person{n}@example.org", f"+1206555{n:04d}"
+
+    def write(rows):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+
+    def bare():
+        write(
+            [
+                (
+                    f"p{n}",
+                    f"user{n}",
+                    f"Person {n}",
+                    30,
+                    "active",
+                    True,
+                    False,
+                    now,
+                    "",
+                    False,
+                    0,
+                    "!",
+                    email,
+                    None,
+                    phone,
+                    None,
+                )
+                for n, (email, phone) in enumerate(people())
+            ]
+        )
+
+    def ours():
+        write(
+            [
+                (
+                    f"p{n}",
+                    f"user{n}",
+                    f"Person {n}",
+                    30,
+                    "active",
+                    True,
+                    False,
+                    now,
+                    "",
+                    False,
+                    0,
+                    "!",
+                    email_field.get_prep_value(email),
+                    email_index.lookup_value(email),
+                    phone_field.get_prep_value(phone),
+                    phone_index.lookup_value(phone),
+                )
+                for n, (email, phone) in enumerate(people())
+            ]
+        )
+
+    crypto.active_key("field")
+    crypto.active_key("index")
+    floor = _median_seconds(bare, reset=_clear_members)
+    measured = _median_seconds(ours, reset=_clear_members)
+    assert Member.objects.count() == ROWS
+    found = Member.objects.get(email_index=email_index.lookup_value("person42@example.org"))
+    assert found.username == "user42" and found.phone == "+12065550042"
+    figure = ratio_figure(
+        "core.encrypted_insert_10k", measured=measured, floor=floor, limit=5, unit="s"
+    )
+    print(figure)
+
+
+def test_audit_append_of_1k_events():
+    table = AuditEvent._meta.db_table
+
+    def bare():
+        rows = [(n + 1, "test.event", "", "{}", "0" * 64, "0" * 64) for n in range(EVENTS)]
+        with connection.cursor() as cursor:
+            for row in rows:
+                with transaction.atomic():
+                    cursor.execute(
+                        f"INSERT INTO {table} (seq, occurred_at, action, target, data, "
+                        "prev_hash, seal) VALUES (%s, CURRENT_TIMESTAMP, %s, %s, %s, %s, %s)",
+                        row,
+                    )
+
+    def ours():
+        for n in range(EVENTS):
+            with transaction.atomic():
+                audit.record("test.event", actor=n)
+
+    def reset():
+        AuditEvent.objects.all().delete()
+
+    floor = _median_seconds(bare, reset=reset)
+    measured = _median_seconds(ours, reset=reset)
+    assert audit.verify_chain().ok and AuditEvent.objects.count() == EVENTS
+    print(ratio_figure("core.audit_append_1k", measured=measured, floor=floor, limit=4, unit="s"))
