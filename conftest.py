@@ -238,6 +238,7 @@ def phone(request, chromium, live_server):
         )
         context.set_default_timeout(15_000)
         contexts.append(context)
+        context.language = language
         page = context.new_page()
         page.csp_violations = []
         page.on(

@@ -34,12 +34,13 @@ def entries_for(request) -> list[dict[str, Any]]:
     for entry in sorted(_ENTRIES.values(), key=lambda e: (e.order, e.key)):
         if entry.visible(user):
             url = reverse(entry.url_name)
-            shown.append(
-                {
-                    "key": entry.key,
-                    "label": entry.label,
-                    "url": url,
-                    "current": request.path == url or (url != "/" and request.path.startswith(url)),
-                }
-            )
+            shown.append({"key": entry.key, "label": entry.label, "url": url, "current": False})
+    # The current page is the entry with the longest URL the path starts with.
+    matches = [
+        e
+        for e in shown
+        if request.path == e["url"] or (e["url"] != "/" and request.path.startswith(e["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda e: len(e["url"]))["current"] = True
     return shown

@@ -39,7 +39,9 @@ def _settings_form(request: HttpRequest) -> NetworkForm:
             "name": network.name,
             "city_region": network.city_region,
             "languages": network.languages or [request.LANGUAGE_CODE],
-            "default_language": network.default_language or request.LANGUAGE_CODE,
+            "default_language": request.LANGUAGE_CODE
+            if network.founded_at is None
+            else network.default_language,
             "approvals_to_join": network.approvals_to_join,
             "second_factor_for_all": network.second_factor_for_all,
         },

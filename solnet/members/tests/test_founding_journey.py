@@ -4,6 +4,9 @@ who joins, is approved, and signs in with a second factor."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from conftest import totp_code
@@ -39,6 +42,14 @@ TEXT = {
 }
 
 
+def _snap(page, language: str, step: str) -> None:
+    """With SOLNET_SCREENSHOTS=<folder>, keeps a picture of each step to look at."""
+    folder = os.environ.get("SOLNET_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=Path(folder) / f"{language}-{step}.png", full_page=True)
+
+
 def _heading(page) -> str:
     return page.locator("main h1").first.inner_text().strip()
 
@@ -51,6 +62,7 @@ def _submit(page, form_selector: str = "main form") -> None:
 def _enrol_totp(page, text) -> str:
     page.wait_for_url("**/accounts/2fa/totp/activate/")
     assert _heading(page) == text["activate"]
+    _snap(page, page.context.language, "2-totp")
     secret = page.locator("#authenticator_secret").input_value()
     page.fill("input[name=code]", totp_code(secret))
     _submit(page)
@@ -67,6 +79,7 @@ def test_founding_journey(phone, live_server, settings, language):
     founder = phone(language)
     founder.goto(f"{live_server.url}/join/{token}/")
     assert _heading(founder) == text["found"]
+    _snap(founder, language, "1-join")
     founder.fill("input[name=username]", "rosa")
     founder.fill("input[name=display_name]", "Rosa")
     founder.fill("input[name=password1]", "a long founding passphrase")
@@ -78,6 +91,7 @@ def test_founding_journey(phone, live_server, settings, language):
     founder.goto(f"{live_server.url}/")
     founder.wait_for_url("**/network/settings/")
     assert _heading(founder) == text["name_network"]
+    _snap(founder, language, "3-network")
     founder.fill("input[name=name]", "Riverside Tenants")
     founder.fill("input[name=city_region]", "Portland")
     founder.check("input[name=languages][value=en]")
@@ -94,6 +108,7 @@ def test_founding_journey(phone, live_server, settings, language):
     founder.fill("input[name=label]", "Ana from the Tuesday meeting")
     _submit(founder, "main section.panel form")
     assert founder.locator("#new-link").inner_text().strip() == text["link_heading"]
+    _snap(founder, language, "4-invitation")
     link = founder.locator("#invitation-url").input_value()
     assert link.startswith(f"{live_server.url}/join/")
     assert Invitation.objects.filter(is_founding=False, label__startswith="Ana").count() == 1
@@ -111,10 +126,12 @@ def test_founding_journey(phone, live_server, settings, language):
     ana.goto(f"{live_server.url}/")
     ana.wait_for_url("**/members/waiting/")
     assert _heading(ana) == text["waiting"]
+    _snap(ana, language, "5-waiting")
     assert Member.objects.get(username="ana").status == Member.Status.PENDING
 
     # The founder approves her.
     founder.goto(f"{live_server.url}/members/pending/")
+    _snap(founder, language, "6-pending")
     founder.get_by_role("button", name=text["approve"]).click()
     founder.wait_for_load_state()
     assert Member.objects.get(username="ana").status == Member.Status.ACTIVE
@@ -128,11 +145,13 @@ def test_founding_journey(phone, live_server, settings, language):
     _submit(ana)
     ana.wait_for_url("**/accounts/2fa/authenticate/")
     assert _heading(ana) == text["mfa"]
+    _snap(ana, language, "7-second-factor")
     # The next 30-second step's code: her enrolment code of this step cannot be used twice.
     ana.fill("input[name=code]", totp_code(ana_secret, offset=1))
     _submit(ana)
     ana.wait_for_url(f"{live_server.url}/")
     assert _heading(ana) == text["hello"]
+    _snap(ana, language, "8-home")
     assert founder_secret != ana_secret
 
     for page in (founder, ana):
