@@ -24,8 +24,8 @@ install-dev: $(UV)
 
 ## Install, migrate, start the web server and the worker on SQLite, print how to sign in.
 run: install
-	@$(PY) manage.py migrate --noinput | grep -v "^  Applying" || true
-	@echo ""
+	@$(PY) manage.py migrate --noinput --verbosity 0
+	@echo "The database is ready (SQLite in var/)."
 	@echo "SolNet is starting at http://$(HOST):$(PORT)/"
 	@SOLNET_BASE_URL=$${SOLNET_BASE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py founding_link
 	@echo "Members sign in at http://$(HOST):$(PORT)/accounts/login/ with their sign-in name,"
