@@ -306,3 +306,19 @@ def smtp_server(settings):
     settings.EMAIL_HOST_PASSWORD = ""
     yield inbox
     controller.stop()
+
+
+AXE = Path(__file__).parent / "solnet" / "core" / "testing" / "vendor" / "axe-4.14.1.min.js"
+
+
+def accessibility_violations(page) -> list[str]:
+    """Runs axe-core (vendored; evaluated through the browser's debugging channel, so the
+    page's CSP stays as strict as ever) against WCAG 2.1 A and AA."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text() + ";0")
+    result = page.evaluate(
+        "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations"
+        ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
+    )
+    return list(result)

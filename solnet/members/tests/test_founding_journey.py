@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import totp_code
+from conftest import accessibility_violations, totp_code
 from solnet.members.models import Invitation, Member
 from solnet.members.services import issue_founding_invitation
 from solnet.network.models import Network
@@ -43,7 +43,9 @@ TEXT = {
 
 
 def _snap(page, language: str, step: str) -> None:
-    """With SOLNET_SCREENSHOTS=<folder>, keeps a picture of each step to look at."""
+    """Checks the page's accessibility; with SOLNET_SCREENSHOTS=<folder>, also keeps a
+    picture of each step to look at."""
+    assert accessibility_violations(page) == [], f"{language} {step}"
     folder = os.environ.get("SOLNET_SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,63 @@
+"""Every page an organizer reaches, on a phone, in English and Spanish: accessible (axe-core,
+WCAG 2.1 AA), no sideways scrolling, nothing blocked by the CSP, nothing fetched elsewhere."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import accessibility_violations, totp_code
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PASSWORD = "correct horse battery staple"
+
+
+def _pages(objects) -> list[str]:
+    supporter = objects["personas"]["supporter"].member
+    return [
+        "/",
+        "/members/",
+        f"/members/{supporter.public_id}/",
+        "/members/pending/",
+        "/members/invitations/",
+        "/members/me/",
+        "/members/me/security/",
+        "/members/me/tokens/",
+        "/approvals/",
+        "/network/settings/",
+        "/accounts/2fa/",
+        "/accounts/password/change/",
+        "/no-such-page/",
+    ]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_organizer_pages_on_a_phone(phone, live_server, personas, objects, language):
+    page = phone(language)
+    base = live_server.url
+    problems = {}
+    for path in ["/", "/accounts/login/", f"/join/{objects['invitation_token']}/"]:
+        page.goto(base + path)
+        problems[path] = _check(page)
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=login]", "organizer")
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/accounts/2fa/authenticate/")
+    problems["/accounts/2fa/authenticate/"] = _check(page)
+    page.fill("input[name=code]", totp_code(personas["organizer"].totp_secret))
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(f"{base}/")
+    for path in _pages(objects):
+        page.goto(base + path)
+        assert page.locator("html").get_attribute("lang") == language
+        problems[path] = _check(page)
+    assert {path: found for path, found in problems.items() if found} == {}
+    assert page.csp_violations == [] and page.outside_requests == []
+
+
+def _check(page) -> list[str]:
+    found = accessibility_violations(page)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    if overflow > 0:
+        found.append(f"scrolls sideways by {overflow}px")
+    return found
