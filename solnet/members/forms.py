@@ -123,7 +123,7 @@ class ProfileForm(forms.Form):
     phone = forms.RegexField(
         label=_("Phone"),
         required=False,
-        regex=r"^\+?[0-9 ()./-]{6,24}$",
+        regex=r"^\+?[0-9 ()./-]{6,24}$",  # the same rule as services.PHONE_PATTERN
         error_messages={"invalid": _("Write a phone number with digits, e.g. +1 206 555 0100.")},
         help_text=_("Only if you want calls or texts. Stored encrypted."),
     )

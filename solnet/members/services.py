@@ -6,12 +6,14 @@ effects (mail) for after the commit.
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -34,6 +36,8 @@ from solnet.members.models import (
     token_digest,
 )
 from solnet.network.models import Network
+
+PHONE_PATTERN = re.compile(r"\+?[0-9 ()./-]{6,24}")
 
 # --- invitations ---------------------------------------------------------------------------
 
@@ -366,6 +370,15 @@ def update_profile(
 ) -> Member:
     if preferred_language and preferred_language not in dict(settings.LANGUAGES):
         raise ValidationError({"preferred_language": _("Choose a language from the list.")})
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ValidationError({"email": _("Enter a valid email address.")}) from None
+    if phone and not PHONE_PATTERN.fullmatch(phone):
+        raise ValidationError(
+            {"phone": _("Write a phone number with digits, e.g. +1 206 555 0100.")}
+        )
     member.display_name = display_name
     member.preferred_language = preferred_language
     member.email = email or None

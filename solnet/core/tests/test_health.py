@@ -69,3 +69,8 @@ def test_a_real_worker_takes_queued_work_and_reports_in(client, settings):
     finally:
         HUEY.immediate = settings.HUEY["immediate"]
         HUEY.flush()
+
+
+def test_the_worker_runs_the_heartbeat_and_the_retention_purge_on_a_schedule():
+    periodic = {task.name for task in HUEY._registry.periodic_tasks}
+    assert {"periodic_heartbeat", "purge_expired_records"} <= periodic

@@ -161,3 +161,13 @@ def test_the_api_has_the_operations_the_matrix_lists():
 
     paths = api.get_openapi_schema()["paths"]
     assert {(m, p) for p, ops in paths.items() for m in ops} == set(API_OPERATIONS)
+
+
+def test_a_bad_email_or_phone_through_the_api_is_422_and_changes_nothing(client, token, member):
+    for change in ({"email": "not an email"}, {"phone": "call me maybe"}):
+        response = client.patch(
+            "/api/me", json.dumps(change), content_type="application/json", **_auth(token)
+        )
+        assert response.status_code == 422, change
+    member = Member.objects.get(pk=member.pk)
+    assert member.email == "member@example.org" and member.phone == "+1 206 555 0100"
