@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.conf import settings
+from typing import Literal
+
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
@@ -14,6 +15,7 @@ from pydantic import ConfigDict
 from solnet.core.access import get_or_404
 from solnet.members import access, services
 from solnet.members.models import ApiScope, ApiToken, Member
+from solnet.members.services import PHONE_PATTERN
 
 router = Router(tags=["members"])
 
@@ -75,9 +77,9 @@ class MeIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     display_name: str | None = Field(None, min_length=1, max_length=80)
-    preferred_language: str | None = Field(None, max_length=8)
-    email: str | None = Field(None, max_length=254)
-    phone: str | None = Field(None, max_length=24)
+    preferred_language: Literal["", "en", "es"] | None = None
+    email: str | None = Field(None, max_length=254, json_schema_extra={"format": "email"})
+    phone: str | None = Field(None, pattern=PHONE_PATTERN.pattern, max_length=24)
 
 
 def _me_out(member: Member) -> dict:
@@ -110,13 +112,12 @@ def get_me(request: HttpRequest):
 def patch_me(request: HttpRequest, payload: MeIn):
     member = require_scope(request, ApiScope.ME_WRITE)
     changes = payload.model_dump(exclude_unset=True)
-    if changes.get("preferred_language") not in (None, "", *dict(settings.LANGUAGES)):
-        raise HttpError(422, "preferred_language must be one of the offered languages.")
     try:
         services.update_profile(
             member=member,
             display_name=changes.get("display_name") or member.display_name,
-            preferred_language=changes.get("preferred_language", member.preferred_language),
+            # null and "" both mean "the network's default language".
+            preferred_language=changes.get("preferred_language", member.preferred_language) or "",
             email=changes.get("email", member.email),
             phone=changes.get("phone", member.phone),
         )
@@ -130,7 +131,7 @@ class MemberPagination(LimitOffsetPagination):
         model_config = ConfigDict(extra="forbid")
 
         limit: int = Field(50, ge=1, le=200)
-        offset: int = Field(0, ge=0)
+        offset: int = Field(0, ge=0, le=10_000_000)
 
 
 @router.get("/members", response={200: list[MemberOut], **ERRORS}, summary="Members I can see")

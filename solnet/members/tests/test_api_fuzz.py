@@ -1,0 +1,83 @@
+"""Schemathesis over the OpenAPI schema for every persona (SECURITY.md I-1): generated requests,
+valid and not, never cause a server error or an answer the schema does not describe."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, given, settings
+
+from solnet.members import services
+from solnet.members.models import ApiScope
+from solnet.wsgi import application
+
+
+def _schema():
+    from solnet.api import api
+
+    schema = schemathesis.openapi.from_dict(api.get_openapi_schema())
+    schema.app = application  # requests go straight into the WSGI app, in this process
+    return schema
+
+
+SCHEMA = _schema()
+OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
+PERSONAS = ["outsider", "supporter", "member", "organizer", "pending"]
+EXAMPLES = 25
+_failures: dict[str, list[str]] = {}
+_calls: dict[str, int] = {}
+
+
+@pytest.fixture
+def keep_test_connection():
+    """As Django's test client does: a request must not close the test's open transaction."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.mark.verify
+@pytest.mark.django_db
+@pytest.mark.usefixtures("keep_test_connection")
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: op.label)
+def test_generated_requests_get_documented_answers(personas, persona, operation, figures):
+    headers = {}
+    member = personas[persona].member
+    if member is not None:
+        _token, secret = services.create_api_token(
+            member=member, name="fuzz", scopes=list(ApiScope.values), days=1
+        )
+        headers["Authorization"] = f"Bearer {secret}"
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy())
+    def check(case):
+        _calls[persona] = _calls.get(persona, 0) + 1
+        case.call_and_validate(headers=headers)
+
+    try:
+        check()
+    except Exception as error:
+        _failures.setdefault(persona, []).append(f"{operation.label}: {error}")
+        raise
+    finally:
+        total = sum(_calls.values())
+        failed = sum(len(v) for v in _failures.values())
+        figures(
+            "I-1.schemathesis_failures",
+            failed,
+            unit="operations",
+            target=f"0 (in {total} generated requests)",
+            ok=failed == 0,
+        )
