@@ -258,6 +258,15 @@ def phone(request, chromium, live_server):
                 else None
             ),
         )
+        page.failed_assets = []
+        page.on(
+            "response",
+            lambda response: (
+                page.failed_assets.append(f"{response.status} {response.url}")
+                if "/static/" in response.url and response.status >= 400
+                else None
+            ),
+        )
         return page
 
     yield open_phone

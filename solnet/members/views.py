@@ -189,6 +189,11 @@ def pending_list(request: HttpRequest) -> HttpResponse:
     return render(request, "members/pending_list.html", {"page": page, "approved": approved})
 
 
+def _pending_row(request: HttpRequest, joiner, outcome: str) -> HttpResponse:
+    """The joiner's row alone, for htmx; the plain form post gets the whole page instead."""
+    return render(request, "members/_pending_row.html", {"joiner": joiner, "outcome": outcome})
+
+
 @member_view(access.can_approve_joins)
 @require_POST
 def pending_approve(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -196,12 +201,16 @@ def pending_approve(request: HttpRequest, public_id: str) -> HttpResponse:
     try:
         joiner = services.approve_joiner(joiner=joiner, approver=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        outcome, level = " ".join(error.messages), messages.ERROR
     else:
         if joiner.is_approved:
-            messages.success(request, _("%(name)s is now a member.") % {"name": joiner})
+            outcome = _("%(name)s is now a member.") % {"name": joiner}
         else:
-            messages.success(request, _("Your approval is counted."))
+            outcome = _("Your approval is counted.")
+        level = messages.SUCCESS
+    if request.htmx:
+        return _pending_row(request, joiner, outcome)
+    messages.add_message(request, level, outcome)
     return redirect("members:pending")
 
 
@@ -210,7 +219,10 @@ def pending_approve(request: HttpRequest, public_id: str) -> HttpResponse:
 def pending_decline(request: HttpRequest, public_id: str) -> HttpResponse:
     joiner = access.get_pending_joiner_or_404(request.user, public_id)
     services.decline_joiner(joiner=joiner, by=request.user)
-    messages.success(request, _("The request to join was declined and the account deleted."))
+    outcome = _("The request to join was declined and the account deleted.")
+    if request.htmx:
+        return _pending_row(request, joiner, outcome)
+    messages.success(request, outcome)
     return redirect("members:pending")
 
 

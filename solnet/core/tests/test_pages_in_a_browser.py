@@ -53,6 +53,9 @@ def test_organizer_pages_on_a_phone(phone, live_server, personas, objects, langu
         problems[path] = _check(page)
     assert {path: found for path, found in problems.items() if found} == {}
     assert page.csp_violations == [] and page.outside_requests == []
+    assert page.failed_assets == []
+    # htmx is served and running (it enhances forms; nothing depends on it).
+    assert page.evaluate("typeof window.htmx") == "object"
 
 
 def _check(page) -> list[str]:

@@ -120,7 +120,7 @@ def test_bad_profile_input_is_refused_in_the_persons_language(personas):
     assert response.status_code == 422
     page = response.content.decode()
     assert "Este campo es obligatorio." in page
-    assert "Introduzca una dirección de correo electrónico válida." in page
+    assert "Escribe una dirección de correo electrónico válida." in page
     assert "Escribe un número de teléfono con dígitos" in page
     assert Member.objects.get(pk=member.pk).display_name == "Member"
 
@@ -149,3 +149,34 @@ def test_lists_are_paginated(personas):
     assert len(first.context["page"].object_list) == 50
     assert "Page 1 of 2" in first.content.decode()
     assert client.get(reverse("members:list") + "?page=2").status_code == 200
+
+
+def test_approving_with_htmx_returns_only_the_row(personas):
+    joiner = personas["pending"].member
+    client = sign_in(Client(), personas["member"].member)
+    path = reverse("members:pending_approve", args=[joiner.public_id])
+    response = client.post(path, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith(f'<li id="joiner-{joiner.public_id}">')
+    assert "<html" not in html and "<nav" not in html
+    assert "Pending is now a member." in html
+    assert Member.objects.get(pk=joiner.pk).status == Member.Status.ACTIVE
+    assert AuditEvent.objects.filter(action="member.admitted").count() == 1
+
+
+def test_approving_without_javascript_redirects_back_with_a_message(personas):
+    joiner = personas["pending"].member
+    client = sign_in(Client(), personas["member"].member)
+    response = client.post(reverse("members:pending_approve", args=[joiner.public_id]))
+    assert response.status_code == 302 and response["Location"] == reverse("members:pending")
+    assert "Pending is now a member." in _messages(client.get(response["Location"]))
+
+
+def test_an_outsider_gets_no_row(personas, client):
+    joiner = personas["pending"].member
+    response = client.post(
+        reverse("members:pending_approve", args=[joiner.public_id]), HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 302
+    assert Member.objects.get(pk=joiner.pk).status == Member.Status.PENDING

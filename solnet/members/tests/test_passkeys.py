@@ -62,3 +62,4 @@ def test_a_member_adds_a_passkey_and_signs_in_with_it(phone, live_server, person
     page.wait_for_url(f"{base}/")
     assert page.locator("main h1").inner_text() == "Hello, Member"
     assert page.csp_violations == [] and page.outside_requests == []
+    assert page.failed_assets == []
