@@ -39,6 +39,7 @@ class LoginForm(AllauthLoginForm):
                 # allauth would show a separate "inactive" page, telling whoever typed the
                 # password that it was right and the account exists. Refuse it like any other.
                 raise get_adapter(self.request).validation_error("username_password_mismatch")
+            throttle.reset("login-name", login)
             return cleaned
         except ValidationError:
             throttle.hit("login-name", login, window=window)

@@ -46,8 +46,6 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         # Expired, used, revoked and made-up links all look the same.
         return render(request, "members/join_invalid.html", status=404)
-    if request.user.is_authenticated:
-        logout(request)
     form = JoinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

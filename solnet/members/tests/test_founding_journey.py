@@ -61,6 +61,14 @@ def _submit(page, form_selector: str = "main form") -> None:
     page.wait_for_load_state()
 
 
+def _join(page, username: str, display_name: str, password: str) -> None:
+    page.fill("input[name=username]", username)
+    page.fill("input[name=display_name]", display_name)
+    page.fill("input[name=password1]", password)
+    page.fill("input[name=password2]", password)
+    _submit(page)
+
+
 def _enrol_totp(page, text) -> str:
     page.wait_for_url("**/accounts/2fa/totp/activate/")
     assert _heading(page) == text["activate"]
@@ -82,11 +90,7 @@ def test_founding_journey(phone, live_server, settings, language):
     founder.goto(f"{live_server.url}/join/{token}/")
     assert _heading(founder) == text["found"]
     _snap(founder, language, "1-join")
-    founder.fill("input[name=username]", "rosa")
-    founder.fill("input[name=display_name]", "Rosa")
-    founder.fill("input[name=password1]", "a long founding passphrase")
-    founder.fill("input[name=password2]", "a long founding passphrase")
-    _submit(founder)
+    _join(founder, "rosa", "Rosa", "a long founding passphrase")
     founder_secret = _enrol_totp(founder, text)
 
     # Next: name the network.
@@ -119,11 +123,7 @@ def test_founding_journey(phone, live_server, settings, language):
     ana = phone(language)
     ana.goto(link)
     assert _heading(ana) == text["join"]
-    ana.fill("input[name=username]", "ana")
-    ana.fill("input[name=display_name]", "Ana")
-    ana.fill("input[name=password1]", "ana's own long passphrase")
-    ana.fill("input[name=password2]", "ana's own long passphrase")
-    _submit(ana)
+    _join(ana, "ana", "Ana", "ana's own long passphrase")
     ana_secret = _enrol_totp(ana, text)
     ana.goto(f"{live_server.url}/")
     ana.wait_for_url("**/members/waiting/")

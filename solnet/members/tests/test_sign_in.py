@@ -174,3 +174,14 @@ def test_a_role_change_ends_sessions_at_once(personas):
 
 def test_open_sign_up_is_closed(client, network):
     assert client.get("/accounts/signup/").status_code == 404
+
+
+def test_a_successful_sign_in_clears_the_names_failures(settings, member):
+    settings.LOGIN_THROTTLE_ATTEMPTS = 3
+    client = Client()
+    for _ in range(2):
+        _login(client, "member", "wrong password here")
+    assert _login(client, "member", PASSWORD).status_code == 302  # on to the second factor
+    for _ in range(2):
+        response = _login(Client(), "member", "wrong password here")
+        assert "Too many sign-in attempts" not in response.content.decode()
