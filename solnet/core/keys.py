@@ -33,6 +33,9 @@ class CiphertextStore:
 
 EXTRA_STORES: list[CiphertextStore] = []
 
+# progress(what, done, total): called as a long rotation moves through the data.
+Progress = Callable[[str, int, int], None]
+
 
 def register_store(store: CiphertextStore) -> None:
     if all(existing.name != store.name for existing in EXTRA_STORES):
@@ -67,10 +70,12 @@ def rewrap_data_keys() -> int:
     return count
 
 
-def _reencrypt_fields(batch: int = 500) -> int:
+def _reencrypt_fields(batch: int = 500, progress: Progress | None = None) -> int:
     count = 0
     for model, field in crypto.encrypted_fields():
         manager = model._default_manager
+        total = manager.exclude(**{f"{field.name}__isnull": True}).count()
+        done = 0
         last_pk = None
         while True:
             rows = manager.exclude(**{f"{field.name}__isnull": True}).order_by("pk")
@@ -84,15 +89,21 @@ def _reencrypt_fields(batch: int = 500) -> int:
                 manager.filter(pk=pk).update(**{field.name: plaintext})
                 count += 1
             last_pk = page[-1][0]
+            done += len(page)
+            if progress:
+                progress(f"{model._meta.label_lower}.{field.name}", done, total)
     for store in EXTRA_STORES:
-        for handle, token in list(store.iterate()):
+        rows = list(store.iterate())
+        for done, (handle, token) in enumerate(rows, start=1):
             plaintext = crypto.decrypt(token, context=store.context)
             store.rewrite(handle, crypto.encrypt(plaintext, context=store.context))
             count += 1
+            if progress and (done % batch == 0 or done == len(rows)):
+                progress(store.name, done, len(rows))
     return count
 
 
-def rotate_keys(*, data_keys: bool = True) -> RotationReport:
+def rotate_keys(*, data_keys: bool = True, progress: Progress | None = None) -> RotationReport:
     """Re-wraps under the current master key and, unless told not to, moves every value to a
     fresh field key. Runs in one transaction: it all happens or none of it does."""
     with transaction.atomic():
@@ -105,7 +116,7 @@ def rotate_keys(*, data_keys: bool = True) -> RotationReport:
         new = crypto.create_data_key("field")
         DataKey.objects.filter(pk__in=[k.pk for k in old]).update(retired_at=timezone.now())
         crypto.forget_keys()
-        reencrypted = _reencrypt_fields()
+        reencrypted = _reencrypt_fields(progress=progress)
     crypto.forget_keys()
     return RotationReport(rewrapped, reencrypted, new.key_id, [k.key_id for k in old])
 

@@ -159,8 +159,11 @@ def accept_invitation(*, token: str, username: str, display_name: str, password:
             {"username": _("This sign-in name is taken. Choose another one.")}
         ) from None
     # The conditional update makes the link single-use when two people race for it.
+    # The address it was sent to is not needed any more: it goes with the claim.
     claimed = (
-        Invitation.objects.usable().filter(pk=invitation.pk).update(used_at=now, used_by=member)
+        Invitation.objects.usable()
+        .filter(pk=invitation.pk)
+        .update(used_at=now, used_by=member, email=None)
     )
     if not claimed:
         raise ValidationError(_("This invitation link is not valid any more."))

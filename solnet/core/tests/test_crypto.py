@@ -156,3 +156,15 @@ def test_totp_secrets_are_encrypted_and_still_work(settings):
     from allauth.mfa.totp.internal.auth import TOTP
 
     assert TOTP(authenticator).validate_code(totp_code(secret))
+
+
+def test_the_rotate_keys_command_shows_progress_and_loses_nothing(population, capsys):
+    from django.core.management import call_command
+
+    call_command("rotate_keys", "--destroy-retired")
+    out = capsys.readouterr().out
+    assert "members.member.email: 25/25 re-encrypted" in out
+    assert "mfa.authenticator: 50/50 re-encrypted" in out
+    assert "Destroyed 1 retired keys; 0 still in use." in out
+    crypto.forget_keys()
+    assert _everything_readable() == population

@@ -182,3 +182,11 @@ def test_an_emailed_invitation_reaches_a_real_smtp_server(
     assert message["To"] == "ana@example.org"
     assert "Eastside Solidarity Network" in message["Subject"]
     assert f"/join/{token}/" in message.get_payload(decode=True).decode()
+
+
+def test_the_address_an_invitation_went_to_is_forgotten_once_used(client, member):
+    _row, token = services.create_invitation(
+        created_by=member, tier=Tier.MEMBER, email="ana@example.org"
+    )
+    client.post(f"/join/{token}/", JOIN)
+    assert Invitation.objects.get(used_by__username="ana").email is None

@@ -25,9 +25,12 @@ class Command(BaseCommand):
             help="Afterwards destroy retired field keys that no value uses any more.",
         )
 
+    def progress(self, what: str, done: int, total: int) -> None:
+        self.stdout.write(f"  {what}: {done}/{total} re-encrypted")
+
     def handle(self, *args, rewrap_only: bool, destroy_retired: bool, **options) -> None:
         try:
-            report = keys.rotate_keys(data_keys=not rewrap_only)
+            report = keys.rotate_keys(data_keys=not rewrap_only, progress=self.progress)
         except RuntimeError as error:
             raise CommandError(str(error)) from error
         audit.record(
