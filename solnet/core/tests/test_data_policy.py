@@ -72,3 +72,46 @@ def test_the_purge_leaves_nothing_past_its_retention(personas, figures):
     overdue += Session.objects.filter(expire_date__lt=now).count()
     figures("P-3.rows_past_retention", overdue, unit="rows", target="0", ok=overdue == 0)
     assert overdue == 0
+
+
+@pytest.mark.django_db
+def test_a_stripping_rule_blanks_personal_fields_and_keeps_the_row(monkeypatch, member):
+    from solnet.core.data import STRIP, purge_model
+
+    old = Invitation.objects.create(
+        token_digest="c" * 64,
+        label="Ana from the Tuesday meeting",
+        email="ana@example.org",
+        created_by=member,
+        expires_at=timezone.now() - timedelta(days=60),
+    )
+    policy = DataPolicy(
+        sensitivity=Invitation.data_policy.sensitivity,
+        retention=Retention(
+            action=STRIP,
+            reason="test",
+            period=timedelta(days=30),
+            basis="expires_at",
+            strip={"label": "", "email": None, "created_by": None},
+        ),
+    )
+    assert purge_model(Invitation, policy) == 1
+    old.refresh_from_db()
+    assert (old.label, old.email, old.created_by) == ("", None, None)
+    assert purge_model(Invitation, policy) == 0  # nothing left to strip
+
+
+@pytest.mark.django_db
+def test_sqlite_runs_with_wal_a_busy_timeout_and_immediate_transactions():
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        # DATABASE_URL chose PostgreSQL: what matters there is that it is what runs.
+        assert connection.vendor == "postgresql"
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"
+        cursor.execute("PRAGMA busy_timeout")
+        assert cursor.fetchone()[0] >= 5000
+    assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
