@@ -99,19 +99,3 @@ def test_a_stripping_rule_blanks_personal_fields_and_keeps_the_row(monkeypatch, 
     old.refresh_from_db()
     assert (old.label, old.email, old.created_by) == ("", None, None)
     assert purge_model(Invitation, policy) == 0  # nothing left to strip
-
-
-@pytest.mark.django_db
-def test_sqlite_runs_with_wal_a_busy_timeout_and_immediate_transactions():
-    from django.db import connection
-
-    if connection.vendor != "sqlite":
-        # DATABASE_URL chose PostgreSQL: what matters there is that it is what runs.
-        assert connection.vendor == "postgresql"
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA journal_mode")
-        assert cursor.fetchone()[0] == "wal"
-        cursor.execute("PRAGMA busy_timeout")
-        assert cursor.fetchone()[0] >= 5000
-    assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
