@@ -10,7 +10,7 @@ PORT ?= 8000
 WEB_WORKERS ?= 2
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run install install-dev test test-fast lint verify bench browser messages clean
+.PHONY: run install install-dev test lint verify bench browser gettext messages clean
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -44,11 +44,18 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium >/dev/null; }; \
 	  else sudo apt-get install -y -q chromium >/dev/null; fi; }
 
+## GNU gettext, for checking and compiling the translation catalogues.
+gettext:
+	@command -v msgfmt >/dev/null || { \
+	  echo "Installing Debian's gettext for the translation tools"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q gettext >/dev/null || { apt-get update -q && apt-get install -y -q gettext >/dev/null; }; \
+	  else sudo apt-get install -y -q gettext >/dev/null; fi; }
+
 ## Install what the tests need and run the whole suite.
 test: install-dev browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: install-dev
+lint: install-dev gettext
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy solnet/*/services.py solnet/*/access.py solnet/core/twoperson.py
@@ -65,7 +72,7 @@ bench: install-dev
 	$(PY) -m pytest -m bench -q --figures=var/bench-results.json --figures-title="Benchmarks"
 
 ## Refresh the translation catalogues after changing strings.
-messages: install-dev
+messages: install-dev gettext
 	cd solnet && ../$(PY) ../manage.py makemessages -l es --no-location --no-obsolete -i "static/*"
 	cd solnet && ../$(PY) ../manage.py compilemessages -l es
 
