@@ -165,8 +165,12 @@ def objects(personas) -> dict[str, Any]:
     )
     # A second usable invitation for the join page (the first is revoked by one row).
     _second, second_token = services.create_invitation(created_by=organizer, tier=Tier.MEMBER)
+    from solnet.people.models import Person
+
+    person = Person.objects.create(display_name="Neighbour Without Account")
     return {
         "personas": personas,
+        "person": person,
         "joiner": joiner,
         "target": target,
         "invitation": invitation,

@@ -143,6 +143,7 @@ INSTALLED_APPS = [
     "solnet.core",
     "solnet.network",
     "solnet.members",
+    "solnet.people",
 ]
 # No django.contrib.admin: nobody in the application holds power over everyone's data.
 

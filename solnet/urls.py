@@ -14,6 +14,7 @@ urlpatterns = [
     path("join/<str:token>/", member_views.join, name="join"),
     path("members/", include("solnet.members.urls")),
     path("network/", include("solnet.network.urls")),
+    path("people/", include("solnet.people.urls")),
     path("approvals/", include("solnet.core.urls")),
     path("accounts/", include("solnet.members.account_urls")),
     path("i18n/setlang/", set_language, name="set_language"),

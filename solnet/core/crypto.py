@@ -208,7 +208,17 @@ def normalize_text(value: str) -> str:
     return " ".join(value.split()).casefold()
 
 
-NORMALIZERS = {"email": normalize_email, "phone": normalize_phone, "text": normalize_text}
+def normalize_contact(value: str) -> str:
+    """An email address or a phone number, whichever it is: one index finds both kinds."""
+    return normalize_email(value) if "@" in value else normalize_phone(value)
+
+
+NORMALIZERS = {
+    "email": normalize_email,
+    "phone": normalize_phone,
+    "contact": normalize_contact,
+    "text": normalize_text,
+}
 
 
 def blind_index(value: str, *, context: str, normalizer: str) -> str:

@@ -30,6 +30,8 @@ ONBOARDING_EXEMPT = (
     "/members/me/security/",
     "/members/me/panic/",
     "/members/me/restore-contacts/",
+    # Seeing, taking and deleting one's own data is never held back.
+    "/people/me/",
 )
 
 

@@ -93,6 +93,17 @@ PAGES: dict[str, Row] = {
     ),
     "members:deactivate": Row(only(*ORGANIZERS), "post", _member),
     "network:setup": Row(only(*ORGANIZERS)),
+    "people:list": Row(only(*ORGANIZERS)),
+    "people:new": Row(only(*ORGANIZERS)),
+    "people:detail": Row(
+        only(*ORGANIZERS),
+        kwargs=lambda o: {"public_id": o["person"].public_id},
+        note="someone without an account: the organizing team's memory",
+    ),
+    "people:edit": Row(only(*ORGANIZERS), kwargs=lambda o: {"public_id": o["person"].public_id}),
+    "people:me": Row(only(*SIGNED_IN), note="everyone's own record, joiners' too"),
+    "people:me_download": Row(only(*SIGNED_IN)),
+    "people:me_delete": Row(only(*SIGNED_IN), note="the confirmation page"),
     "core:approvals": Row(only(*APPROVED)),
     "core:approval_approve": Row(
         only("member", "fund_committee", "dispatcher"),

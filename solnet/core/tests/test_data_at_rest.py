@@ -13,6 +13,7 @@ from django.db import connection
 from conftest import make_member
 from solnet.members import services
 from solnet.members.models import Tier
+from solnet.people.models import ContactChannel, Person
 
 FIXTURE_PII = [
     "ana.lucia.ramos@example.org",
@@ -20,6 +21,10 @@ FIXTURE_PII = [
     "dolores.huerta.team@example.net",
     "+34 612 345 678",
     "invitee.private@example.com",
+    "rosa.channel.only@example.com",
+    "+1 415 555 0123",
+    "Rosa Maria Perez Lopez",
+    "knows the building super by name",
 ]
 
 
@@ -70,6 +75,11 @@ def test_fixture_contact_details_are_absent_in_plaintext(network, figures):
     )
     make_member("dolores", email=FIXTURE_PII[2], phone=FIXTURE_PII[3])
     services.create_invitation(created_by=organizer, tier=Tier.MEMBER, email=FIXTURE_PII[4])
+    rosa = Person.objects.create(
+        display_name="Rosa", legal_name=FIXTURE_PII[7], notes=FIXTURE_PII[8]
+    )
+    ContactChannel.objects.create(person=rosa, kind="email", value=FIXTURE_PII[5])
+    ContactChannel.objects.create(person=rosa, kind="text", value=FIXTURE_PII[6])
     if connection.vendor == "sqlite":
         assert connection.settings_dict["NAME"] != ":memory:"
         assert "memory" not in str(connection.settings_dict["NAME"])

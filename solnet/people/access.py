@@ -1,0 +1,45 @@
+"""Who may see and change whose record. Views and the API reach people only through here."""
+
+from __future__ import annotations
+
+from solnet.core.access import get_or_404
+from solnet.members.access import can_read_contacts, is_organizer
+from solnet.members.models import Member
+from solnet.people.models import ContactChannel, Person, PersonQuerySet
+
+
+def can_list_people(member: Member) -> bool:
+    """The organizing team keeps the network's memory; everyone else sees their own record."""
+    return is_organizer(member)
+
+
+def can_record_people(member: Member) -> bool:
+    return is_organizer(member)
+
+
+def visible_people(member: Member) -> PersonQuerySet:
+    people: PersonQuerySet = Person.objects.all()  # type: ignore[assignment]  # its own queryset
+    if can_list_people(member):
+        return people
+    if member.is_active:
+        return people.filter(member=member)
+    return people.none()
+
+
+def get_person_or_404(member: Member, public_id: str) -> Person:
+    return get_or_404(visible_people(member).with_lists(), public_id=public_id)
+
+
+def can_edit(member: Member, person: Person) -> bool:
+    return can_record_people(member) or person.member_id == member.pk
+
+
+def shown_channels(viewer: Member, person: Person) -> list[ContactChannel]:
+    """The ways to reach `person` that `viewer` may see right now."""
+    if person.member_id == viewer.pk:
+        return list(person.channels.all())
+    if not can_read_contacts(viewer):
+        return []
+    if person.member is not None and person.member.contacts_hidden:
+        return []  # their panic button
+    return list(person.channels.all())

@@ -1,0 +1,110 @@
+"""Forms of the people app."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from solnet.members.models import Tier
+from solnet.people.models import Notice, Tag, Transport
+
+PHONE_RULE = r"^\+?[0-9 ()./-]{6,24}$"  # the same rule as members.services.PHONE_PATTERN
+PHONE_ERROR = _("Write a phone number with digits, e.g. +1 206 555 0100.")
+
+
+class PersonForm(forms.Form):
+    display_name = forms.CharField(label=_("Display name"), max_length=80)
+    tier = forms.TypedChoiceField(label=_("Tier"), coerce=int, choices=Tier.choices)
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"),
+        choices=settings.LANGUAGES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    interpreter_needed = forms.BooleanField(label=_("Needs an interpreter"), required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    phone = forms.RegexField(
+        label=_("Phone"), regex=PHONE_RULE, required=False, error_messages={"invalid": PHONE_ERROR}
+    )
+    consent = forms.BooleanField(
+        label=_("They agreed to be contacted this way"),
+        required=False,
+        help_text=_("Nobody is called, texted or emailed without having agreed to it."),
+    )
+    notice_needed = forms.ChoiceField(
+        label=_("Notice needed"), choices=[("", "—"), *Notice.choices], required=False
+    )
+    transport = forms.ChoiceField(
+        label=_("Transport"), choices=[("", "—"), *Transport.choices], required=False
+    )
+    tags = forms.ModelMultipleChoiceField(
+        label=_("Tags"),
+        queryset=Tag.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    notes = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Only what organizing needs. Never write down immigration status, criminal "
+            "history, or who did anything unlawful."
+        ),
+    )
+
+
+class OwnRecordForm(forms.Form):
+    """What a person changes on their own record."""
+
+    display_name = forms.CharField(label=_("Display name"), max_length=80)
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"),
+        choices=settings.LANGUAGES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    interpreter_needed = forms.BooleanField(label=_("I need an interpreter"), required=False)
+    notice_needed = forms.ChoiceField(
+        label=_("Notice I need"), choices=[("", "—"), *Notice.choices], required=False
+    )
+    transport = forms.ChoiceField(
+        label=_("Transport"), choices=[("", "—"), *Transport.choices], required=False
+    )
+
+
+class PeopleFilterForm(forms.Form):
+    """Allow-listed filters only: nothing the person types reaches a query unchecked."""
+
+    q = forms.CharField(label=_("Name"), required=False, max_length=80)
+    contact = forms.CharField(
+        label=_("Exact email or phone"),
+        required=False,
+        max_length=254,
+        help_text=_("Finds the person with exactly this address or number."),
+    )
+    tier = forms.TypedChoiceField(
+        label=_("Tier"),
+        coerce=int,
+        choices=[("", _("Any")), *Tier.choices],
+        required=False,
+        empty_value=None,
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), choices=[("", _("Any")), *settings.LANGUAGES], required=False
+    )
+    tag = forms.ModelChoiceField(
+        label=_("Tag"),
+        queryset=Tag.objects.all(),
+        required=False,
+        empty_label=_("Any"),
+        to_field_name="name",
+    )
+
+
+class DeleteOwnRecordForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Yes, delete my record and my account. This cannot be undone."), required=True
+    )

@@ -1,0 +1,159 @@
+"""Everything that changes people's records: each step validated, written at once, audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from solnet.core import audit
+from solnet.members.models import Invitation, Member
+from solnet.people import access
+from solnet.people.models import ChannelKind, ContactChannel, Person, Tag
+
+
+def _set_channel(person: Person, kind: str, value: str, *, consent: bool) -> None:
+    """One channel of a kind: replaced when the value changes, removed when emptied."""
+    existing = person.channels.filter(kind=kind).first()
+    if not value:
+        if existing:
+            existing.delete()
+        return
+    now = timezone.now()
+    if existing is None or existing.value != value:
+        if existing:
+            existing.delete()
+        ContactChannel.objects.create(
+            person=person, kind=kind, value=value, consent_at=now if consent else None
+        )
+    elif consent and existing.consent_at is None:
+        existing.consent_at = now
+        existing.save(update_fields=["consent_at"])
+
+
+@transaction.atomic
+def record_person(*, by: Member, **fields: Any) -> Person:
+    """An organizer records someone the network now knows (from a call, a meeting, a form)."""
+    if not access.can_record_people(by):
+        raise PermissionDenied
+    person = Person()
+    _apply(person, fields)
+    audit.record("person.recorded", actor=by, target=person)
+    return person
+
+
+@transaction.atomic
+def update_person(*, person: Person, by: Member, **fields: Any) -> Person:
+    if not access.can_record_people(by):
+        raise PermissionDenied
+    _apply(person, fields)
+    audit.record("person.updated", actor=by, target=person)
+    return person
+
+
+def _apply(person: Person, fields: dict[str, Any]) -> None:
+    for name in (
+        "display_name",
+        "tier",
+        "languages",
+        "interpreter_needed",
+        "notice_needed",
+        "transport",
+    ):
+        setattr(person, name, fields[name])
+    person.notes = fields.get("notes") or None
+    person.full_clean(exclude=["member"])
+    person.save()
+    person.tags.set(fields.get("tags") or [])
+    consent = bool(fields.get("consent"))
+    _set_channel(person, ChannelKind.EMAIL, fields.get("email") or "", consent=consent)
+    _set_channel(person, ChannelKind.CALL, fields.get("phone") or "", consent=consent)
+
+
+@transaction.atomic
+def own_record(*, member: Member) -> Person:
+    """A member's own record, made from their account the first time they look at it."""
+    person = Person.objects.filter(member=member).first()
+    if person is None:
+        person = Person.objects.create(
+            member=member,
+            display_name=member.display_name,
+            tier=member.tier,
+            joined_on=timezone.localdate(member.joined_at),
+        )
+        audit.record("person.recorded", actor=member, target=person, own=True)
+    return person
+
+
+@transaction.atomic
+def update_own_record(*, member: Member, **fields: Any) -> Person:
+    person = own_record(member=member)
+    for name in ("display_name", "languages", "interpreter_needed", "notice_needed", "transport"):
+        setattr(person, name, fields[name])
+    person.full_clean(exclude=["member"])
+    person.save()
+    audit.record("person.updated", actor=member, target=person, own=True)
+    return person
+
+
+def export_own_record(*, member: Member) -> dict[str, Any]:
+    """Everything stored about a member that they can take with them (their own data)."""
+    person = own_record(member=member)
+    return {
+        "account": {
+            "sign_in_name": member.username,
+            "display_name": member.display_name,
+            "tier": str(member.get_tier_display()),
+            "joined_at": member.joined_at.isoformat(),
+            "preferred_language": member.preferred_language,
+            "email": member.email,
+            "phone": member.phone,
+            "roles": sorted(member.role_set()),
+        },
+        "record": {
+            "display_name": person.display_name,
+            "legal_name": person.legal_name,
+            "tier": str(person.get_tier_display()),
+            "joined_on": person.joined_on.isoformat(),
+            "languages": person.languages,
+            "interpreter_needed": person.interpreter_needed,
+            "notice_needed": person.notice_needed,
+            "transport": person.transport,
+            "notes": person.notes,
+            "tags": [tag.name for tag in person.tags.all()],
+            "contact_channels": [
+                {
+                    "kind": channel.kind,
+                    "value": channel.value,
+                    "consent_at": channel.consent_at.isoformat() if channel.consent_at else None,
+                    "opted_out_at": channel.opted_out_at.isoformat()
+                    if channel.opted_out_at
+                    else None,
+                }
+                for channel in person.channels.all()
+            ],
+        },
+    }
+
+
+@transaction.atomic
+def erase_own_record(*, member: Member) -> None:
+    """A member's deletion request: their record, its contact channels and their account go.
+
+    The audit log keeps that it happened (by internal id only, no content)."""
+    member_id = member.pk
+    Person.objects.filter(member=member).delete()  # channels and tag links cascade
+    # What others typed about them when inviting them goes too.
+    Invitation.objects.filter(used_by=member).update(label="", email=None)
+    audit.record("person.erased", actor=member_id, target=f"members.member:{member.public_id}")
+    member.delete()
+
+
+@transaction.atomic
+def create_tag(*, name: str, by: Member) -> Tag:
+    if not access.can_record_people(by):
+        raise PermissionDenied
+    tag, _created = Tag.objects.get_or_create(name=name.strip())
+    return tag

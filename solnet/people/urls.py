@@ -1,0 +1,15 @@
+from django.urls import path
+
+from solnet.people import views
+
+app_name = "people"
+
+urlpatterns = [
+    path("", views.person_list, name="list"),
+    path("new/", views.person_new, name="new"),
+    path("me/", views.own_record, name="me"),
+    path("me/download/", views.own_record_download, name="me_download"),
+    path("me/delete/", views.own_record_delete, name="me_delete"),
+    path("<str:public_id>/", views.person_detail, name="detail"),
+    path("<str:public_id>/edit/", views.person_edit, name="edit"),
+]

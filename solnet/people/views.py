@@ -1,0 +1,172 @@
+"""Pages of the people app. Each view: access helper → form → service → response."""
+
+from __future__ import annotations
+
+import json
+
+from allauth.account.decorators import reauthentication_required
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from solnet.core.access import member_view
+from solnet.people import access, services
+from solnet.people.forms import DeleteOwnRecordForm, OwnRecordForm, PeopleFilterForm, PersonForm
+
+PAGE_SIZE = 50
+
+
+@member_view(access.can_list_people)
+@require_GET
+def person_list(request: HttpRequest) -> HttpResponse:
+    filters = PeopleFilterForm(request.GET or None)
+    people = access.visible_people(request.user)
+    if filters.is_valid():
+        people = people.matching(**filters.cleaned_data)
+    page = Paginator(people.with_lists().order_by("display_name", "pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "people/person_list.html",
+        {"filters": filters, "page": page, "query": query.urlencode()},
+    )
+
+
+def _form_initial(person) -> dict:
+    channels = {c.kind: c for c in person.channels.all()}
+    return {
+        "display_name": person.display_name,
+        "tier": person.tier,
+        "languages": person.languages,
+        "interpreter_needed": person.interpreter_needed,
+        "email": channels["email"].value if "email" in channels else "",
+        "phone": channels["call"].value if "call" in channels else "",
+        "consent": any(c.consent_at for c in channels.values()),
+        "notice_needed": person.notice_needed,
+        "transport": person.transport,
+        "tags": list(person.tags.all()),
+        "notes": person.notes or "",
+    }
+
+
+@member_view(access.can_record_people)
+@require_http_methods(["GET", "POST"])
+def person_new(request: HttpRequest) -> HttpResponse:
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.record_person(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(name)s is recorded.") % {"name": person})
+            return redirect("people:detail", public_id=person.public_id)
+    return render(
+        request,
+        "people/person_form.html",
+        {"form": form, "person": None},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@member_view(access.can_list_people)
+@require_GET
+def person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    person = access.get_person_or_404(request.user, public_id)
+    return render(
+        request,
+        "people/person_detail.html",
+        {"person": person, "channels": access.shown_channels(request.user, person)},
+    )
+
+
+@member_view(access.can_record_people)
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+    person = access.get_person_or_404(request.user, public_id)
+    form = PersonForm(request.POST or None, initial=_form_initial(person))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_person(person=person, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("people:detail", public_id=person.public_id)
+    return render(
+        request,
+        "people/person_form.html",
+        {"form": form, "person": person},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+# --- a person's own record ----------------------------------------------------------------
+
+
+@member_view()
+@require_http_methods(["GET", "POST"])
+def own_record(request: HttpRequest) -> HttpResponse:
+    person = services.own_record(member=request.user)
+    form = OwnRecordForm(
+        request.POST or None,
+        initial={
+            "display_name": person.display_name,
+            "languages": person.languages,
+            "interpreter_needed": person.interpreter_needed,
+            "notice_needed": person.notice_needed,
+            "transport": person.transport,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        services.update_own_record(member=request.user, **form.cleaned_data)
+        messages.success(request, _("Your record is saved."))
+        return redirect("people:me")
+    return render(
+        request,
+        "people/own_record.html",
+        {"form": form, "person": person, "channels": person.channels.all()},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@member_view()
+@require_GET
+@reauthentication_required(allow_get=False)
+def own_record_download(request: HttpRequest) -> HttpResponse:
+    """Everything stored about me, as a file I keep."""
+    data = services.export_own_record(member=request.user)
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="my-solnet-record-{stamp}.json"'
+    return response
+
+
+@member_view()
+@require_http_methods(["GET", "POST"])
+@reauthentication_required(allow_get=True)
+def own_record_delete(request: HttpRequest) -> HttpResponse:
+    form = DeleteOwnRecordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        member = request.user
+        logout(request)
+        services.erase_own_record(member=member)
+        messages.success(request, _("Your record and your account are deleted."))
+        return redirect("home")
+    return render(
+        request,
+        "people/own_record_delete.html",
+        {"form": form},
+        status=422 if request.method == "POST" else 200,
+    )
