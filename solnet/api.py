@@ -8,6 +8,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from solnet.members.api import ApiTokenAuth
 from solnet.members.api import router as members_router
 from solnet.network.api import router as network_router
+from solnet.people.api import router as people_router
 
 api = NinjaAPI(
     title="SolNet API",
@@ -42,4 +43,5 @@ def http_error(request: HttpRequest, exc: HttpError):
 
 
 api.add_router("/network", network_router)
+api.add_router("/people", people_router)
 api.add_router("/", members_router)

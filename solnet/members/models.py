@@ -406,6 +406,7 @@ class ApiScope(models.TextChoices):
     ME_WRITE = "me:write", _("Change my own profile")
     MEMBERS_READ = "members:read", _("Read the members I can see")
     NETWORK_READ = "network:read", _("Read the network's settings")
+    PEOPLE_READ = "people:read", _("Read the people records I can see")
 
 
 class ApiTokenQuerySet(models.QuerySet):

@@ -157,6 +157,12 @@ API_OPERATIONS: dict[tuple[str, str], Row] = {
     ("get", "/api/me"): Row(only(*APPROVED), note="a pending joiner's token is not accepted"),
     ("patch", "/api/me"): Row(only(*APPROVED), data=lambda o: {"display_name": "New name"}),
     ("get", "/api/members"): Row(only(*APPROVED), note="each sees only what access.py allows"),
+    ("get", "/api/people"): Row(
+        only(*APPROVED), note="organizers get everyone; the others their own record, if any"
+    ),
+    ("get", "/api/people/{public_id}"): Row(
+        only(*ORGANIZERS), kwargs=lambda o: {"public_id": o["person"].public_id}
+    ),
     ("get", "/api/members/{public_id}"): Row(
         only(*MEMBERS_UP, "supporter"),
         kwargs=lambda o: {"public_id": o["personas"]["supporter"].member.public_id},

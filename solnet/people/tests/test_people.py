@@ -197,3 +197,35 @@ def test_a_deletion_request_removes_the_persons_data_everywhere(network, persona
     dump = _dump()
     for trace in (b"zoraida", b"Zoraida", b"Quintanilla", b"laundromat", b"555 0166"):
         assert trace not in dump, trace
+
+
+def _token(member, scopes=("people:read",)):
+    from solnet.members import services as member_services
+
+    _t, secret = member_services.create_api_token(
+        member=member, name="t", scopes=list(scopes), days=1
+    )
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+
+def test_the_api_lists_people_with_the_same_filters_and_rules(personas, organizer_client):
+    organizer_client.post(reverse("people:new"), NEW_PERSON)
+    Person.objects.create(display_name="English Only", languages=["en"])
+    client = Client()
+    body = client.get("/api/people?language=es", **_token(personas["organizer"].member)).json()
+    assert [p["display_name"] for p in body["items"]] == ["Lupe"]
+    channels = {c["kind"]: c for c in body["items"][0]["channels"]}
+    assert channels["email"] == {"kind": "email", "value": "lupe@example.org", "usable": True}
+    lupe = Person.objects.get(display_name="Lupe")
+    member_headers = _token(personas["member"].member)
+    assert client.get("/api/people", **member_headers).json()["items"] == []
+    assert client.get(f"/api/people/{lupe.public_id}", **member_headers).status_code == 404
+    assert (
+        client.get("/api/people?tier=many", **_token(personas["organizer"].member)).status_code
+        == 422
+    )
+
+
+def test_the_api_needs_the_people_scope(personas):
+    headers = _token(personas["organizer"].member, scopes=("members:read",))
+    assert Client().get("/api/people", **headers).status_code == 403
