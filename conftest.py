@@ -165,12 +165,14 @@ def objects(personas) -> dict[str, Any]:
     )
     # A second usable invitation for the join page (the first is revoked by one row).
     _second, second_token = services.create_invitation(created_by=organizer, tier=Tier.MEMBER)
-    from solnet.people.models import Person
+    from solnet.people.models import Commitment, Person
 
     person = Person.objects.create(display_name="Neighbour Without Account")
+    commitment = Commitment.objects.create(person=person, ask="Picket on Friday", answer="yes")
     return {
         "personas": personas,
         "person": person,
+        "commitment": commitment,
         "joiner": joiner,
         "target": target,
         "invitation": invitation,

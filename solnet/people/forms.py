@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from solnet.members.models import Tier
-from solnet.people.models import Notice, Tag, Transport
+from solnet.people.models import Answer, Notice, Outcome, Tag, Transport
 
 PHONE_RULE = r"^\+?[0-9 ()./-]{6,24}$"  # the same rule as members.services.PHONE_PATTERN
 PHONE_ERROR = _("Write a phone number with digits, e.g. +1 206 555 0100.")
@@ -108,3 +108,17 @@ class DeleteOwnRecordForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("Yes, delete my record and my account. This cannot be undone."), required=True
     )
+
+
+class AskForm(forms.Form):
+    ask = forms.CharField(
+        label=_("The ask"),
+        max_length=200,
+        help_text=_("What they were asked, e.g. “picket Friday 5pm”."),
+    )
+    answer = forms.ChoiceField(label=_("Answer"), choices=Answer.choices, initial=Answer.WAITING)
+
+
+class SettleForm(forms.Form):
+    answer = forms.ChoiceField(label=_("Answer"), choices=Answer.choices)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)

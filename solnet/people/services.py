@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from solnet.core import audit
 from solnet.members.models import Invitation, Member
 from solnet.people import access
-from solnet.people.models import ChannelKind, ContactChannel, Person, Tag
+from solnet.people.models import (
+    Answer,
+    ChannelKind,
+    Commitment,
+    ContactChannel,
+    Outcome,
+    Person,
+    Tag,
+)
 
 
 def _set_channel(person: Person, kind: str, value: str, *, consent: bool) -> None:
@@ -157,3 +166,33 @@ def create_tag(*, name: str, by: Member) -> Tag:
         raise PermissionDenied
     tag, _created = Tag.objects.get_or_create(name=name.strip())
     return tag
+
+
+# --- commitments ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def log_ask(*, person: Person, ask: str, answer: str, by: Member) -> Commitment:
+    """Someone was asked to come to something or do something; note it and their answer."""
+    if not access.can_record_people(by):
+        raise PermissionDenied
+    commitment = Commitment(person=person, ask=ask, answer=answer, asked_by=by)
+    commitment.full_clean()
+    commitment.save()
+    audit.record("commitment.logged", actor=by, target=person)
+    return commitment
+
+
+@transaction.atomic
+def settle_commitment(*, commitment: Commitment, answer: str, outcome: str, by: Member) -> None:
+    """Their answer changed, or the day came and we know whether they showed up."""
+    if not access.can_record_people(by):
+        raise PermissionDenied
+    if outcome != Outcome.OPEN and answer not in (Answer.YES, Answer.MAYBE):
+        raise ValidationError(
+            {"outcome": _("Only someone who said yes or maybe can show up or not.")}
+        )
+    commitment.answer = answer
+    commitment.outcome = outcome
+    commitment.full_clean()
+    commitment.save(update_fields=["answer", "outcome"])

@@ -12,4 +12,6 @@ urlpatterns = [
     path("me/delete/", views.own_record_delete, name="me_delete"),
     path("<str:public_id>/", views.person_detail, name="detail"),
     path("<str:public_id>/edit/", views.person_edit, name="edit"),
+    path("<str:public_id>/asks/", views.ask_log, name="ask_log"),
+    path("<str:public_id>/asks/<str:ask_id>/", views.ask_settle, name="ask_settle"),
 ]

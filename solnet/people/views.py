@@ -13,13 +13,22 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from solnet.core.access import member_view
+from solnet.core.access import get_or_404, member_view
 from solnet.people import access, services
-from solnet.people.forms import DeleteOwnRecordForm, OwnRecordForm, PeopleFilterForm, PersonForm
+from solnet.people.forms import (
+    AskForm,
+    DeleteOwnRecordForm,
+    OwnRecordForm,
+    PeopleFilterForm,
+    PersonForm,
+    SettleForm,
+)
+from solnet.people.models import reliability
 
 PAGE_SIZE = 50
+COMMITMENTS_SHOWN = 20
 
 
 @member_view(access.can_list_people)
@@ -82,11 +91,57 @@ def person_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     person = access.get_person_or_404(request.user, public_id)
+    commitments = person.commitments.select_related("asked_by")[:COMMITMENTS_SHOWN]
     return render(
         request,
         "people/person_detail.html",
-        {"person": person, "channels": access.shown_channels(request.user, person)},
+        {
+            "person": person,
+            "channels": access.shown_channels(request.user, person),
+            "commitments": [
+                (
+                    c,
+                    SettleForm(
+                        initial={"answer": c.answer, "outcome": c.outcome}, prefix=c.public_id
+                    ),
+                )
+                for c in commitments
+            ],
+            "ask_form": AskForm(),
+            "reliability": reliability(person),
+        },
     )
+
+
+@member_view(access.can_record_people)
+@require_POST
+def ask_log(request: HttpRequest, public_id: str) -> HttpResponse:
+    person = access.get_person_or_404(request.user, public_id)
+    form = AskForm(request.POST)
+    if form.is_valid():
+        services.log_ask(person=person, by=request.user, **form.cleaned_data)
+        messages.success(request, _("The ask is noted."))
+    else:
+        messages.error(request, _("Write what they were asked (up to 200 characters)."))
+    return redirect("people:detail", public_id=person.public_id)
+
+
+@member_view(access.can_record_people)
+@require_POST
+def ask_settle(request: HttpRequest, public_id: str, ask_id: str) -> HttpResponse:
+    person = access.get_person_or_404(request.user, public_id)
+    commitment = get_or_404(person.commitments.all(), public_id=ask_id)
+    form = SettleForm(request.POST, prefix=commitment.public_id)
+    if form.is_valid():
+        try:
+            services.settle_commitment(commitment=commitment, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Saved."))
+    else:
+        messages.error(request, _("Choose an answer and an outcome from the lists."))
+    return redirect("people:detail", public_id=person.public_id)
 
 
 @member_view(access.can_record_people)

@@ -101,6 +101,17 @@ PAGES: dict[str, Row] = {
         note="someone without an account: the organizing team's memory",
     ),
     "people:edit": Row(only(*ORGANIZERS), kwargs=lambda o: {"public_id": o["person"].public_id}),
+    "people:ask_log": Row(
+        only(*ORGANIZERS),
+        "post",
+        lambda o: {"public_id": o["person"].public_id},
+        lambda o: {"ask": "picket Friday", "answer": "yes"},
+    ),
+    "people:ask_settle": Row(
+        only(*ORGANIZERS),
+        "post",
+        lambda o: {"public_id": o["person"].public_id, "ask_id": o["commitment"].public_id},
+    ),
     "people:me": Row(only(*SIGNED_IN), note="everyone's own record, joiners' too"),
     "people:me_download": Row(only(*SIGNED_IN)),
     "people:me_delete": Row(only(*SIGNED_IN), note="the confirmation page"),
