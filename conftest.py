@@ -165,7 +165,7 @@ def objects(personas) -> dict[str, Any]:
     )
     # A second usable invitation for the join page (the first is revoked by one row).
     _second, second_token = services.create_invitation(created_by=organizer, tier=Tier.MEMBER)
-    from solnet.people.models import Commitment, Person
+    from solnet.people.models import Commitment, JoinRequest, Person
 
     person = Person.objects.create(display_name="Neighbour Without Account")
     commitment = Commitment.objects.create(person=person, ask="Picket on Friday", answer="yes")
@@ -173,6 +173,9 @@ def objects(personas) -> dict[str, Any]:
         "personas": personas,
         "person": person,
         "commitment": commitment,
+        "join_request": JoinRequest.objects.create(
+            display_name="Walk-in", kind="email", value="walkin@example.org"
+        ),
         "joiner": joiner,
         "target": target,
         "invitation": invitation,

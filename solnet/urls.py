@@ -8,6 +8,7 @@ from solnet.api import api
 from solnet.core import views as core_views
 from solnet.members import views as member_views
 from solnet.network import views as network_views
+from solnet.people import views as people_views
 
 urlpatterns = [
     path("", network_views.home, name="home"),
@@ -15,6 +16,8 @@ urlpatterns = [
     path("members/", include("solnet.members.urls")),
     path("network/", include("solnet.network.urls")),
     path("people/", include("solnet.people.urls")),
+    path("join-us/", people_views.join_us, name="join_us"),
+    path("join-us/thanks/", people_views.join_us_thanks, name="join_us_thanks"),
     path("approvals/", include("solnet.core.urls")),
     path("accounts/", include("solnet.members.account_urls")),
     path("i18n/setlang/", set_language, name="set_language"),

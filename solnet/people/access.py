@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from solnet.core.access import get_or_404
 from solnet.members.access import can_read_contacts, is_organizer
 from solnet.members.models import Member
-from solnet.people.models import ContactChannel, Person, PersonQuerySet
+from solnet.people.models import ContactChannel, JoinRequest, Person, PersonQuerySet
 
 
 def can_list_people(member: Member) -> bool:
@@ -28,6 +30,16 @@ def visible_people(member: Member) -> PersonQuerySet:
 
 def get_person_or_404(member: Member, public_id: str) -> Person:
     return get_or_404(visible_people(member).with_lists(), public_id=public_id)
+
+
+def visible_join_requests(member: Member) -> QuerySet[JoinRequest]:
+    if can_record_people(member):
+        return JoinRequest.objects.all()
+    return JoinRequest.objects.none()
+
+
+def get_join_request_or_404(member: Member, public_id: str) -> JoinRequest:
+    return get_or_404(visible_join_requests(member), public_id=public_id)
 
 
 def can_edit(member: Member, person: Person) -> bool:

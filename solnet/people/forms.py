@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.conf import settings
+from django.core import validators
 from django.utils.translation import gettext_lazy as _
 
 from solnet.members.models import Tier
-from solnet.people.models import Answer, Notice, Outcome, Tag, Transport
+from solnet.people.models import Answer, ChannelKind, Notice, Outcome, Tag, Transport
 
 PHONE_RULE = r"^\+?[0-9 ()./-]{6,24}$"  # the same rule as members.services.PHONE_PATTERN
 PHONE_ERROR = _("Write a phone number with digits, e.g. +1 206 555 0100.")
@@ -122,3 +125,44 @@ class AskForm(forms.Form):
 class SettleForm(forms.Form):
     answer = forms.ChoiceField(label=_("Answer"), choices=Answer.choices)
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+
+
+class JoinRequestForm(forms.Form):
+    """The public "join the network" form: the least we need to call someone back."""
+
+    display_name = forms.CharField(
+        label=_("Your name"), max_length=80, help_text=_("A first name or a nickname is enough.")
+    )
+    kind = forms.ChoiceField(label=_("How should we reach you?"), choices=ChannelKind.choices)
+    value = forms.CharField(
+        label=_("Your email address or phone number"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    language = forms.ChoiceField(label=_("Your language"), choices=settings.LANGUAGES)
+    message = forms.CharField(
+        label=_("Anything you want to tell us (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Please don't write anything you wouldn't want a stranger to read."),
+    )
+    consent = forms.BooleanField(
+        label=_("You may contact me this way about the network."), required=True
+    )
+    # Left empty by people; bots fill every field. Hidden from sight and from screen readers.
+    website = forms.CharField(required=False, label=_("Leave this empty"))
+    started = forms.CharField(widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        kind, value = data.get("kind"), (data.get("value") or "").strip()
+        if kind == ChannelKind.EMAIL and value:
+            try:
+                validators.validate_email(value)
+            except forms.ValidationError:
+                self.add_error("value", _("Enter a valid email address."))
+        elif kind and value and not re.fullmatch(PHONE_RULE[1:-1], value):
+            self.add_error("value", PHONE_ERROR)
+        data["value"] = value
+        return data

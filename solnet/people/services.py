@@ -17,6 +17,7 @@ from solnet.people.models import (
     ChannelKind,
     Commitment,
     ContactChannel,
+    JoinRequest,
     Outcome,
     Person,
     Tag,
@@ -196,3 +197,51 @@ def settle_commitment(*, commitment: Commitment, answer: str, outcome: str, by: 
     commitment.outcome = outcome
     commitment.full_clean()
     commitment.save(update_fields=["answer", "outcome"])
+
+
+# --- the public "join the network" page ----------------------------------------------------
+
+
+@transaction.atomic
+def submit_join_request(
+    *, display_name: str, kind: str, value: str, language: str, message: str
+) -> JoinRequest:
+    request = JoinRequest(
+        display_name=display_name,
+        kind=kind,
+        value=value,
+        language=language,
+        message=message or None,
+    )
+    request.full_clean()
+    request.save()
+    audit.record("join_request.received", target=request)
+    return request
+
+
+@transaction.atomic
+def accept_join_request(*, join_request: JoinRequest, by: Member) -> Person:
+    """An organizer takes someone in as a list supporter; the request itself goes."""
+    if not access.can_record_people(by):
+        raise PermissionDenied
+    person = Person.objects.create(
+        display_name=join_request.display_name,
+        languages=[join_request.language] if join_request.language else [],
+    )
+    ContactChannel.objects.create(
+        person=person,
+        kind=join_request.kind,
+        value=join_request.value,
+        consent_at=join_request.created_at,  # they ticked the consent box on the form
+    )
+    audit.record("join_request.accepted", actor=by, target=person)
+    join_request.delete()
+    return person
+
+
+@transaction.atomic
+def decline_join_request(*, join_request: JoinRequest, by: Member) -> None:
+    if not access.can_record_people(by):
+        raise PermissionDenied
+    audit.record("join_request.declined", actor=by, target=join_request)
+    join_request.delete()

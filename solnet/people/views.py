@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import json
+import time
 
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from solnet.core import throttle
 from solnet.core.access import get_or_404, member_view
 from solnet.people import access, services
 from solnet.people.forms import (
     AskForm,
     DeleteOwnRecordForm,
+    JoinRequestForm,
     OwnRecordForm,
     PeopleFilterForm,
     PersonForm,
@@ -225,3 +229,86 @@ def own_record_delete(request: HttpRequest) -> HttpResponse:
         {"form": form},
         status=422 if request.method == "POST" else 200,
     )
+
+
+# --- the public "join the network" page ----------------------------------------------------
+
+JOIN_US_SALT = "solnet.join-us"
+JOIN_US_PER_HOUR = 5
+JOIN_US_MIN_SECONDS = 3
+
+
+def _join_us_form(data=None) -> JoinRequestForm:
+    return JoinRequestForm(
+        data,
+        initial={
+            "started": signing.dumps(time.time(), salt=JOIN_US_SALT),
+            "language": translation.get_language(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def join_us(request: HttpRequest) -> HttpResponse:
+    """Public, no JavaScript needed. Spam is held back by a hidden field only bots fill, a
+    minimum time to fill the form, and a limit per address kept as a keyed hash."""
+    form = _join_us_form(request.POST or None)
+    if request.method != "POST":
+        return render(request, "people/join_us.html", {"form": form})
+    address = throttle.client_address(request)
+    if throttle.count("join-us", address) >= JOIN_US_PER_HOUR:
+        form.is_valid()
+        form.add_error(None, _("Too many requests from here. Please try again in an hour."))
+        return render(request, "people/join_us.html", {"form": form}, status=429)
+    if form.is_valid():
+        try:
+            started = signing.loads(form.cleaned_data["started"], salt=JOIN_US_SALT, max_age=86400)
+        except signing.BadSignature:
+            started = None
+        if started is None or time.time() - float(started) < JOIN_US_MIN_SECONDS:
+            form.add_error(None, _("That was quick! Please check your answers and send again."))
+        else:
+            throttle.hit("join-us", address, window=3600)
+            if not form.cleaned_data["website"]:  # a bot gets the same thanks, and no record
+                services.submit_join_request(
+                    display_name=form.cleaned_data["display_name"],
+                    kind=form.cleaned_data["kind"],
+                    value=form.cleaned_data["value"],
+                    language=form.cleaned_data["language"],
+                    message=form.cleaned_data["message"],
+                )
+            return redirect("join_us_thanks")
+    form.data = form.data.copy()
+    form.data["started"] = _join_us_form().initial["started"]
+    return render(request, "people/join_us.html", {"form": form}, status=422)
+
+
+@require_GET
+def join_us_thanks(request: HttpRequest) -> HttpResponse:
+    return render(request, "people/join_us_thanks.html")
+
+
+@member_view(access.can_record_people)
+@require_GET
+def request_list(request: HttpRequest) -> HttpResponse:
+    requests = access.visible_join_requests(request.user)
+    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "people/request_list.html", {"page": page})
+
+
+@member_view(access.can_record_people)
+@require_POST
+def request_accept(request: HttpRequest, public_id: str) -> HttpResponse:
+    join_request = access.get_join_request_or_404(request.user, public_id)
+    person = services.accept_join_request(join_request=join_request, by=request.user)
+    messages.success(request, _("%(name)s is recorded as a list supporter.") % {"name": person})
+    return redirect("people:requests")
+
+
+@member_view(access.can_record_people)
+@require_POST
+def request_decline(request: HttpRequest, public_id: str) -> HttpResponse:
+    join_request = access.get_join_request_or_404(request.user, public_id)
+    services.decline_join_request(join_request=join_request, by=request.user)
+    messages.success(request, _("The request was declined and deleted."))
+    return redirect("people:requests")

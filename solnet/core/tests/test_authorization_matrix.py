@@ -35,6 +35,7 @@ def only(*allowed: str) -> dict[str, str]:
 
 
 EVERYONE = only(*PERSONA_NAMES)
+NOT_PENDING = only(*[p for p in PERSONA_NAMES if p != "pending"])
 
 
 @dataclass
@@ -57,7 +58,7 @@ def _member(objects):
 
 
 PAGES: dict[str, Row] = {
-    "home": Row(only(*PERSONA_NAMES[:-1]), note="a pending joiner is held at the waiting page"),
+    "home": Row(NOT_PENDING, note="a pending joiner is held at the waiting page"),
     "join": Row(EVERYONE, kwargs=lambda o: {"token": o["invitation_token"]}),
     "members:list": Row(only(*APPROVED)),
     "members:waiting": Row(only(*SIGNED_IN)),
@@ -112,6 +113,15 @@ PAGES: dict[str, Row] = {
         "post",
         lambda o: {"public_id": o["person"].public_id, "ask_id": o["commitment"].public_id},
     ),
+    "people:requests": Row(only(*ORGANIZERS)),
+    "people:request_accept": Row(
+        only(*ORGANIZERS), "post", lambda o: {"public_id": o["join_request"].public_id}
+    ),
+    "people:request_decline": Row(
+        only(*ORGANIZERS), "post", lambda o: {"public_id": o["join_request"].public_id}
+    ),
+    "join_us": Row(NOT_PENDING, note="the public page; a joiner is held at the waiting page"),
+    "join_us_thanks": Row(NOT_PENDING),
     "people:me": Row(only(*SIGNED_IN), note="everyone's own record, joiners' too"),
     "people:me_download": Row(only(*SIGNED_IN)),
     "people:me_delete": Row(only(*SIGNED_IN), note="the confirmation page"),
@@ -129,11 +139,9 @@ PAGES: dict[str, Row] = {
         lambda o: {"public_id": o["approval"].public_id},
         note="approvers reject; the organizer who asked withdraws",
     ),
-    "account_login": Row(
-        only(*PERSONA_NAMES[:-1]), note="signed-in people are sent on; a joiner to waiting"
-    ),
+    "account_login": Row(NOT_PENDING, note="signed-in people are sent on; a joiner to waiting"),
     "account_logout": Row(EVERYONE, "post", allowed_login_redirect=True),
-    "account_inactive": Row(only(*PERSONA_NAMES[:-1])),
+    "account_inactive": Row(NOT_PENDING),
     "account_reauthenticate": Row(only(*SIGNED_IN)),
     "account_change_password": Row(only(*SIGNED_IN)),
     "mfa_index": Row(only(*SIGNED_IN)),

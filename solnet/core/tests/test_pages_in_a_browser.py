@@ -27,6 +27,7 @@ def _pages(objects) -> list[str]:
         "/people/",
         "/people/?tier=10&language=es",
         "/people/new/",
+        "/people/requests/",
         f"/people/{objects['person'].public_id}/",
         f"/people/{objects['person'].public_id}/edit/",
         "/people/me/",
@@ -42,7 +43,13 @@ def test_organizer_pages_on_a_phone(phone, live_server, personas, objects, langu
     page = phone(language)
     base = live_server.url
     problems = {}
-    for path in ["/", "/accounts/login/", f"/join/{objects['invitation_token']}/"]:
+    for path in [
+        "/",
+        "/accounts/login/",
+        f"/join/{objects['invitation_token']}/",
+        "/join-us/",
+        "/join-us/thanks/",
+    ]:
         page.goto(base + path)
         problems[path] = _check(page)
     page.goto(f"{base}/accounts/login/")
