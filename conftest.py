@@ -165,7 +165,9 @@ def objects(personas) -> dict[str, Any]:
     )
     # A second usable invitation for the join page (the first is revoked by one row).
     _second, second_token = services.create_invitation(created_by=organizer, tier=Tier.MEMBER)
+    from solnet.councils.models import Council, CouncilMembership, Site
     from solnet.people.models import Commitment, JoinRequest, Person
+    from solnet.people.services import own_record
 
     person = Person.objects.create(display_name="Neighbour Without Account")
     commitment = Commitment.objects.create(person=person, ask="Picket on Friday", answer="yes")
@@ -173,6 +175,11 @@ def objects(personas) -> dict[str, Any]:
         "personas": personas,
         "person": person,
         "commitment": commitment,
+        "council": (council := Council.objects.create(name="Greenway Tenants", kind="tenant")),
+        "site": Site.objects.create(council=council, name="1400 Pine St", kind="building"),
+        "council_membership": CouncilMembership.objects.create(
+            council=council, person=own_record(member=member)
+        ),
         "join_request": JoinRequest.objects.create(
             display_name="Walk-in", kind="email", value="walkin@example.org"
         ),

@@ -144,6 +144,7 @@ INSTALLED_APPS = [
     "solnet.network",
     "solnet.members",
     "solnet.people",
+    "solnet.councils",
 ]
 # No django.contrib.admin: nobody in the application holds power over everyone's data.
 

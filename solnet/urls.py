@@ -16,6 +16,7 @@ urlpatterns = [
     path("members/", include("solnet.members.urls")),
     path("network/", include("solnet.network.urls")),
     path("people/", include("solnet.people.urls")),
+    path("councils/", include("solnet.councils.urls")),
     path("join-us/", people_views.join_us, name="join_us"),
     path("join-us/thanks/", people_views.join_us_thanks, name="join_us_thanks"),
     path("approvals/", include("solnet.core.urls")),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.mfa.models import Authenticator
 from django.db.models import QuerySet
 
 from solnet.core.access import get_or_404
@@ -39,6 +40,12 @@ def needs_second_factor(member: Member, *, network_requires_all: bool) -> bool:
         or member.tier >= Tier.ORGANIZING_TEAM
         or bool(member.role_set() & ROLES_READING_CONTACTS)
     )
+
+
+def has_second_factor(member: Member) -> bool:
+    return Authenticator.objects.filter(
+        user=member, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+    ).exists()
 
 
 def can_invite(member: Member) -> bool:

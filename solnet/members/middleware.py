@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from solnet.members.access import needs_second_factor
+from solnet.members.access import has_second_factor, needs_second_factor
 from solnet.members.signals import SESSION_EPOCH_KEY
 from solnet.network.models import Network
 
@@ -49,12 +48,6 @@ class SessionEpochMiddleware:
         ):
             logout(request)
         return self.get_response(request)
-
-
-def has_second_factor(member) -> bool:
-    return Authenticator.objects.filter(
-        user=member, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
-    ).exists()
 
 
 class OnboardingMiddleware:

@@ -19,6 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from solnet.core import throttle
 from solnet.core.access import get_or_404, member_view
+from solnet.councils import access as council_access
+from solnet.councils.models import Role as CouncilRole
 from solnet.people import access, services
 from solnet.people.forms import (
     AskForm,
@@ -113,6 +115,9 @@ def person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             ],
             "ask_form": AskForm(),
             "reliability": reliability(person),
+            "memberships": council_access.memberships_of(request.user, person),
+            "councils": council_access.visible_councils(request.user).prefetch_related("sites"),
+            "council_roles": CouncilRole.choices,
         },
     )
 

@@ -120,6 +120,33 @@ PAGES: dict[str, Row] = {
     "people:request_decline": Row(
         only(*ORGANIZERS), "post", lambda o: {"public_id": o["join_request"].public_id}
     ),
+    "councils:list": Row(
+        only(*ORGANIZERS, "member"), note="the member persona belongs to the council"
+    ),
+    "councils:new": Row(only(*ORGANIZERS)),
+    "councils:detail": Row(
+        only(*ORGANIZERS, "member"), kwargs=lambda o: {"public_id": o["council"].public_id}
+    ),
+    "councils:site_add": Row(
+        only(*ORGANIZERS),
+        "post",
+        lambda o: {"public_id": o["council"].public_id},
+        lambda o: {"name": "Annex", "kind": "building"},
+    ),
+    "councils:member_add": Row(
+        only(*ORGANIZERS),
+        "post",
+        lambda o: {"person_id": o["person"].public_id},
+        lambda o: {"council": o["council"].public_id, "role": "member"},
+    ),
+    "councils:member_remove": Row(
+        only(*ORGANIZERS),
+        "post",
+        lambda o: {
+            "public_id": o["council"].public_id,
+            "person_id": o["council_membership"].person.public_id,
+        },
+    ),
     "join_us": Row(NOT_PENDING, note="the public page; a joiner is held at the waiting page"),
     "join_us_thanks": Row(NOT_PENDING),
     "people:me": Row(only(*SIGNED_IN), note="everyone's own record, joiners' too"),
