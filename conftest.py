@@ -166,7 +166,7 @@ def objects(personas) -> dict[str, Any]:
     # A second usable invitation for the join page (the first is revoked by one row).
     _second, second_token = services.create_invitation(created_by=organizer, tier=Tier.MEMBER)
     from solnet.councils.models import Council, CouncilMembership, Site
-    from solnet.people.models import Commitment, JoinRequest, Person
+    from solnet.people.models import Commitment, JoinRequest, Person, SavedFilter, Tag
     from solnet.people.services import own_record
 
     person = Person.objects.create(display_name="Neighbour Without Account")
@@ -175,6 +175,12 @@ def objects(personas) -> dict[str, Any]:
         "personas": personas,
         "person": person,
         "commitment": commitment,
+        "tag": Tag.objects.create(name="night shift"),
+        "saved_filter": SavedFilter.objects.create(
+            owner=make_member("another_organizer", tier=Tier.ORGANIZING_TEAM)[0],
+            name="Theirs",
+            query={"language": "es"},
+        ),
         "council": (council := Council.objects.create(name="Greenway Tenants", kind="tenant")),
         "site": Site.objects.create(council=council, name="1400 Pine St", kind="building"),
         "council_membership": CouncilMembership.objects.create(

@@ -105,6 +105,30 @@ class PeopleFilterForm(forms.Form):
         empty_label=_("Any"),
         to_field_name="name",
     )
+    council = forms.ModelChoiceField(
+        label=_("Council"),
+        queryset=None,
+        required=False,
+        empty_label=_("Any"),
+        to_field_name="public_id",
+    )
+
+    def __init__(self, *args, councils, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["council"].queryset = councils
+
+    def as_query(self) -> dict[str, str]:
+        """The cleaned filter as plain values, to save and to put back in a URL."""
+        data = self.cleaned_data
+        query = {
+            "q": data["q"],
+            "contact": data["contact"],
+            "tier": "" if data["tier"] is None else str(data["tier"]),
+            "language": data["language"],
+            "tag": data["tag"].name if data["tag"] else "",
+            "council": data["council"].public_id if data["council"] else "",
+        }
+        return {key: value for key, value in query.items() if value}
 
 
 class DeleteOwnRecordForm(forms.Form):
@@ -166,3 +190,32 @@ class JoinRequestForm(forms.Form):
             self.add_error("value", PHONE_ERROR)
         data["value"] = value
         return data
+
+
+class TagForm(forms.Form):
+    name = forms.CharField(label=_("New tag"), max_length=40)
+
+
+class BulkTagForm(forms.Form):
+    """Put one tag on the people ticked on the list page."""
+
+    people = forms.ModelMultipleChoiceField(
+        queryset=None,
+        to_field_name="public_id",
+        widget=forms.MultipleHiddenInput,
+        error_messages={"required": _("Tick at least one person.")},
+    )
+    tag = forms.ModelChoiceField(
+        label=_("Tag"),
+        queryset=Tag.objects.all(),
+        to_field_name="name",
+        error_messages={"required": _("Choose a tag.")},
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["people"].queryset = people
+
+
+class SaveFilterForm(forms.Form):
+    name = forms.CharField(label=_("Save this filter as"), max_length=60)

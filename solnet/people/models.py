@@ -64,7 +64,7 @@ class PersonQuerySet(models.QuerySet):
         """What list pages show, in a fixed number of queries whatever the page size."""
         return self.select_related("member").prefetch_related("tags")
 
-    def matching(self, *, q="", contact="", tier=None, language="", tag=None):
+    def matching(self, *, q="", contact="", tier=None, language="", tag=None, council=None):
         """The people list's filters. Every argument is already validated by a form."""
         people = self
         if q:
@@ -80,6 +80,8 @@ class PersonQuerySet(models.QuerySet):
             people = people.filter(languages__icontains=f'"{language}"')
         if tag is not None:
             people = people.filter(tags=tag)
+        if council is not None:
+            people = people.filter(council_memberships__council=council)
         return people.distinct()
 
 
@@ -370,3 +372,42 @@ class JoinRequest(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+class SavedFilter(models.Model):
+    """A filter of the people list an organizer keeps under a name ("Spanish speakers on
+    nights")."""
+
+    public_id = models.CharField(
+        max_length=24, unique=True, default=new_public_id, help_text="Random id used in URLs"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_people_filters",
+        help_text="Whose",
+    )
+    name = models.CharField(_("name"), max_length=60, help_text="")
+    query = models.JSONField(default=dict, help_text="The filter's fields, validated again on use")
+    created_at = models.DateTimeField(default=timezone.now, help_text="When it was saved")
+
+    data_policy = DataPolicy(
+        sensitivity={
+            "id": INTERNAL,
+            "public_id": INTERNAL,
+            "owner": PERSONAL,
+            "name": INTERNAL,
+            "query": INTERNAL,
+            "created_at": INTERNAL,
+        },
+        retention=Retention(action=KEEP, reason="Kept until its owner deletes it or leaves."),
+    )
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="one_filter_name_each")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

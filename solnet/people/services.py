@@ -20,6 +20,7 @@ from solnet.people.models import (
     JoinRequest,
     Outcome,
     Person,
+    SavedFilter,
     Tag,
 )
 
@@ -245,3 +246,38 @@ def decline_join_request(*, join_request: JoinRequest, by: Member) -> None:
         raise PermissionDenied
     audit.record("join_request.declined", actor=by, target=join_request)
     join_request.delete()
+
+
+# --- lists: tags and saved filters ---------------------------------------------------------
+
+
+@transaction.atomic
+def tag_people(*, people, tag: Tag, by: Member) -> int:
+    """Puts one tag on many people at once; returns how many got it newly."""
+    if not access.can_record_people(by):
+        raise PermissionDenied
+    through = Person.tags.through
+    already = set(
+        through.objects.filter(tag=tag, person__in=people).values_list("person_id", flat=True)
+    )
+    new = [through(person_id=p.pk, tag_id=tag.pk) for p in people if p.pk not in already]
+    through.objects.bulk_create(new)
+    audit.record("people.tagged", actor=by, target=f"people.tag:{tag.pk}", count=len(new))
+    return len(new)
+
+
+@transaction.atomic
+def save_filter(*, owner: Member, name: str, query: dict[str, str]) -> SavedFilter:
+    if not access.can_list_people(owner):
+        raise PermissionDenied
+    saved, _created = SavedFilter.objects.update_or_create(
+        owner=owner, name=name.strip(), defaults={"query": query}
+    )
+    return saved
+
+
+@transaction.atomic
+def delete_filter(*, saved: SavedFilter, by: Member) -> None:
+    if saved.owner_id != by.pk:
+        raise PermissionDenied
+    saved.delete()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from urllib.parse import urlencode
 
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
@@ -11,10 +12,12 @@ from django.contrib.auth import logout
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from solnet.core import throttle
@@ -24,36 +27,123 @@ from solnet.councils.models import Role as CouncilRole
 from solnet.people import access, services
 from solnet.people.forms import (
     AskForm,
+    BulkTagForm,
     DeleteOwnRecordForm,
     JoinRequestForm,
     OwnRecordForm,
     PeopleFilterForm,
     PersonForm,
+    SaveFilterForm,
     SettleForm,
+    TagForm,
 )
-from solnet.people.models import reliability
+from solnet.people.models import SavedFilter, Tag, reliability
 
 PAGE_SIZE = 50
 COMMITMENTS_SHOWN = 20
 
 
+def _filters(request: HttpRequest, data=None) -> PeopleFilterForm:
+    return PeopleFilterForm(data, councils=council_access.visible_councils(request.user))
+
+
 @member_view(access.can_list_people)
 @require_GET
 def person_list(request: HttpRequest) -> HttpResponse:
-    filters = PeopleFilterForm(request.GET or None)
+    query = request.GET.copy()
+    query.pop("page", None)
+    filters = _filters(request, query or None)
     people = access.visible_people(request.user)
     if filters.is_valid():
         people = people.matching(**filters.cleaned_data)
     page = Paginator(people.with_lists().order_by("display_name", "pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "people/person_list.html",
-        {"filters": filters, "page": page, "query": query.urlencode()},
+        {
+            "filters": filters,
+            "page": page,
+            "query": query.urlencode(),
+            "saved_filters": [
+                (saved, urlencode(saved.query))
+                for saved in SavedFilter.objects.filter(owner=request.user)
+            ],
+            "tags": Tag.objects.all(),
+            "tag_form": TagForm(),
+            "save_form": SaveFilterForm(),
+        },
     )
+
+
+def _back_to_list(query: str) -> HttpResponse:
+    # Only a query string we build ourselves goes back into the URL, re-validated on use.
+    return redirect(f"{reverse('people:list')}?{query}" if query else reverse("people:list"))
+
+
+@member_view(access.can_record_people)
+@require_POST
+def tag_new(request: HttpRequest) -> HttpResponse:
+    form = TagForm(request.POST)
+    if form.is_valid():
+        tag = services.create_tag(name=form.cleaned_data["name"], by=request.user)
+        messages.success(request, _("The tag “%(tag)s” is ready.") % {"tag": tag})
+    else:
+        messages.error(request, _("A tag needs a name of up to 40 characters."))
+    return _back_to_list(_safe_query(request))
+
+
+@member_view(access.can_record_people)
+@require_POST
+def bulk_tag(request: HttpRequest) -> HttpResponse:
+    form = BulkTagForm(request.POST, people=access.visible_people(request.user))
+    if form.is_valid():
+        count = services.tag_people(
+            people=list(form.cleaned_data["people"]), tag=form.cleaned_data["tag"], by=request.user
+        )
+        messages.success(
+            request,
+            ngettext("%(count)d person newly tagged.", "%(count)d people newly tagged.", count)
+            % {"count": count},
+        )
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return _back_to_list(_safe_query(request))
+
+
+@member_view(access.can_list_people)
+@require_POST
+def filter_save(request: HttpRequest) -> HttpResponse:
+    form = SaveFilterForm(request.POST)
+    filters = _filters(request, QueryDict(request.POST.get("query", "")))
+    if not filters.is_valid():
+        messages.error(request, _("This filter has mistakes: correct it before saving it."))
+        return redirect("people:list")
+    if form.is_valid():
+        services.save_filter(
+            owner=request.user, name=form.cleaned_data["name"], query=filters.as_query()
+        )
+        messages.success(request, _("Filter saved."))
+    else:
+        messages.error(request, _("Give the filter a name of up to 60 characters."))
+    return _back_to_list(urlencode(filters.as_query()))
+
+
+@member_view(access.can_list_people)
+@require_POST
+def filter_delete(request: HttpRequest, public_id: str) -> HttpResponse:
+    saved = get_or_404(SavedFilter.objects.filter(owner=request.user), public_id=public_id)
+    services.delete_filter(saved=saved, by=request.user)
+    messages.success(request, _("Filter deleted."))
+    return redirect("people:list")
+
+
+def _safe_query(request: HttpRequest) -> str:
+    """The list's filter, carried through a form post, cleaned to the known fields."""
+    raw = QueryDict(request.POST.get("query", ""))
+    filters = _filters(request, raw)
+    return urlencode(filters.as_query()) if filters.is_valid() else ""
 
 
 def _form_initial(person) -> dict:

@@ -114,6 +114,21 @@ PAGES: dict[str, Row] = {
         lambda o: {"public_id": o["person"].public_id, "ask_id": o["commitment"].public_id},
     ),
     "people:requests": Row(only(*ORGANIZERS)),
+    "people:tag_new": Row(only(*ORGANIZERS), "post", data=lambda o: {"name": "nights"}),
+    "people:bulk_tag": Row(
+        only(*ORGANIZERS),
+        "post",
+        data=lambda o: {"people": [o["person"].public_id], "tag": o["tag"].name},
+    ),
+    "people:filter_save": Row(
+        only(*ORGANIZERS), "post", data=lambda o: {"name": "Spanish", "query": "language=es"}
+    ),
+    "people:filter_delete": Row(
+        only(),
+        "post",
+        lambda o: {"public_id": o["saved_filter"].public_id},
+        note="someone else's saved filter: 404 even for organizers",
+    ),
     "people:request_accept": Row(
         only(*ORGANIZERS), "post", lambda o: {"public_id": o["join_request"].public_id}
     ),
