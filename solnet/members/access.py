@@ -10,7 +10,9 @@ from django.db.models import QuerySet
 from solnet.core.access import get_or_404
 from solnet.members.models import (
     ROLES_READING_CONTACTS,
+    ApiToken,
     Invitation,
+    JoinApproval,
     Member,
     Role,
     Tier,
@@ -117,6 +119,20 @@ def pending_joiners(member: Member) -> QuerySet[Member]:
 
 def get_pending_joiner_or_404(member: Member, public_id: str) -> Member:
     return get_or_404(pending_joiners(member), public_id=public_id)
+
+
+def own_api_tokens(member: Member) -> QuerySet[ApiToken]:
+    """A member's own tokens: nobody else's are ever listed or revoked."""
+    return ApiToken.objects.filter(member=member)
+
+
+def approved_by(member: Member, joiners) -> set[int]:
+    """Which of `joiners` this member has already approved."""
+    return set(
+        JoinApproval.objects.filter(approver=member, joiner__in=list(joiners)).values_list(
+            "joiner_id", flat=True
+        )
+    )
 
 
 def grantable_roles() -> list[tuple[str, Any]]:

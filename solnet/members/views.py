@@ -23,7 +23,6 @@ from solnet.members.forms import (
     RoleForm,
     TierForm,
 )
-from solnet.members.models import ApiToken, JoinApproval
 
 PAGE_SIZE = 50
 
@@ -179,11 +178,7 @@ def member_deactivate(request: HttpRequest, public_id: str) -> HttpResponse:
 def pending_list(request: HttpRequest) -> HttpResponse:
     joiners = access.pending_joiners(request.user).order_by("joined_at", "pk")
     page = Paginator(joiners, PAGE_SIZE).get_page(request.GET.get("page"))
-    approved = set(
-        JoinApproval.objects.filter(
-            approver=request.user, joiner__in=list(page.object_list)
-        ).values_list("joiner_id", flat=True)
-    )
+    approved = access.approved_by(request.user, page.object_list)
     return render(request, "members/pending_list.html", {"page": page, "approved": approved})
 
 
@@ -361,7 +356,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         else:
             created = {"token": token, "secret": secret}
             form = ApiTokenForm()
-    tokens = ApiToken.objects.filter(member=request.user)
+    tokens = access.own_api_tokens(request.user)
     page = Paginator(tokens, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -374,7 +369,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 @member_view()
 @require_POST
 def api_token_revoke(request: HttpRequest, public_id: str) -> HttpResponse:
-    token = get_or_404(ApiToken.objects.filter(member=request.user), public_id=public_id)
+    token = get_or_404(access.own_api_tokens(request.user), public_id=public_id)
     services.revoke_api_token(token=token, by=request.user)
     messages.success(request, _("The token was revoked."))
     return redirect("members:api_tokens")

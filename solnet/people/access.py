@@ -7,7 +7,13 @@ from django.db.models import QuerySet
 from solnet.core.access import get_or_404
 from solnet.members.access import can_read_contacts, is_organizer
 from solnet.members.models import Member
-from solnet.people.models import ContactChannel, JoinRequest, Person, PersonQuerySet
+from solnet.people.models import (
+    ContactChannel,
+    JoinRequest,
+    Person,
+    PersonQuerySet,
+    SavedFilter,
+)
 
 
 def can_list_people(member: Member) -> bool:
@@ -40,6 +46,11 @@ def visible_join_requests(member: Member) -> QuerySet[JoinRequest]:
 
 def get_join_request_or_404(member: Member, public_id: str) -> JoinRequest:
     return get_or_404(visible_join_requests(member), public_id=public_id)
+
+
+def saved_filters_of(member: Member) -> QuerySet[SavedFilter]:
+    """Saved filters are their owner's alone."""
+    return SavedFilter.objects.filter(owner=member)
 
 
 def can_edit(member: Member, person: Person) -> bool:

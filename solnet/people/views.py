@@ -37,7 +37,7 @@ from solnet.people.forms import (
     SettleForm,
     TagForm,
 )
-from solnet.people.models import SavedFilter, Tag, reliability
+from solnet.people.models import Tag, reliability
 
 PAGE_SIZE = 50
 COMMITMENTS_SHOWN = 20
@@ -67,8 +67,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "saved_filters": [
-                (saved, urlencode(saved.query))
-                for saved in SavedFilter.objects.filter(owner=request.user)
+                (saved, urlencode(saved.query)) for saved in access.saved_filters_of(request.user)
             ],
             "tags": Tag.objects.all(),
             "tag_form": TagForm(),
@@ -133,7 +132,7 @@ def filter_save(request: HttpRequest) -> HttpResponse:
 @member_view(access.can_list_people)
 @require_POST
 def filter_delete(request: HttpRequest, public_id: str) -> HttpResponse:
-    saved = get_or_404(SavedFilter.objects.filter(owner=request.user), public_id=public_id)
+    saved = get_or_404(access.saved_filters_of(request.user), public_id=public_id)
     services.delete_filter(saved=saved, by=request.user)
     messages.success(request, _("Filter deleted."))
     return redirect("people:list")
