@@ -166,7 +166,15 @@ def objects(personas) -> dict[str, Any]:
     # A second usable invitation for the join page (the first is revoked by one row).
     _second, second_token = services.create_invitation(created_by=organizer, tier=Tier.MEMBER)
     from solnet.councils.models import Council, CouncilMembership, Site
-    from solnet.people.models import Commitment, JoinRequest, Person, SavedFilter, Tag
+    from solnet.people.models import (
+        Availability,
+        Commitment,
+        JoinRequest,
+        Person,
+        PersonSkill,
+        SavedFilter,
+        Tag,
+    )
     from solnet.people.services import own_record
 
     person = Person.objects.create(display_name="Neighbour Without Account")
@@ -175,6 +183,10 @@ def objects(personas) -> dict[str, Any]:
         "personas": personas,
         "person": person,
         "commitment": commitment,
+        "skill": PersonSkill.objects.create(person=person, skill="driver"),
+        "availability": Availability.objects.create(
+            person=person, weekday=5, starts="10:00", ends="14:00"
+        ),
         "tag": Tag.objects.create(name="night shift"),
         "saved_filter": SavedFilter.objects.create(
             owner=make_member("another_organizer", tier=Tier.ORGANIZING_TEAM)[0],

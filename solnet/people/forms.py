@@ -10,7 +10,16 @@ from django.core import validators
 from django.utils.translation import gettext_lazy as _
 
 from solnet.members.models import Tier
-from solnet.people.models import Answer, ChannelKind, Notice, Outcome, Tag, Transport
+from solnet.people.models import (
+    Answer,
+    ChannelKind,
+    Notice,
+    Outcome,
+    Skill,
+    Tag,
+    Transport,
+    Weekday,
+)
 
 PHONE_RULE = r"^\+?[0-9 ()./-]{6,24}$"  # the same rule as members.services.PHONE_PATTERN
 PHONE_ERROR = _("Write a phone number with digits, e.g. +1 206 555 0100.")
@@ -112,6 +121,16 @@ class PeopleFilterForm(forms.Form):
         empty_label=_("Any"),
         to_field_name="public_id",
     )
+    skill = forms.ChoiceField(
+        label=_("Skill"), choices=[("", _("Any")), *Skill.choices], required=False
+    )
+    weekday = forms.TypedChoiceField(
+        label=_("Usually free on"),
+        coerce=int,
+        choices=[("", _("Any day")), *Weekday.choices],
+        required=False,
+        empty_value=None,
+    )
 
     def __init__(self, *args, councils, **kwargs):
         super().__init__(*args, **kwargs)
@@ -127,6 +146,8 @@ class PeopleFilterForm(forms.Form):
             "language": data["language"],
             "tag": data["tag"].name if data["tag"] else "",
             "council": data["council"].public_id if data["council"] else "",
+            "skill": data["skill"],
+            "weekday": "" if data["weekday"] is None else str(data["weekday"]),
         }
         return {key: value for key, value in query.items() if value}
 
@@ -219,3 +240,24 @@ class BulkTagForm(forms.Form):
 
 class SaveFilterForm(forms.Form):
     name = forms.CharField(label=_("Save this filter as"), max_length=60)
+
+
+class SkillForm(forms.Form):
+    skill = forms.ChoiceField(label=_("Skill"), choices=Skill.choices)
+    trained_on = forms.DateField(
+        label=_("Trained on (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class AvailabilityForm(forms.Form):
+    weekday = forms.TypedChoiceField(label=_("Day"), coerce=int, choices=Weekday.choices)
+    starts = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
+    ends = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts") and data.get("ends") and data["ends"] <= data["starts"]:
+            self.add_error("ends", _("The end must come after the start."))
+        return data

@@ -64,7 +64,18 @@ class PersonQuerySet(models.QuerySet):
         """What list pages show, in a fixed number of queries whatever the page size."""
         return self.select_related("member").prefetch_related("tags")
 
-    def matching(self, *, q="", contact="", tier=None, language="", tag=None, council=None):
+    def matching(
+        self,
+        *,
+        q="",
+        contact="",
+        tier=None,
+        language="",
+        tag=None,
+        council=None,
+        skill="",
+        weekday=None,
+    ):
         """The people list's filters. Every argument is already validated by a form."""
         people = self
         if q:
@@ -82,6 +93,10 @@ class PersonQuerySet(models.QuerySet):
             people = people.filter(tags=tag)
         if council is not None:
             people = people.filter(council_memberships__council=council)
+        if skill:
+            people = people.filter(skills__skill=skill)
+        if weekday is not None:
+            people = people.filter(availability__weekday=weekday)
         return people.distinct()
 
 
@@ -411,3 +426,92 @@ class SavedFilter(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Skill(models.TextChoices):
+    """Skills and trainings the network counts on (DOMAIN.md §5)."""
+
+    MARSHAL = "marshal", _("Marshal")
+    MARSHAL_CAPTAIN = "marshal_captain", _("Marshal captain")
+    POLICE_LIAISON = "police_liaison", _("Police liaison")
+    LEGAL_OBSERVER = "legal_observer", _("Legal observer")
+    COPWATCH = "copwatch", _("Copwatch")
+    MEDIC = "medic", _("Medic")
+    INTERPRETER = "interpreter", _("Interpreter")
+    DRIVER = "driver", _("Driver")
+    RESEARCHER = "researcher", _("Researcher")
+    POSTER_CREW = "poster_crew", _("Poster crew")
+    CALLER = "caller", _("Caller")
+    FACILITATOR = "facilitator", _("Facilitator")
+    NOTE_TAKER = "note_taker", _("Note-taker")
+    DISPATCHER = "dispatcher", _("Hotline dispatcher")
+    VERIFIER = "verifier", _("Verifier")
+
+
+class PersonSkill(models.Model):
+    """Someone has a skill, maybe with a training and its date."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="skills", help_text="Who"
+    )
+    skill = models.CharField(_("skill"), max_length=20, choices=Skill.choices, help_text="")
+    trained_on = models.DateField(
+        _("trained on"), null=True, blank=True, help_text=_("Date of the training, if any")
+    )
+
+    data_policy = DataPolicy(
+        sensitivity={"id": INTERNAL, "person": PERSONAL, "skill": PERSONAL, "trained_on": PERSONAL},
+        retention=Retention(action=KEEP, reason="Part of the person's record."),
+    )
+
+    class Meta:
+        ordering = ["skill"]
+        constraints = [models.UniqueConstraint(fields=["person", "skill"], name="one_skill_each")]
+
+    def __str__(self) -> str:
+        return self.get_skill_display()
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class Availability(models.Model):
+    """A weekly window when someone can usually come."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="availability", help_text="Who"
+    )
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices, help_text="")
+    starts = models.TimeField(_("from"), help_text="")
+    ends = models.TimeField(_("until"), help_text="")
+
+    data_policy = DataPolicy(
+        sensitivity={
+            "id": INTERNAL,
+            "person": PERSONAL,
+            "weekday": PERSONAL,
+            "starts": PERSONAL,
+            "ends": PERSONAL,
+        },
+        retention=Retention(action=KEEP, reason="Part of the person's record."),
+    )
+
+    class Meta:
+        ordering = ["weekday", "starts"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends__gt=models.F("starts")),
+                name="availability_ends_after_it_starts",
+            ),
+            models.CheckConstraint(condition=models.Q(weekday__lte=6), name="weekday_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.starts:%H:%M} - {self.ends:%H:%M}"

@@ -14,12 +14,14 @@ from solnet.members.models import Invitation, Member
 from solnet.people import access
 from solnet.people.models import (
     Answer,
+    Availability,
     ChannelKind,
     Commitment,
     ContactChannel,
     JoinRequest,
     Outcome,
     Person,
+    PersonSkill,
     SavedFilter,
     Tag,
 )
@@ -281,3 +283,41 @@ def delete_filter(*, saved: SavedFilter, by: Member) -> None:
     if saved.owner_id != by.pk:
         raise PermissionDenied
     saved.delete()
+
+
+# --- skills and availability ---------------------------------------------------------------
+
+
+@transaction.atomic
+def add_skill(*, person: Person, skill: str, trained_on, by: Member) -> PersonSkill:
+    if not access.can_record_people(by):
+        raise PermissionDenied
+    held, _created = PersonSkill.objects.update_or_create(
+        person=person, skill=skill, defaults={"trained_on": trained_on}
+    )
+    audit.record("person.skill_added", actor=by, target=person, skill=skill)
+    return held
+
+
+@transaction.atomic
+def remove_skill(*, held: PersonSkill, by: Member) -> None:
+    if not access.can_record_people(by):
+        raise PermissionDenied
+    held.delete()
+
+
+@transaction.atomic
+def add_availability(*, person: Person, weekday: int, starts, ends, by: Member) -> Availability:
+    if not access.can_record_people(by):
+        raise PermissionDenied
+    window = Availability(person=person, weekday=weekday, starts=starts, ends=ends)
+    window.full_clean()
+    window.save()
+    return window
+
+
+@transaction.atomic
+def remove_availability(*, window: Availability, by: Member) -> None:
+    if not access.can_record_people(by):
+        raise PermissionDenied
+    window.delete()

@@ -20,5 +20,13 @@ urlpatterns = [
     path("<str:public_id>/", views.person_detail, name="detail"),
     path("<str:public_id>/edit/", views.person_edit, name="edit"),
     path("<str:public_id>/asks/", views.ask_log, name="ask_log"),
+    path("<str:public_id>/skills/", views.skill_add, name="skill_add"),
+    path("<str:public_id>/skills/<str:skill>/remove/", views.skill_remove, name="skill_remove"),
+    path("<str:public_id>/available/", views.availability_add, name="availability_add"),
+    path(
+        "<str:public_id>/available/<int:window_id>/remove/",
+        views.availability_remove,
+        name="availability_remove",
+    ),
     path("<str:public_id>/asks/<str:ask_id>/", views.ask_settle, name="ask_settle"),
 ]

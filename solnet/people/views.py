@@ -27,6 +27,7 @@ from solnet.councils.models import Role as CouncilRole
 from solnet.people import access, services
 from solnet.people.forms import (
     AskForm,
+    AvailabilityForm,
     BulkTagForm,
     DeleteOwnRecordForm,
     JoinRequestForm,
@@ -35,6 +36,7 @@ from solnet.people.forms import (
     PersonForm,
     SaveFilterForm,
     SettleForm,
+    SkillForm,
     TagForm,
 )
 from solnet.people.models import Tag, reliability
@@ -203,6 +205,8 @@ def person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
                 for c in commitments
             ],
             "ask_form": AskForm(),
+            "skill_form": SkillForm(prefix="skill"),
+            "availability_form": AvailabilityForm(prefix="available"),
             "reliability": reliability(person),
             "memberships": council_access.memberships_of(request.user, person),
             "councils": council_access.visible_councils(request.user).prefetch_related("sites"),
@@ -406,3 +410,52 @@ def request_decline(request: HttpRequest, public_id: str) -> HttpResponse:
     services.decline_join_request(join_request=join_request, by=request.user)
     messages.success(request, _("The request was declined and deleted."))
     return redirect("people:requests")
+
+
+# --- skills and availability ---------------------------------------------------------------
+
+
+@member_view(access.can_record_people)
+@require_POST
+def skill_add(request: HttpRequest, public_id: str) -> HttpResponse:
+    person = access.get_person_or_404(request.user, public_id)
+    form = SkillForm(request.POST, prefix="skill")
+    if form.is_valid():
+        services.add_skill(person=person, by=request.user, **form.cleaned_data)
+        messages.success(request, _("Skill added."))
+    else:
+        messages.error(request, _("Choose a skill from the list and a valid date."))
+    return redirect("people:detail", public_id=person.public_id)
+
+
+@member_view(access.can_record_people)
+@require_POST
+def skill_remove(request: HttpRequest, public_id: str, skill: str) -> HttpResponse:
+    person = access.get_person_or_404(request.user, public_id)
+    held = get_or_404(person.skills.all(), skill=skill)
+    services.remove_skill(held=held, by=request.user)
+    messages.success(request, _("Skill removed."))
+    return redirect("people:detail", public_id=person.public_id)
+
+
+@member_view(access.can_record_people)
+@require_POST
+def availability_add(request: HttpRequest, public_id: str) -> HttpResponse:
+    person = access.get_person_or_404(request.user, public_id)
+    form = AvailabilityForm(request.POST, prefix="available")
+    if form.is_valid():
+        services.add_availability(person=person, by=request.user, **form.cleaned_data)
+        messages.success(request, _("Availability added."))
+    else:
+        messages.error(request, _("Choose a day and a time that ends after it starts."))
+    return redirect("people:detail", public_id=person.public_id)
+
+
+@member_view(access.can_record_people)
+@require_POST
+def availability_remove(request: HttpRequest, public_id: str, window_id: int) -> HttpResponse:
+    person = access.get_person_or_404(request.user, public_id)
+    window = get_or_404(person.availability.all(), pk=window_id)
+    services.remove_availability(window=window, by=request.user)
+    messages.success(request, _("Availability removed."))
+    return redirect("people:detail", public_id=person.public_id)

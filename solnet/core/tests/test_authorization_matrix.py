@@ -108,6 +108,28 @@ PAGES: dict[str, Row] = {
         lambda o: {"public_id": o["person"].public_id},
         lambda o: {"ask": "picket Friday", "answer": "yes"},
     ),
+    "people:skill_add": Row(
+        only(*ORGANIZERS),
+        "post",
+        lambda o: {"public_id": o["person"].public_id},
+        lambda o: {"skill-skill": "medic"},
+    ),
+    "people:skill_remove": Row(
+        only(*ORGANIZERS),
+        "post",
+        lambda o: {"public_id": o["person"].public_id, "skill": "driver"},
+    ),
+    "people:availability_add": Row(
+        only(*ORGANIZERS),
+        "post",
+        lambda o: {"public_id": o["person"].public_id},
+        lambda o: {"available-weekday": 2, "available-starts": "18:00", "available-ends": "21:00"},
+    ),
+    "people:availability_remove": Row(
+        only(*ORGANIZERS),
+        "post",
+        lambda o: {"public_id": o["person"].public_id, "window_id": o["availability"].pk},
+    ),
     "people:ask_settle": Row(
         only(*ORGANIZERS),
         "post",
