@@ -93,7 +93,7 @@ DEBUG = env_bool("SOLNET_DEBUG", False)
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("SOLNET_DEBUG cannot be on when SOLNET_PRODUCTION is on")
 
-DATA_DIR = Path(env_str("SOLNET_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+DATA_DIR = Path(env_str("SOLNET_DATA_DIR") or str(BASE_DIR / "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = env_str("SOLNET_SECRET_KEY")

@@ -132,6 +132,19 @@ class PeopleFilterForm(forms.Form):
         empty_value=None,
     )
 
+    last_contact = forms.ChoiceField(
+        label=_("Last contact"),
+        choices=[
+            ("", _("Any time")),
+            ("week", _("In the last week")),
+            ("month", _("In the last month")),
+            ("not_month", _("Not in the last month")),
+            ("not_quarter", _("Not in the last three months")),
+            ("never", _("Never")),
+        ],
+        required=False,
+    )
+
     def __init__(self, *args, councils, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["council"].queryset = councils
@@ -148,6 +161,7 @@ class PeopleFilterForm(forms.Form):
             "council": data["council"].public_id if data["council"] else "",
             "skill": data["skill"],
             "weekday": "" if data["weekday"] is None else str(data["weekday"]),
+            "last_contact": data["last_contact"],
         }
         return {key: value for key, value in query.items() if value}
 

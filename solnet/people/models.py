@@ -75,6 +75,7 @@ class PersonQuerySet(models.QuerySet):
         council=None,
         skill="",
         weekday=None,
+        last_contact="",
     ):
         """The people list's filters. Every argument is already validated by a form."""
         people = self
@@ -97,7 +98,27 @@ class PersonQuerySet(models.QuerySet):
             people = people.filter(skills__skill=skill)
         if weekday is not None:
             people = people.filter(availability__weekday=weekday)
+        if last_contact:
+            people = people.filter(LAST_CONTACT_FILTERS[last_contact]())
         return people.distinct()
+
+
+def _days_ago(days: int):
+    return timezone.now() - timedelta(days=days)
+
+
+# The last-contact choices of the people list, each a condition built when it is used.
+LAST_CONTACT_FILTERS = {
+    "week": lambda: models.Q(last_contact_at__gte=_days_ago(7)),
+    "month": lambda: models.Q(last_contact_at__gte=_days_ago(30)),
+    "not_month": lambda: (
+        models.Q(last_contact_at__lt=_days_ago(30)) | models.Q(last_contact_at__isnull=True)
+    ),
+    "not_quarter": lambda: (
+        models.Q(last_contact_at__lt=_days_ago(91)) | models.Q(last_contact_at__isnull=True)
+    ),
+    "never": lambda: models.Q(last_contact_at__isnull=True),
+}
 
 
 class Person(models.Model):
@@ -157,6 +178,13 @@ class Person(models.Model):
     tags = models.ManyToManyField(
         Tag, blank=True, related_name="people", verbose_name=_("tags"), help_text=""
     )
+    last_contact_at = models.DateTimeField(
+        _("last contact"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("When someone last asked them something or had a one-on-one with them"),
+    )
     created_at = models.DateTimeField(default=timezone.now, help_text="When it was recorded")
     updated_at = models.DateTimeField(auto_now=True, help_text="Last change")
 
@@ -177,6 +205,7 @@ class Person(models.Model):
             "transport": PERSONAL,
             "notes": SENSITIVE,
             "tags": PERSONAL,
+            "last_contact_at": PERSONAL,
             "created_at": INTERNAL,
             "updated_at": INTERNAL,
         },

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -136,6 +138,9 @@ def export_own_record(*, member: Member) -> dict[str, Any]:
             "transport": person.transport,
             "notes": person.notes,
             "tags": [tag.name for tag in person.tags.all()],
+            "last_contact_at": person.last_contact_at.isoformat()
+            if person.last_contact_at
+            else None,
             "contact_channels": [
                 {
                     "kind": channel.kind,
@@ -183,8 +188,17 @@ def log_ask(*, person: Person, ask: str, answer: str, by: Member) -> Commitment:
     commitment = Commitment(person=person, ask=ask, answer=answer, asked_by=by)
     commitment.full_clean()
     commitment.save()
+    note_contact(person=person, at=commitment.asked_at)
     audit.record("commitment.logged", actor=by, target=person)
     return commitment
+
+
+def note_contact(*, person: Person, at: datetime) -> None:
+    """Someone from the network spoke with them at `at`: the list's "last contact" moves on,
+    never back."""
+    Person.objects.filter(pk=person.pk).filter(
+        Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=at)
+    ).update(last_contact_at=at)
 
 
 @transaction.atomic

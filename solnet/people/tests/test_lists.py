@@ -89,3 +89,34 @@ def test_saved_filters_are_their_owners_alone(organizer_client, personas):
     response = organizer_client.post(reverse("people:filter_delete", args=[theirs.public_id]))
     assert response.status_code == 404
     assert SavedFilter.objects.filter(pk=theirs.pk).exists()
+
+
+def test_the_last_contact_filter(organizer_client, personas):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from solnet.people import services
+
+    recent = Person.objects.create(display_name="Recent")
+    stale = Person.objects.create(display_name="Stale")
+    Person.objects.create(display_name="Never")
+    services.log_ask(
+        person=recent, ask="Picket Friday", answer="yes", by=personas["organizer"].member
+    )
+    services.note_contact(person=stale, at=timezone.now() - timedelta(days=45))
+    # An older contact never moves "last contact" back.
+    services.note_contact(person=recent, at=timezone.now() - timedelta(days=400))
+
+    def names(choice):
+        page = organizer_client.get(reverse("people:list"), {"last_contact": choice})
+        return sorted(p.display_name for p in page.context["page"])
+
+    assert names("week") == ["Recent"]
+    assert names("month") == ["Recent"]
+    assert names("not_month") == ["Never", "Stale"]
+    assert names("not_quarter") == ["Never"]
+    assert names("never") == ["Never"]
+    assert "Recent" in names("")
+    bad = organizer_client.get(reverse("people:list"), {"last_contact": "yesterday"})
+    assert "last_contact" in bad.context["filters"].errors
