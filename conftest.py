@@ -4,6 +4,7 @@ SMTP server on loopback, and Chromium driven by Playwright."""
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import hmac
 import socket
@@ -165,7 +166,7 @@ def objects(personas) -> dict[str, Any]:
     )
     # A second usable invitation for the join page (the first is revoked by one row).
     _second, second_token = services.create_invitation(created_by=organizer, tier=Tier.MEMBER)
-    from solnet.councils.models import Council, CouncilMembership, Site
+    from solnet.councils.models import Committee, Council, CouncilMembership, OneOnOne, Site
     from solnet.people.models import (
         Availability,
         Commitment,
@@ -195,8 +196,17 @@ def objects(personas) -> dict[str, Any]:
         ),
         "council": (council := Council.objects.create(name="Greenway Tenants", kind="tenant")),
         "site": Site.objects.create(council=council, name="1400 Pine St", kind="building"),
-        "council_membership": CouncilMembership.objects.create(
-            council=council, person=own_record(member=member)
+        "council_membership": (
+            membership := CouncilMembership.objects.create(
+                council=council, person=own_record(member=member)
+            )
+        ),
+        "committee": _committee_of(Committee, council, membership.person),
+        "one_on_one": OneOnOne.objects.create(
+            council=council,
+            person=membership.person,
+            follow_up="Bring them to the meeting",
+            follow_up_on=datetime.date.today(),
         ),
         "join_request": JoinRequest.objects.create(
             display_name="Walk-in", kind="email", value="walkin@example.org"
@@ -209,6 +219,12 @@ def objects(personas) -> dict[str, Any]:
         "approval": approval,
         "passkey": passkey,
     }
+
+
+def _committee_of(model, council, person):
+    committee = model.objects.create(council=council, name="Building committee")
+    committee.members.add(person)
+    return committee
 
 
 @pytest.fixture

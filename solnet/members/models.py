@@ -407,6 +407,8 @@ class ApiScope(models.TextChoices):
     MEMBERS_READ = "members:read", _("Read the members I can see")
     NETWORK_READ = "network:read", _("Read the network's settings")
     PEOPLE_READ = "people:read", _("Read the people records I can see")
+    COUNCILS_READ = "councils:read", _("Read the councils I can see, and their charts")
+    COUNCILS_ASSESS = "councils:assess", _("Record support assessments")
 
 
 class ApiTokenQuerySet(models.QuerySet):

@@ -39,8 +39,27 @@ class NetworkForm(forms.Form):
         help_text=_("Whoever can read other people's contact details always needs one."),
     )
 
+    scale_1 = forms.CharField(label=_("Support scale: 1"), max_length=30, required=False)
+    scale_2 = forms.CharField(label=_("Support scale: 2"), max_length=30, required=False)
+    scale_3 = forms.CharField(label=_("Support scale: 3"), max_length=30, required=False)
+    scale_4 = forms.CharField(label=_("Support scale: 4"), max_length=30, required=False)
+    scale_5 = forms.CharField(
+        label=_("Support scale: 5"),
+        max_length=30,
+        required=False,
+        help_text=_(
+            "Your names for the five steps of a support assessment, strongest first. Leave all "
+            "five empty for the usual ones: leader, supporter, undecided, leaning against, "
+            "hostile."
+        ),
+    )
+
     def clean(self):
         data = super().clean()
+        steps = [data.pop(f"scale_{i}", "") or "" for i in range(1, 6)]
+        if any(steps) and not all(steps):
+            self.add_error("scale_5", _("Name all five steps, or leave all five empty."))
+        data["support_scale"] = steps if all(steps) else []
         languages = data.get("languages") or []
         default = data.get("default_language")
         if default and languages and default not in languages:

@@ -16,6 +16,15 @@ class NetworkQuerySet(models.QuerySet):
         return network  # type: ignore[return-value]  # the queryset of Network makes Networks
 
 
+DEFAULT_SUPPORT_SCALE = (
+    _("Leader"),
+    _("Supporter"),
+    _("Undecided"),
+    _("Leaning against"),
+    _("Hostile"),
+)
+
+
 class Network(models.Model):
     """The solidarity network. One row: other networks are reached by federation."""
 
@@ -56,6 +65,15 @@ class Network(models.Model):
             "people's contact details always needs one."
         ),
     )
+    support_scale = models.JSONField(
+        _("support scale"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Names of the five steps of the support assessment, from 1 to 5. Empty uses the "
+            "usual ones: leader, supporter, undecided, leaning against, hostile."
+        ),
+    )
     founded_at = models.DateTimeField(
         null=True, blank=True, help_text="When the founding member set it up"
     )
@@ -72,6 +90,7 @@ class Network(models.Model):
             "default_language": PUBLIC,
             "approvals_to_join": INTERNAL,
             "second_factor_for_all": INTERNAL,
+            "support_scale": INTERNAL,
             "founded_at": PUBLIC,
             "created_at": INTERNAL,
         },
@@ -92,3 +111,9 @@ class Network(models.Model):
     @property
     def is_named(self) -> bool:
         return bool(self.name)
+
+    def scale_labels(self) -> list[str]:
+        """The five steps of the support scale, 1 first: the network's own names where it set
+        them, else the usual ones in the reader's language."""
+        own = self.support_scale if len(self.support_scale or []) == 5 else []
+        return [own[i] if own else str(DEFAULT_SUPPORT_SCALE[i]) for i in range(5)]

@@ -21,6 +21,7 @@ def configure_network(
     default_language: str,
     approvals_to_join: int,
     second_factor_for_all: bool,
+    support_scale: list[str] | None = None,
 ) -> Network:
     """Names the network (the founder, once) or changes its settings (the organizing team)."""
     network = Network.objects.select_for_update().get(pk=Network.objects.current().pk)
@@ -33,6 +34,8 @@ def configure_network(
     network.default_language = default_language
     network.approvals_to_join = approvals_to_join
     network.second_factor_for_all = second_factor_for_all
+    if support_scale is not None:
+        network.support_scale = support_scale
     if founding:
         network.founded_at = timezone.now()
     network.full_clean()

@@ -44,6 +44,7 @@ def _settings_form(request: HttpRequest) -> NetworkForm:
             else network.default_language,
             "approvals_to_join": network.approvals_to_join,
             "second_factor_for_all": network.second_factor_for_all,
+            **{f"scale_{i}": step for i, step in enumerate(network.support_scale or [], 1)},
         },
     )
 

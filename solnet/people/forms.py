@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core import validators
 from django.utils.translation import gettext_lazy as _
 
+from solnet.core.forms import NativeDateInput
 from solnet.members.models import Tier
 from solnet.people.models import (
     Answer,
@@ -261,7 +262,7 @@ class SkillForm(forms.Form):
     trained_on = forms.DateField(
         label=_("Trained on (optional)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=NativeDateInput(),
     )
 
 

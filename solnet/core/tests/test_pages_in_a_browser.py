@@ -31,6 +31,10 @@ def _pages(objects) -> list[str]:
         "/councils/",
         "/councils/new/",
         f"/councils/{objects['council'].public_id}/",
+        f"/councils/{objects['council'].public_id}/sites/{objects['site'].public_id}/",
+        f"/councils/{objects['council'].public_id}/committees/{objects['committee'].public_id}/",
+        f"/councils/{objects['council'].public_id}/members/"
+        f"{objects['council_membership'].person.public_id}/",
         f"/people/{objects['person'].public_id}/",
         f"/people/{objects['person'].public_id}/edit/",
         "/people/me/",
