@@ -166,10 +166,13 @@ def objects(personas) -> dict[str, Any]:
     )
     # A second usable invitation for the join page (the first is revoked by one row).
     _second, second_token = services.create_invitation(created_by=organizer, tier=Tier.MEMBER)
+    from django.utils import timezone
+
     from solnet.councils.models import Committee, Council, CouncilMembership, OneOnOne, Site
     from solnet.people.models import (
         Availability,
         Commitment,
+        ContactChannel,
         JoinRequest,
         Person,
         PersonSkill,
@@ -202,6 +205,12 @@ def objects(personas) -> dict[str, Any]:
             )
         ),
         "committee": _committee_of(Committee, council, membership.person),
+        "channel": ContactChannel.objects.create(
+            person=person, kind="call", value="+1 555 0100", consent_at=timezone.now()
+        ),
+        "own_channel": ContactChannel.objects.create(
+            person=membership.person, kind="email", value="member@example.org"
+        ),
         "one_on_one": OneOnOne.objects.create(
             council=council,
             person=membership.person,

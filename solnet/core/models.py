@@ -1,4 +1,4 @@
-"""Cross-cutting records: data keys, the audit chain, two-person approvals."""
+"""Cross-cutting records: data keys, the audit chain, two-person approvals, sealed files."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from solnet.core.crypto import EncryptedTextField
 from solnet.core.data import (
     DELETE,
     INTERNAL,
@@ -183,3 +184,97 @@ class ApprovalRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} ({self.status})"
+
+
+class SealedFile(models.Model):
+    """A file made for one member (an export), encrypted at rest and short-lived.
+
+    The bytes live under DATA_DIR/sealed/, sealed with the file's own key; the key lives only
+    here, encrypted under the field data key. `solnet.core.sealed` writes, reads and purges them.
+    """
+
+    class State(models.TextChoices):
+        PRODUCING = "producing", _("Being produced")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    public_id = models.CharField(
+        max_length=24, unique=True, default=new_public_id, help_text="Random id used in URLs"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The only member who may download it",
+    )
+    approval = models.OneToOneField(
+        ApprovalRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sealed_file",
+        help_text="The two-person request that allowed it, if any",
+    )
+    purpose = models.CharField(max_length=64, help_text="What made it, e.g. people.export")
+    filename = models.CharField(
+        max_length=120, help_text="Name offered at download; says nothing about anyone"
+    )
+    content_type = models.CharField(max_length=80, help_text="Media type offered at download")
+    state = models.CharField(
+        max_length=10,
+        choices=State.choices,
+        default=State.PRODUCING,
+        help_text="Being produced, ready, or failed",
+    )
+    done = models.PositiveIntegerField(default=0, help_text="Items written so far (progress)")
+    total = models.PositiveIntegerField(default=0, help_text="Items to write (progress)")
+    size = models.PositiveBigIntegerField(default=0, help_text="Bytes of ciphertext on disk")
+    file_key = EncryptedTextField(
+        help_text="The file's own AES key, encrypted under the field data key; deleting the "
+        "row makes the file unreadable"
+    )
+    created_at = models.DateTimeField(default=timezone.now, help_text="When it was asked for")
+    ready_at = models.DateTimeField(null=True, blank=True, help_text="When it was finished")
+    expires_at = models.DateTimeField(
+        db_index=True, help_text="Downloads are refused from then on and the purge deletes it"
+    )
+
+    data_policy = DataPolicy(
+        sensitivity={
+            "id": INTERNAL,
+            "public_id": INTERNAL,
+            "owner": PERSONAL,
+            "approval": INTERNAL,
+            "purpose": INTERNAL,
+            "filename": INTERNAL,
+            "content_type": INTERNAL,
+            "state": INTERNAL,
+            "done": INTERNAL,
+            "total": INTERNAL,
+            "size": INTERNAL,
+            "file_key": SECRET,
+            "created_at": INTERNAL,
+            "ready_at": INTERNAL,
+            "expires_at": INTERNAL,
+        },
+        retention=Retention(
+            action=DELETE,
+            reason="An export is a copy of people's data: it lives an hour, then the row, its "
+            "key and the bytes on disk go.",
+            period=timedelta(0),
+            basis="expires_at",
+            purge="solnet.core.sealed.purge_expired_files",
+        ),
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(state="ready") | models.Q(ready_at__isnull=False),
+                name="sealed_file_ready_has_time",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} ({self.state})"

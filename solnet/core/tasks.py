@@ -1,4 +1,5 @@
-"""Background work of the core: mail, the worker heartbeat and the retention purge.
+"""Background work of the core: mail, the worker heartbeat, the retention purge and the purge
+of expired sealed files.
 
 Task arguments sit in the queue's storage (a SQLite file or Redis) until a worker takes them, so
 anything personal in them is sealed with the field key first.
@@ -15,7 +16,7 @@ from django.db import transaction
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, task
 
-from solnet.core import crypto
+from solnet.core import audit, crypto
 
 HEARTBEAT_CACHE_KEY = "worker:heartbeat"
 MAIL_CONTEXT = "task.mail"
@@ -53,3 +54,15 @@ def purge_expired_records() -> None:
     from solnet.core.retention import purge_expired
 
     purge_expired()
+
+
+@db_periodic_task(crontab(minute="*"))
+def purge_expired_sealed_files() -> int:
+    """Sealed files live an hour: their bytes go within a minute of expiry, not at night."""
+    from solnet.core.sealed import purge_expired_files
+
+    with transaction.atomic():
+        count = purge_expired_files()
+        if count:
+            audit.record("sealed_file.purged", count=count)
+    return count

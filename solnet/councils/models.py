@@ -200,6 +200,8 @@ class CouncilMembership(models.Model):
     )
 
     class Meta:
+        verbose_name = _("council membership")
+        verbose_name_plural = _("council memberships")
         ordering = ["person__display_name", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["council", "person"], name="one_membership_each")
@@ -244,6 +246,8 @@ class Committee(models.Model):
     )
 
     class Meta:
+        verbose_name = _("committee")
+        verbose_name_plural = _("committees")
         ordering = ["name", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["council", "name"], name="one_committee_name_each")
@@ -302,6 +306,8 @@ class Assessment(models.Model):
     )
 
     class Meta:
+        verbose_name = _("support assessment")
+        verbose_name_plural = _("support assessments")
         ordering = ["-assessed_at", "-pk"]
 
     def __str__(self) -> str:
@@ -390,6 +396,8 @@ class OneOnOne(models.Model):
     )
 
     class Meta:
+        verbose_name = _("one-on-one")
+        verbose_name_plural = _("one-on-ones")
         ordering = ["-held_on", "-pk"]
 
     def __str__(self) -> str:

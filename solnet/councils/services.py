@@ -81,7 +81,7 @@ def remove_member(*, membership: CouncilMembership, by: Member) -> None:
 
 # --- units, departments, shifts and committees -----------------------------------------------
 
-SECTION_KINDS_OF_SITE = {
+SECTION_KINDS_OF_SITE: dict[str, set[str]] = {
     SiteKind.BUILDING: {SectionKind.UNIT},
     SiteKind.WORKPLACE: {SectionKind.DEPARTMENT, SectionKind.SHIFT},
 }
@@ -118,7 +118,7 @@ def place_member(
     council = membership.council
     if not access.can_shape(by, council):
         raise PermissionDenied
-    errors = {}
+    errors: dict[str, str] = {}
     if site is not None and site.council_id != council.pk:
         errors["site"] = _("Choose one of this council's sites.")
     for field, value, kinds in (
@@ -212,7 +212,7 @@ def log_one_on_one(
     if not access.can_chart(by, membership.council):
         raise PermissionDenied
     today = timezone.localdate()
-    errors = {}
+    errors: dict[str, str | list[str]] = {}
     if held_on > today:
         errors["held_on"] = _("A one-on-one is logged once it has happened.")
     if follow_up_on is not None and not follow_up.strip():

@@ -11,6 +11,7 @@ from solnet.people.models import (
     ContactChannel,
     JoinRequest,
     Person,
+    PersonImport,
     PersonQuerySet,
     SavedFilter,
 )
@@ -23,6 +24,28 @@ def can_list_people(member: Member) -> bool:
 
 def can_record_people(member: Member) -> bool:
     return is_organizer(member)
+
+
+def can_import_people(member: Member) -> bool:
+    """Importing a file of people means reading their contact details in the preview and
+    recording them: only those who may do both."""
+    return can_record_people(member) and can_read_contacts(member)
+
+
+def can_merge_people(member: Member) -> bool:
+    """Merging shows two records' contact details side by side and rewrites both."""
+    return can_record_people(member) and can_read_contacts(member)
+
+
+def visible_imports(member: Member) -> QuerySet[PersonImport]:
+    """An import holds the file its organizer uploaded: theirs alone."""
+    if not can_import_people(member):
+        return PersonImport.objects.none()
+    return PersonImport.objects.filter(created_by=member)
+
+
+def get_import_or_404(member: Member, public_id: str) -> PersonImport:
+    return get_or_404(visible_imports(member), public_id=public_id)
 
 
 def visible_people(member: Member) -> PersonQuerySet:

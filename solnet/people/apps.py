@@ -9,6 +9,7 @@ class PeopleConfig(AppConfig):
 
     def ready(self) -> None:
         from solnet.core.navigation import NavEntry, register
-        from solnet.people import access
+        from solnet.people import access, exports
 
         register(NavEntry("people", _("People"), "people:list", access.can_list_people, 15))
+        exports.register_action()

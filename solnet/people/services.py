@@ -113,6 +113,39 @@ def update_own_record(*, member: Member, **fields: Any) -> Person:
     return person
 
 
+def _set_reachable(channel: ContactChannel, *, reachable: bool) -> bool:
+    """Consent given again, or an opt-out; True when something changed."""
+    if reachable == channel.usable:
+        return False
+    if reachable:
+        channel.consent_at, channel.opted_out_at = timezone.now(), None
+    else:
+        channel.opted_out_at = timezone.now()
+    channel.save(update_fields=["consent_at", "opted_out_at"])
+    return True
+
+
+@transaction.atomic
+def set_own_channel(*, member: Member, channel: ContactChannel, reachable: bool) -> None:
+    """A member stops being reached one way (an opt-out), or agrees to it again."""
+    if channel.person.member_id != member.pk:
+        raise PermissionDenied
+    if _set_reachable(channel, reachable=reachable):
+        action = "channel.consented" if reachable else "channel.opted_out"
+        audit.record(action, actor=member, target=channel.person, own=True, kind=channel.kind)
+
+
+@transaction.atomic
+def set_channel_consent(*, channel: ContactChannel, reachable: bool, by: Member) -> None:
+    """An organizer notes what the person said: they agreed to be reached this way, or they
+    asked not to be any more."""
+    if not access.can_record_people(by):
+        raise PermissionDenied
+    if _set_reachable(channel, reachable=reachable):
+        action = "channel.consented" if reachable else "channel.opted_out"
+        audit.record(action, actor=by, target=channel.person, kind=channel.kind)
+
+
 def export_own_record(*, member: Member) -> dict[str, Any]:
     """Everything stored about a member that they can take with them (their own data)."""
     person = own_record(member=member)

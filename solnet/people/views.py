@@ -459,3 +459,44 @@ def availability_remove(request: HttpRequest, public_id: str, window_id: int) ->
     services.remove_availability(window=window, by=request.user)
     messages.success(request, _("Availability removed."))
     return redirect("people:detail", public_id=person.public_id)
+
+
+# --- consent and opt-out, one channel at a time ----------------------------------------------
+
+
+def _reachable(request: HttpRequest) -> bool | None:
+    return {"yes": True, "no": False}.get(request.POST.get("reachable", ""))
+
+
+@member_view()
+@require_POST
+def own_channel(request: HttpRequest, channel_id: int) -> HttpResponse:
+    """On their own record: "stop contacting me this way" or "you may again"."""
+    person = services.own_record(member=request.user)
+    channel = get_or_404(person.channels.all(), pk=channel_id)
+    reachable = _reachable(request)
+    if reachable is None:
+        messages.error(request, _("Choose whether we may reach you this way."))
+    else:
+        services.set_own_channel(member=request.user, channel=channel, reachable=reachable)
+        messages.success(
+            request,
+            _("We will reach you this way.")
+            if reachable
+            else _("Nobody will reach you this way any more."),
+        )
+    return redirect("people:me")
+
+
+@member_view(access.can_record_people)
+@require_POST
+def channel_consent(request: HttpRequest, public_id: str, channel_id: int) -> HttpResponse:
+    person = access.get_person_or_404(request.user, public_id)
+    channel = get_or_404(person.channels.all(), pk=channel_id)
+    reachable = _reachable(request)
+    if reachable is None:
+        messages.error(request, _("Choose whether they may be reached this way."))
+    else:
+        services.set_channel_consent(channel=channel, reachable=reachable, by=request.user)
+        messages.success(request, _("Saved."))
+    return redirect("people:detail", public_id=person.public_id)

@@ -22,6 +22,8 @@ from conftest import PERSONA_NAMES, sign_in
 from solnet.api import api
 from solnet.members import services as member_services
 from solnet.members.models import ApiScope, Tier
+from solnet.people import merging
+from solnet.people.tests.importing import fix_kwargs, import_kwargs, merge_kwargs
 
 A, D = "allow", "deny"
 SIGNED_IN = [p for p in PERSONA_NAMES if p != "outsider"]
@@ -55,6 +57,18 @@ def _pending_joiner(objects):
 
 def _member(objects):
     return {"public_id": objects["target"].public_id}
+
+
+def _council(objects):
+    return {"public_id": objects["council"].public_id}
+
+
+def _site(objects):
+    return {**_council(objects), "site_id": objects["site"].public_id}
+
+
+def _charted(objects):
+    return {**_council(objects), "person_id": objects["council_membership"].person.public_id}
 
 
 PAGES: dict[str, Row] = {
@@ -157,6 +171,33 @@ PAGES: dict[str, Row] = {
     "people:request_decline": Row(
         only(*ORGANIZERS), "post", lambda o: {"public_id": o["join_request"].public_id}
     ),
+    # people: import and merge
+    "people:import_new": Row(only(*ORGANIZERS), note="organizers who may also read contacts"),
+    "people:import_detail": Row(
+        only(*ORGANIZERS), kwargs=import_kwargs, note="the organizer persona's own import"
+    ),
+    "people:import_columns": Row(only(*ORGANIZERS), kwargs=import_kwargs),
+    "people:import_preview": Row(only(*ORGANIZERS), kwargs=import_kwargs),
+    "people:import_fix": Row(
+        only(*ORGANIZERS),
+        "post",
+        fix_kwargs,
+        lambda o: {"row3-display_name": "Bea", "row3-email": "bea@example.org"},
+    ),
+    "people:import_start": Row(
+        only(*ORGANIZERS), "post", import_kwargs, lambda o: {"skip_errors": "on"}
+    ),
+    "people:import_restart": Row(only(*ORGANIZERS), "post", import_kwargs),
+    "people:import_delete": Row(only(*ORGANIZERS), "post", import_kwargs),
+    "people:merge_pick": Row(
+        only(*ORGANIZERS), kwargs=lambda o: {"public_id": o["person"].public_id}
+    ),
+    "people:merge": Row(
+        only(*ORGANIZERS),
+        "post",
+        merge_kwargs,
+        lambda o: dict.fromkeys(merging.CHOSEN_FIELDS, "this"),
+    ),
     "councils:list": Row(
         only(*ORGANIZERS, "member"), note="the member persona belongs to the council"
     ),
@@ -184,9 +225,72 @@ PAGES: dict[str, Row] = {
             "person_id": o["council_membership"].person.public_id,
         },
     ),
+    # councils: structure, committees, charting
+    "councils:chart": Row(
+        only(*ORGANIZERS),
+        kwargs=_site,
+        note="the member persona is a plain council member: no chart for them",
+    ),
+    "councils:section_add": Row(
+        only(*ORGANIZERS), "post", _site, lambda o: {"kind": "unit", "name": "4B"}
+    ),
+    "councils:committee_new": Row(
+        only(*ORGANIZERS), "post", _council, lambda o: {"name": "Repairs committee"}
+    ),
+    "councils:committee": Row(
+        only(*ORGANIZERS, "member"),
+        kwargs=lambda o: {**_council(o), "committee_id": o["committee"].public_id},
+        note="council members see their committees",
+    ),
+    "councils:committee_member_add": Row(
+        only(*ORGANIZERS),
+        "post",
+        lambda o: {**_council(o), "committee_id": o["committee"].public_id},
+        lambda o: {"person": o["council_membership"].person.public_id},
+    ),
+    "councils:committee_member_remove": Row(
+        only(*ORGANIZERS),
+        "post",
+        lambda o: {
+            **_council(o),
+            "committee_id": o["committee"].public_id,
+            "person_id": o["council_membership"].person.public_id,
+        },
+    ),
+    "councils:membership": Row(
+        only(*ORGANIZERS), kwargs=_charted, note="not even the member persona's own"
+    ),
+    "councils:membership_place": Row(
+        only(*ORGANIZERS), "post", _charted, lambda o: {"site": o["site"].public_id}
+    ),
+    "councils:membership_assess": Row(only(*ORGANIZERS), "post", _charted, lambda o: {"level": 2}),
+    "councils:one_on_one_log": Row(
+        only(*ORGANIZERS),
+        "post",
+        _charted,
+        lambda o: {"held_on": str(o["one_on_one"].held_on), "good": "on"},
+    ),
+    "councils:follow_up_done": Row(
+        only(*ORGANIZERS),
+        "post",
+        lambda o: {**_charted(o), "talk_id": o["one_on_one"].public_id},
+    ),
     "join_us": Row(NOT_PENDING, note="the public page; a joiner is held at the waiting page"),
     "join_us_thanks": Row(NOT_PENDING),
     "people:me": Row(only(*SIGNED_IN), note="everyone's own record, joiners' too"),
+    "people:me_channel": Row(
+        only("member"),
+        "post",
+        lambda o: {"channel_id": o["own_channel"].pk},
+        lambda o: {"reachable": "yes"},
+        note="a channel of the member persona's own record: nobody else's to change",
+    ),
+    "people:channel_consent": Row(
+        only(*ORGANIZERS),
+        "post",
+        lambda o: {"public_id": o["person"].public_id, "channel_id": o["channel"].pk},
+        lambda o: {"reachable": "no"},
+    ),
     "people:me_download": Row(only(*SIGNED_IN)),
     "people:me_delete": Row(only(*SIGNED_IN), note="the confirmation page"),
     "core:approvals": Row(only(*APPROVED)),
@@ -233,6 +337,37 @@ PAGES: dict[str, Row] = {
     "api:api-root": Row(only(), note="nothing is served at the bare prefix"),
 }
 
+
+# people: exports. One export, asked for by the organizer persona, approved by another
+# organizer and produced, so that its page and its download can be walked.
+def _people_export(objects):
+    if "people_export" not in objects:
+        from solnet.core import twoperson
+        from solnet.core.models import SealedFile
+        from solnet.people import exports, tasks
+
+        export = exports.request_export(query={}, by=objects["personas"]["organizer"].member)
+        twoperson.approve_request(approval=export, approver=objects["saved_filter"].owner)
+        tasks.produce_people_export.call_local(SealedFile.objects.get(approval=export).pk)
+        objects["people_export"] = export
+    return {"public_id": objects["people_export"].public_id}
+
+
+PAGES.update(
+    {
+        "people:exports": Row(only(*ORGANIZERS), note="each organizer sees their own exports"),
+        "people:export_new": Row(only(*ORGANIZERS), "post", data=lambda o: {"query": ""}),
+        "people:export_detail": Row(
+            only(*ORGANIZERS), kwargs=_people_export, note="the organizer persona's own export"
+        ),
+        "people:export_download": Row(
+            only(*ORGANIZERS),
+            kwargs=_people_export,
+            note="only the organizer who asked; not even the organizer who approved",
+        ),
+    }
+)
+
 # API operations: (method, path template) → row. Callers authenticate with a personal token
 # carrying every scope; the outsider has none.
 API_OPERATIONS: dict[tuple[str, str], Row] = {
@@ -245,6 +380,15 @@ API_OPERATIONS: dict[tuple[str, str], Row] = {
     ),
     ("get", "/api/people/{public_id}"): Row(
         only(*ORGANIZERS), kwargs=lambda o: {"public_id": o["person"].public_id}
+    ),
+    ("get", "/api/councils"): Row(only(*APPROVED), note="each sees the councils they are in"),
+    ("get", "/api/councils/{public_id}"): Row(only(*ORGANIZERS, "member"), kwargs=_council),
+    ("get", "/api/councils/{public_id}/members"): Row(only(*ORGANIZERS, "member"), kwargs=_council),
+    ("get", "/api/councils/{public_id}/assessments"): Row(only(*ORGANIZERS), kwargs=_council),
+    ("post", "/api/councils/{public_id}/assessments"): Row(
+        only(*ORGANIZERS),
+        kwargs=_council,
+        data=lambda o: {"person_id": o["council_membership"].person.public_id, "level": 2},
     ),
     ("get", "/api/members/{public_id}"): Row(
         only(*MEMBERS_UP, "supporter"),

@@ -7,6 +7,7 @@ import json
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import sign_in
 from solnet.core.models import AuditEvent
@@ -190,6 +191,11 @@ def test_a_deletion_request_removes_the_persons_data_everywhere(network, persona
     zoraida.save()
     person = services.own_record(member=zoraida)
     ContactChannel.objects.create(person=person, kind="text", value="+1 206 555 0166")
+    _put_everywhere(person, organizer)
+    related = [r for r in Person._meta.related_objects]
+    assert all(_rows_about(person, r) for r in related), [
+        r.name for r in related if not _rows_about(person, r)
+    ]
 
     client = sign_in(Client(), zoraida)
     response = client.post(reverse("people:me_delete"), {"confirm": "on"})
@@ -199,10 +205,51 @@ def test_a_deletion_request_removes_the_persons_data_everywhere(network, persona
     assert not Member.objects.filter(username="zoraida_q").exists()
     assert not Person.objects.filter(display_name__startswith="Zoraida").exists()
     assert not ContactChannel.objects.filter(person_id=person.pk).exists()
+    assert [r.name for r in related if _rows_about(person, r)] == []
     assert AuditEvent.objects.filter(action="person.erased", actor_id=zoraida.pk).exists()
     dump = _dump()
     for trace in (b"zoraida", b"Zoraida", b"Quintanilla", b"laundromat", b"555 0166"):
         assert trace not in dump, trace
+
+
+def _put_everywhere(person, organizer):
+    """Something about `person` in every table that points at people."""
+    from solnet.councils import services as council_services
+    from solnet.councils.models import Committee, Council, CouncilMembership, Site
+    from solnet.people import services
+    from solnet.people.models import Availability, PersonSkill
+
+    council = Council.objects.create(name="Laundromat Workers", kind="industrial")
+    site = Site.objects.create(council=council, name="Suds", kind="workplace")
+    membership = CouncilMembership.objects.create(council=council, person=person, site=site)
+    Committee.objects.create(council=council, name="Committee").members.add(person)
+    council_services.log_one_on_one(
+        membership=membership,
+        held_on=timezone.localdate(),
+        good=True,
+        notes="Zoraida wants her back pay",
+        follow_up="Call Zoraida",
+        follow_up_on=timezone.localdate(),
+        level=1,
+        by=organizer,
+    )
+    services.log_ask(person=person, ask="Picket Friday", answer="yes", by=organizer)
+    PersonSkill.objects.create(person=person, skill="medic")
+    Availability.objects.create(person=person, weekday=1, starts="18:00", ends="20:00")
+    person.tags.add(Tag.objects.create(name="nights"))
+
+
+def _rows_about(person, relation) -> int:
+    """How many rows of a table that points at people point at `person`."""
+    if relation.many_to_many:
+        through = relation.through
+        column = next(
+            f.name for f in through._meta.fields if f.is_relation and f.related_model is Person
+        )
+        return through.objects.filter(**{f"{column}_id": person.pk}).count()
+    return relation.related_model._base_manager.filter(
+        **{f"{relation.field.name}_id": person.pk}
+    ).count()
 
 
 def _token(member, scopes=("people:read",)):
@@ -235,3 +282,68 @@ def test_the_api_lists_people_with_the_same_filters_and_rules(personas, organize
 def test_the_api_needs_the_people_scope(personas):
     headers = _token(personas["organizer"].member, scopes=("members:read",))
     assert Client().get("/api/people", **headers).status_code == 403
+
+
+def test_a_member_opts_out_of_one_channel_and_back_in(personas):
+    from django.utils import timezone
+
+    from solnet.core.models import AuditEvent
+    from solnet.people.models import ContactChannel
+    from solnet.people.services import own_record
+
+    member = personas["member"].member
+    record = own_record(member=member)
+    email = ContactChannel.objects.create(
+        person=record, kind="email", value="me@example.org", consent_at=timezone.now()
+    )
+    text = ContactChannel.objects.create(
+        person=record, kind="text", value="+1 555 0101", consent_at=timezone.now()
+    )
+    client = sign_in(Client(), member)
+    path = reverse("people:me_channel", args=[email.pk])
+    assert client.post(path, {"reachable": "maybe"}).status_code == 302
+    email.refresh_from_db()
+    assert email.usable  # a request that says nothing changes nothing
+    client.post(path, {"reachable": "no"})
+    email.refresh_from_db()
+    text.refresh_from_db()
+    assert not email.usable and email.opted_out_at is not None and text.usable
+    page = client.get(reverse("people:me")).content.decode()
+    assert "you opted out" in page
+    client.post(path, {"reachable": "yes"})
+    email.refresh_from_db()
+    assert email.usable and email.opted_out_at is None
+    assert list(
+        AuditEvent.objects.filter(action__startswith="channel.").values_list("action", flat=True)
+    ) == ["channel.opted_out", "channel.consented"]
+    # Someone else's channel is not theirs to change.
+    other = ContactChannel.objects.create(
+        person=Person.objects.create(display_name="Other"), kind="email", value="o@example.org"
+    )
+    assert (
+        client.post(reverse("people:me_channel", args=[other.pk]), {"reachable": "yes"}).status_code
+        == 404
+    )
+    other.refresh_from_db()
+    assert not other.usable
+
+
+def test_an_organizer_notes_consent_and_opt_outs(personas, organizer_client):
+    from solnet.people.models import ContactChannel
+
+    person = Person.objects.create(display_name="Neighbour")
+    channel = ContactChannel.objects.create(person=person, kind="call", value="+1 555 0102")
+    path = reverse("people:channel_consent", args=[person.public_id, channel.pk])
+    organizer_client.post(path, {"reachable": "yes"})
+    channel.refresh_from_db()
+    assert channel.usable
+    assert (
+        "They asked to stop"
+        in organizer_client.get(reverse("people:detail", args=[person.public_id])).content.decode()
+    )
+    organizer_client.post(path, {"reachable": "no"})
+    channel.refresh_from_db()
+    assert not channel.usable
+    other = Person.objects.create(display_name="Other")
+    wrong = reverse("people:channel_consent", args=[other.public_id, channel.pk])
+    assert organizer_client.post(wrong, {"reachable": "yes"}).status_code == 404

@@ -1,0 +1,423 @@
+"""Pages of the CSV import of people and of merging two records. Each view: access helper →
+form → service → response (see `people.imports` and `people.merging`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import MemoryFileUploadHandler, SkipFile
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from solnet.core.access import member_view
+from solnet.members.models import Tier
+from solnet.people import access, import_rows, imports, merging
+from solnet.people.import_forms import (
+    MappingForm,
+    MergeForm,
+    MergeSearchForm,
+    PresetForm,
+    RowFixForm,
+    StartForm,
+)
+from solnet.people.import_forms import UploadForm as ImportUploadForm
+from solnet.people.models import ImportStatus, Person, PersonImport
+
+PAGE_SIZE = 20
+IN_PROGRESS = (
+    ImportStatus.CHECK_QUEUED,
+    ImportStatus.CHECKING,
+    ImportStatus.QUEUED,
+    ImportStatus.RUNNING,
+)
+# Multipart framing around the file: a little more than the file itself may arrive.
+UPLOAD_SLACK = 64 * 1024
+
+
+class _MemoryOnlyUpload(MemoryFileUploadHandler):
+    """Keeps an uploaded file in memory, up to the import's size cap. Django would write any
+    file over 2.5 MB to a temporary file: a clear copy of people's details on the disk."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.too_big = False
+        self.received = 0
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self.activated = True
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > imports.MAX_UPLOAD_BYTES:
+            self.too_big = True
+            raise SkipFile
+        return super().receive_data_chunk(raw_data, start)
+
+
+@member_view(access.can_import_people)
+@require_http_methods(["GET", "POST"])
+@csrf_exempt  # the upload handler must be set before the body is read; checked just below
+def import_new(request: HttpRequest) -> HttpResponse:
+    handler = _MemoryOnlyUpload(request)
+    request.upload_handlers = [handler]
+    return _import_new(request, handler)
+
+
+@csrf_protect
+def _import_new(request: HttpRequest, handler: _MemoryOnlyUpload) -> HttpResponse:
+    form = ImportUploadForm()
+    if request.method == "POST":
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django's own parser deals with it
+        if length > imports.MAX_UPLOAD_BYTES + UPLOAD_SLACK:
+            form, too_big = ImportUploadForm({}, {}), True  # the body is never read
+        else:
+            form = ImportUploadForm(request.POST, request.FILES)
+            too_big = handler.too_big  # set while request.FILES was read
+        if too_big:
+            form.full_clean()
+            form.errors["file"] = form.error_class(imports.upload_error("too_big").messages)
+        elif form.is_valid():
+            try:
+                person_import = imports.store_upload(
+                    upload=form.cleaned_data["file"], by=request.user
+                )
+            except ValidationError as error:
+                form.add_error("file", error)
+            else:
+                return redirect("people:import_columns", public_id=person_import.public_id)
+    page = Paginator(access.visible_imports(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "people/import_new.html",
+        {"form": form, "page": page},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+def _samples(person_import: PersonImport, width: int) -> list[str]:
+    """The first value of each column within the file's first rows."""
+    samples = [""] * width
+    for number, (_row, cells) in enumerate(imports.read_rows(person_import)):
+        for index, cell in enumerate(cells[:width]):
+            if not samples[index] and cell.strip():
+                samples[index] = cell.strip()
+        if all(samples) or number >= 20:
+            break
+    return samples
+
+
+@member_view(access.can_import_people)
+@require_http_methods(["GET", "POST"])
+def import_columns(request: HttpRequest, public_id: str) -> HttpResponse:
+    person_import = access.get_import_or_404(request.user, public_id)
+    if person_import.status not in imports.MAPPABLE:
+        return redirect("people:import_detail", public_id=public_id)
+    headers = imports.headers_of(person_import)
+    mapping = person_import.mapping
+    preset_form = PresetForm(request.GET or None, initial={"preset": person_import.preset})
+    columns = mapping["columns"]
+    if preset_form.is_bound and preset_form.is_valid():
+        columns = import_rows.apply_preset(headers, preset_form.cleaned_data["preset"])
+    initial: dict[str, Any] = {f"column_{i}": target for i, target in enumerate(columns)}
+    initial.update(phone_kind=mapping["phone_kind"], consent=mapping["consent"])
+    form = MappingForm(
+        request.POST or None,
+        headers=headers,
+        samples=_samples(person_import, len(headers)),
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            imports.save_mapping(
+                person_import=person_import,
+                columns=form.columns(),
+                phone_kind=form.cleaned_data["phone_kind"],
+                consent=form.cleaned_data["consent"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("people:import_detail", public_id=public_id)
+    return render(
+        request,
+        "people/import_columns.html",
+        {
+            "person_import": person_import,
+            "form": form,
+            "preset_form": preset_form,
+            "preset_label": import_rows.PRESETS[person_import.preset].label,
+        },
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@member_view(access.can_import_people)
+@require_GET
+def import_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Where an import stands: the progress of its check or its run (polled by htmx, or
+    reloaded by hand or by the browser without JavaScript), its result, or its failure."""
+    person_import = access.get_import_or_404(request.user, public_id)
+    status = person_import.status
+    interrupted = imports.is_interrupted(person_import)
+    working = status in IN_PROGRESS and not interrupted
+    if request.htmx and not working:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"  # the whole page changes: load it again
+        return response
+    if status == ImportStatus.UPLOADED:
+        if person_import.failure:
+            messages.error(request, _("The check of the file failed. Try again."))
+        return redirect("people:import_columns", public_id=public_id)
+    if status == ImportStatus.READY:
+        return redirect("people:import_preview", public_id=public_id)
+    context = {
+        "person_import": person_import,
+        "working": working,
+        "interrupted": interrupted,
+        "progress": imports.progress_of(person_import),
+        "result": person_import.result,
+    }
+    if status == ImportStatus.DONE:
+        context["suggestions"] = _suggestions(request, person_import.result)
+    template = "people/import_progress.html" if request.htmx else "people/import_detail.html"
+    return render(request, template, context)
+
+
+def _suggestions(request: HttpRequest, result: dict) -> list[tuple[Person, Person]]:
+    """People recorded anyway although they matched someone: the pairs to look at, for the
+    ones both still exist and the organizer still sees."""
+    pairs = result.get("possible_duplicates", [])
+    wanted = {public_id for pair in pairs for public_id in pair}
+    people = {
+        p.public_id: p for p in access.visible_people(request.user).filter(public_id__in=wanted)
+    }
+    return [(people[a], people[b]) for a, b in pairs if a in people and b in people]
+
+
+def _preview_context(
+    person_import: PersonImport,
+    *,
+    start_form: StartForm | None = None,
+    fixing: tuple[int, RowFixForm] | None = None,
+) -> dict[str, Any]:
+    findings = imports.load_findings(person_import)
+    for entry in findings.get("sample", []):
+        entry["tier_label"] = Tier(entry["tier"]).label
+    errors = []
+    for entry in findings.get("errors", []):
+        row = entry["row"]
+        if fixing and fixing[0] == row:
+            form = fixing[1]
+        else:
+            form = RowFixForm(initial=entry["values"], prefix=f"row{row}")
+        texts = [
+            import_rows.row_problem_text(row, code, params)
+            for _f, code, params in entry["problems"]
+        ]
+        errors.append({"row": row, "texts": texts, "form": form})
+    duplicates = findings.get("duplicates", [])
+    if start_form is None:
+        start_form = StartForm(duplicates=duplicates, error_count=findings.get("error_count", 0))
+    fields = {field.name: field for field in start_form.duplicate_fields()}
+    return {
+        "person_import": person_import,
+        "findings": findings,
+        "errors": errors,
+        "unlisted_errors": findings.get("error_count", 0) - len(errors),
+        "duplicates": [(entry, fields[f"row_{entry['row']}"]) for entry in duplicates],
+        "unlisted_duplicates": findings.get("duplicate_count", 0) - len(duplicates),
+        "start_form": start_form,
+        "consent": person_import.mapping.get("consent"),
+        "phone_kind": person_import.mapping.get("phone_kind"),
+    }
+
+
+@member_view(access.can_import_people)
+@require_GET
+def import_preview(request: HttpRequest, public_id: str) -> HttpResponse:
+    person_import = access.get_import_or_404(request.user, public_id)
+    if person_import.status != ImportStatus.READY:
+        return redirect("people:import_detail", public_id=public_id)
+    return render(request, "people/import_preview.html", _preview_context(person_import))
+
+
+@member_view(access.can_import_people)
+@require_POST
+def import_fix(request: HttpRequest, public_id: str, row: int) -> HttpResponse:
+    person_import = access.get_import_or_404(request.user, public_id)
+    form = RowFixForm(request.POST, prefix=f"row{row}")
+    if form.is_valid():
+        try:
+            imports.fix_row(
+                person_import=person_import, row=row, values=form.values(), by=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Row %(row)s is fixed.") % {"row": row})
+            return redirect("people:import_detail", public_id=public_id)
+    if person_import.status != ImportStatus.READY:
+        messages.error(request, " ".join(form.non_field_errors()))
+        return redirect("people:import_detail", public_id=public_id)
+    return render(
+        request,
+        "people/import_preview.html",
+        _preview_context(person_import, fixing=(row, form)),
+        status=422,
+    )
+
+
+@member_view(access.can_import_people)
+@require_POST
+def import_start(request: HttpRequest, public_id: str) -> HttpResponse:
+    person_import = access.get_import_or_404(request.user, public_id)
+    findings = imports.load_findings(person_import)
+    form = StartForm(
+        request.POST,
+        duplicates=findings.get("duplicates", []),
+        error_count=findings.get("error_count", 0),
+    )
+    if form.is_valid():
+        try:
+            imports.start_import(
+                person_import=person_import,
+                default=form.cleaned_data.get("default") or import_rows.Decision.ADD,
+                rows=form.decisions(),
+                skip_errors=form.cleaned_data.get("skip_errors", False),
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("people:import_detail", public_id=public_id)
+    if person_import.status != ImportStatus.READY:
+        return redirect("people:import_detail", public_id=public_id)
+    return render(
+        request,
+        "people/import_preview.html",
+        _preview_context(person_import, start_form=form),
+        status=422,
+    )
+
+
+@member_view(access.can_import_people)
+@require_POST
+def import_restart(request: HttpRequest, public_id: str) -> HttpResponse:
+    person_import = access.get_import_or_404(request.user, public_id)
+    try:
+        imports.restart_import(person_import=person_import, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("people:import_detail", public_id=public_id)
+
+
+@member_view(access.can_import_people)
+@require_POST
+def import_delete(request: HttpRequest, public_id: str) -> HttpResponse:
+    person_import = access.get_import_or_404(request.user, public_id)
+    try:
+        imports.delete_import(person_import=person_import, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("people:import_detail", public_id=public_id)
+    messages.success(request, _("The import and its file are deleted."))
+    return redirect("people:import_new")
+
+
+# --- merging -------------------------------------------------------------------------------
+
+
+@member_view(access.can_merge_people)
+@require_GET
+def merge_pick(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Finds the other record: by exact email or phone, or by name."""
+    person = access.get_person_or_404(request.user, public_id)
+    form = MergeSearchForm(request.GET or None)
+    page = None
+    if (
+        form.is_bound
+        and form.is_valid()
+        and (form.cleaned_data["q"] or form.cleaned_data["contact"])
+    ):
+        found = (
+            access.visible_people(request.user)
+            .matching(q=form.cleaned_data["q"], contact=form.cleaned_data["contact"])
+            .exclude(pk=person.pk)
+            .with_lists()
+            .order_by("display_name", "pk")
+        )
+        page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "people/merge_pick.html",
+        {"person": person, "form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+def _record(request: HttpRequest, person: Person) -> dict[str, Any]:
+    """What the merge page shows of one record, and how many rows of every kind hang on it."""
+    counts = []
+    for relation in Person._meta.related_objects:
+        model = relation.related_model
+        number = model._base_manager.filter(**{relation.field.name: person}).count()
+        if number:
+            meta = model._meta
+            counts.append((number, meta.verbose_name if number == 1 else meta.verbose_name_plural))
+    return {
+        "person": person,
+        "channels": access.shown_channels(request.user, person),
+        "counts": counts,
+    }
+
+
+@member_view(access.can_merge_people)
+@require_http_methods(["GET", "POST"])
+def merge(request: HttpRequest, public_id: str, other_id: str) -> HttpResponse:
+    """The two records side by side; the organizer picks each field's value and merges the
+    other record into this one."""
+    person = access.get_person_or_404(request.user, public_id)
+    other = access.get_person_or_404(request.user, other_id)
+    refusal = merging.refusal(person, other)
+    form = MergeForm(
+        request.POST or None,
+        keep=person,
+        remove=other,
+        initial=merging.default_choices(person, other),
+    )
+    if request.method == "POST" and not refusal and form.is_valid():
+        try:
+            merging.merge_people(
+                keep=person, remove=other, take_from_other=form.take_from_other(), by=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("The two records are now one: %(name)s.") % {"name": person}
+            )
+            return redirect("people:detail", public_id=person.public_id)
+    return render(
+        request,
+        "people/merge_confirm.html",
+        {
+            "form": form,
+            "refusal": refusal,
+            "this": _record(request, person),
+            "other": _record(request, other),
+        },
+        status=422 if request.method == "POST" else 200,
+    )

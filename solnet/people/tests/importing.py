@@ -1,0 +1,56 @@
+"""Helpers of the import and merge tests, and the objects the authorization matrix needs."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from solnet.members.models import Member
+from solnet.people import imports
+from solnet.people.models import Person, PersonImport
+
+
+def upload(text: str | bytes, *, by: Member) -> PersonImport:
+    data = text.encode() if isinstance(text, str) else text
+    return imports.store_upload(upload=io.BytesIO(data), by=by)
+
+
+def checked(person_import: PersonImport, *, by: Member, **mapping: Any) -> PersonImport:
+    """Saves the mapping (the preset's, unless given) and runs the check at once, as the
+    worker would once the mapping's transaction commits."""
+    imports.save_mapping(
+        person_import=person_import,
+        columns=mapping.get("columns", person_import.mapping["columns"]),
+        phone_kind=mapping.get("phone_kind", "call"),
+        consent=mapping.get("consent", False),
+        by=by,
+    )
+    imports.check_import(public_id=person_import.public_id)
+    person_import.refresh_from_db()
+    return person_import
+
+
+def matrix_objects(objects: dict[str, Any]) -> dict[str, Any]:
+    """The organizer persona's import, checked (row 3 has a problem), and a second record to
+    merge with the objects' person. Made once per matrix run."""
+    if "person_import" not in objects:
+        organizer = objects["personas"]["organizer"].member
+        person_import = upload("Name,Email\nAna,ana@example.org\nBad,not-an-email\n", by=organizer)
+        objects["person_import"] = checked(person_import, by=organizer)
+        objects["merge_other"] = Person.objects.create(display_name="Neighbour Twin")
+    return objects
+
+
+def import_kwargs(objects: dict[str, Any]) -> dict[str, str]:
+    return {"public_id": matrix_objects(objects)["person_import"].public_id}
+
+
+def fix_kwargs(objects: dict[str, Any]) -> dict[str, Any]:
+    return {**import_kwargs(objects), "row": 3}
+
+
+def merge_kwargs(objects: dict[str, Any]) -> dict[str, str]:
+    return {
+        "public_id": objects["person"].public_id,
+        "other_id": matrix_objects(objects)["merge_other"].public_id,
+    }
