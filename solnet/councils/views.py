@@ -269,6 +269,13 @@ def site_chart(request: HttpRequest, public_id: str, site_id: str) -> HttpRespon
     )
 
 
+def _errors_onto(form, error: ValidationError) -> None:
+    """A service's refusal, shown next to the fields it names."""
+    for field, problems in error.message_dict.items():
+        for problem in problems:
+            form.add_error(field, problem)
+
+
 def _membership_page(request, council, membership, *, status=200, **forms):
     scale = request.network.scale_labels()
     person = membership.person
@@ -318,9 +325,7 @@ def membership_place(request: HttpRequest, public_id: str, person_id: str) -> Ht
         try:
             services.place_member(membership=membership, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                for problem in problems:
-                    form.add_error(field, problem)
+            _errors_onto(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("councils:membership", public_id=public_id, person_id=person_id)
@@ -350,9 +355,7 @@ def one_on_one_log(request: HttpRequest, public_id: str, person_id: str) -> Http
         try:
             services.log_one_on_one(membership=membership, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                for problem in problems:
-                    form.add_error(field, problem)
+            _errors_onto(form, error)
         else:
             messages.success(request, _("One-on-one logged."))
             return redirect("councils:membership", public_id=public_id, person_id=person_id)
