@@ -78,8 +78,10 @@ def council_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "councils/council_detail.html",
         {
             "council": council,
-            "sites": council.sites.all(),
-            "committees": council.committees.all(),
+            "sites": Paginator(council.sites.all(), PAGE_SIZE).get_page(request.GET.get("sites")),
+            "committees": Paginator(council.committees.all(), PAGE_SIZE).get_page(
+                request.GET.get("committees")
+            ),
             "page": page,
             "roster": roster,
             "can_manage": access.can_manage_councils(request.user),
@@ -263,7 +265,9 @@ def site_chart(request: HttpRequest, public_id: str, site_id: str) -> HttpRespon
             "page": chart.page,
             "query": urlencode({"by": chart.by}),
             "today": timezone.localdate(),
-            "sections": site.sections.all(),
+            "sections": Paginator(site.sections.all(), PAGE_SIZE).get_page(
+                request.GET.get("sections")
+            ),
             "section_form": SectionForm(site=site),
         },
     )

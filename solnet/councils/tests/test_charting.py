@@ -429,3 +429,23 @@ def test_the_api_gives_councils_rosters_and_assessments_under_the_same_rules(
     )
     assert response.status_code == 403
     assert Assessment.objects.count() == 1
+
+
+def test_sites_committees_and_sections_are_paginated(organizer_client, bakery):
+    from solnet.councils.views import PAGE_SIZE
+
+    council, workplace = bakery
+    for n in range(PAGE_SIZE + 1):
+        Site.objects.create(council=council, name=f"Shop {n:03d}", kind="workplace")
+        Committee.objects.create(council=council, name=f"Committee {n:03d}")
+        Section.objects.create(site=workplace, kind="department", name=f"Dept {n:03d}")
+    detail = reverse("councils:detail", args=[council.public_id])
+    first = organizer_client.get(detail)
+    assert len(first.context["sites"].object_list) == PAGE_SIZE
+    assert len(first.context["committees"].object_list) == PAGE_SIZE
+    assert "?sites=2" in first.content.decode() and "?committees=2" in first.content.decode()
+    second = organizer_client.get(detail, {"committees": 2})
+    assert [c.name for c in second.context["committees"]] == [f"Committee {PAGE_SIZE:03d}"]
+    chart = reverse("councils:chart", args=[council.public_id, workplace.public_id])
+    assert len(organizer_client.get(chart).context["sections"].object_list) == PAGE_SIZE
+    assert len(organizer_client.get(chart, {"sections": 2}).context["sections"].object_list) == 1
