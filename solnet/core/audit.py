@@ -93,7 +93,7 @@ def record(action: str, *, actor: Any = None, target: Any = None, **data: Any) -
                     prev_hash=last[1] if last else GENESIS,
                 )
                 event.seal = seal_of(event)
-                event.save(force_insert=True)
+                cursor.execute(*_insert(event))
         except IntegrityError:
             if not retry_savepoint:
                 raise
@@ -101,6 +101,19 @@ def record(action: str, *, actor: Any = None, target: Any = None, **data: Any) -
         transaction.on_commit(partial(_remember_head, event.seq, event.seal), robust=True)
         return event
     raise RuntimeError("could not append to the audit chain")
+
+
+def _insert(event: AuditEvent) -> tuple[str, list[Any]]:
+    """The INSERT of one event, each value prepared by its own field. The ORM's save built
+    this same statement in about two thirds of an append's time."""
+    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model
+        quote(AuditEvent._meta.db_table),
+        ", ".join(quote(str(f.column)) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    return sql, [f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields]
 
 
 def _remember_head(seq: int, seal: str) -> None:

@@ -89,10 +89,16 @@ class _KeyCache:
         self.lock = threading.Lock()
         self.keys: dict[str, bytes] = {}
         self.active: dict[str, tuple[str, float]] = {}
+        # Made once per key: building an AES-GCM object or an HMAC state for every value
+        # costs more than the encryption of a short value itself.
+        self.aeads: dict[str, AESGCM] = {}
+        self.macs: dict[str, Any] = {}
 
     def clear(self) -> None:
         with self.lock:
             self.keys.clear()
+            self.aeads.clear()
+            self.macs.clear()
             self.active.clear()
 
 
@@ -125,19 +131,33 @@ def _load_key(key_id: str) -> bytes:
     return key
 
 
-def active_key(purpose: str) -> tuple[str, bytes]:
-    """The active data key for a purpose, created on first use."""
+def _active_key_id(purpose: str) -> str:
     from solnet.core.models import DataKey
 
     cached = _cache.active.get(purpose)
     if cached and cached[1] > time.monotonic():
-        return cached[0], _load_key(cached[0])
+        return cached[0]
     row = DataKey.objects.filter(purpose=purpose, retired_at__isnull=True).order_by("-id").first()
     if row is None:
         row = create_data_key(purpose)
     with _cache.lock:
         _cache.active[purpose] = (row.key_id, time.monotonic() + _ACTIVE_TTL_SECONDS)
-    return row.key_id, _load_key(row.key_id)
+    return row.key_id
+
+
+def active_key(purpose: str) -> tuple[str, bytes]:
+    """The active data key for a purpose, created on first use."""
+    key_id = _active_key_id(purpose)
+    return key_id, _load_key(key_id)
+
+
+def _aead(key_id: str) -> AESGCM:
+    aead = _cache.aeads.get(key_id)
+    if aead is None:
+        aead = AESGCM(_load_key(key_id))
+        with _cache.lock:
+            _cache.aeads[key_id] = aead
+    return aead
 
 
 def create_data_key(purpose: str):
@@ -161,9 +181,9 @@ def create_data_key(purpose: str):
 
 
 def encrypt(plaintext: str, *, context: str) -> str:
-    key_id, key = active_key("field")
+    key_id = _active_key_id("field")
     nonce = os.urandom(12)
-    sealed = AESGCM(key).encrypt(nonce, plaintext.encode(), context.encode())
+    sealed = _aead(key_id).encrypt(nonce, plaintext.encode(), context.encode())
     return f"{PREFIX}${key_id}${_b64e(nonce + sealed)}"
 
 
@@ -178,7 +198,7 @@ def decrypt(token: str, *, context: str) -> str:
     key_id = key_id_of(token)
     raw = _b64d(token.split("$")[2])
     try:
-        plain = AESGCM(_load_key(key_id)).decrypt(raw[:12], raw[12:], context.encode())
+        plain = _aead(key_id).decrypt(raw[:12], raw[12:], context.encode())
     except Exception as exc:  # InvalidTag, ValueError from a truncated value
         raise DecryptionError(f"cannot decrypt a value of {context}") from exc
     return plain.decode()
@@ -187,8 +207,15 @@ def decrypt(token: str, *, context: str) -> str:
 def keyed_digest(purpose: str, message: bytes) -> str:
     """HMAC-SHA256 under the active key of `purpose` (the index and audit keys never rotate
     their value; a master-key rotation only re-wraps them)."""
-    _, key = active_key(purpose)
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+    key_id = _active_key_id(purpose)
+    state = _cache.macs.get(key_id)
+    if state is None:
+        state = hmac.new(_load_key(key_id), digestmod=hashlib.sha256)
+        with _cache.lock:
+            _cache.macs[key_id] = state
+    mac = state.copy()  # the key already absorbed: only the message is hashed per value
+    mac.update(message)
+    return mac.hexdigest()
 
 
 # --- normalizers for blind indexes ---------------------------------------------------------

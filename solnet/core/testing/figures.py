@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -53,6 +55,29 @@ def ratio_figure(name: str, *, measured: float, floor: float, limit: float, unit
         target=f"ratio <= {limit}",
         ok=ratio <= limit,
     )
+
+
+def seconds(run: Callable[[], object]) -> float:
+    """How long one call of `run` took."""
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
+
+
+def best_of_interleaved(
+    floor: Callable[[], float], measured: Callable[[], float], *, repeat: int
+) -> tuple[float, float]:
+    """Times a floor and the measured code in turns, `repeat` times each, and keeps the best
+    time of each. Each callable does its own setup and returns the seconds of the part that
+    counts. Taking turns makes both meet the same load on a shared machine; the best of
+    several runs is the one least disturbed, since noise only ever adds time (the reasoning
+    of `timeit`). A median of floors timed before the measured runs moved by a third from one
+    run of `make bench` to the next, which a ratio cannot survive."""
+    floors, runs = [], []
+    for _ in range(repeat):
+        floors.append(floor())
+        runs.append(measured())
+    return min(floors), min(runs)
 
 
 def pytest_addoption(parser) -> None:

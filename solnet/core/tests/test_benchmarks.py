@@ -3,16 +3,13 @@ same run on the same database: the cost of encryption and of the audit chain ove
 
 from __future__ import annotations
 
-import statistics
-import time
-
 import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
 from solnet.core import audit, crypto
 from solnet.core.models import AuditEvent
-from solnet.core.testing.figures import ratio_figure
+from solnet.core.testing.figures import best_of_interleaved, ratio_figure, seconds
 from solnet.members.models import Member
 
 pytestmark = [pytest.mark.bench, pytest.mark.django_db(transaction=True)]
@@ -20,15 +17,14 @@ ROWS = 10_000
 EVENTS = 1_000
 
 
-def _median_seconds(run, *, repeat: int = 3, reset=None) -> float:
-    times = []
-    for _ in range(repeat):
-        if reset:
-            reset()
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def _after(reset, run):
+    """`run` timed after an untimed `reset`."""
+
+    def timed() -> float:
+        reset()
+        return seconds(run)
+
+    return timed
 
 
 def _clear_members():
@@ -108,8 +104,9 @@ def test_encrypted_insert_of_10k_members():
 
     crypto.active_key("field")
     crypto.active_key("index")
-    floor = _median_seconds(bare, reset=_clear_members)
-    measured = _median_seconds(ours, reset=_clear_members)
+    floor, measured = best_of_interleaved(
+        _after(_clear_members, bare), _after(_clear_members, ours), repeat=5
+    )
     assert Member.objects.count() == ROWS
     found = Member.objects.get(email_index=email_index.lookup_value("person42@example.org"))
     assert found.username == "user42" and found.phone == "+12065550042"
@@ -141,7 +138,6 @@ def test_audit_append_of_1k_events():
     def reset():
         AuditEvent.objects.all().delete()
 
-    floor = _median_seconds(bare, reset=reset)
-    measured = _median_seconds(ours, reset=reset)
+    floor, measured = best_of_interleaved(_after(reset, bare), _after(reset, ours), repeat=7)
     assert audit.verify_chain().ok and AuditEvent.objects.count() == EVENTS
     print(ratio_figure("core.audit_append_1k", measured=measured, floor=floor, limit=4, unit="s"))
