@@ -106,6 +106,10 @@ PERSONA_SPECS = {
     "fund_committee": {"tier": Tier.MEMBER, "roles": (Role.FUND_COMMITTEE,)},
     "dispatcher": {"tier": Tier.MEMBER, "roles": (Role.DISPATCHER,)},
     "pending": {"tier": Tier.MEMBER, "status": Member.Status.PENDING},
+    # On the team of the fight in `objects` (and of no other).
+    "fight_team": {"tier": Tier.MEMBER},
+    # Brought the fight in `objects`: a newcomer on the list, with an account.
+    "subject": {"tier": Tier.SUPPORTER},
 }
 PERSONA_NAMES = ["outsider", *PERSONA_SPECS]
 
@@ -182,6 +186,7 @@ def objects(personas) -> dict[str, Any]:
     from solnet.people.services import own_record
 
     person = Person.objects.create(display_name="Neighbour Without Account")
+    fight_objects = _fight_objects(personas)
     commitment = Commitment.objects.create(person=person, ask="Picket on Friday", answer="yes")
     return {
         "personas": personas,
@@ -227,7 +232,31 @@ def objects(personas) -> dict[str, Any]:
         "api_token": api_token,
         "approval": approval,
         "passkey": passkey,
+        **fight_objects,
     }
+
+
+def _fight_objects(personas) -> dict[str, Any]:
+    """A fight at intake with the fight_team persona as point person and the subject persona
+    as its campaign subject; a lead still open."""
+    from solnet.fights.models import Fight, FightSubject, FightTeamMember, Lead
+    from solnet.people.services import own_record
+
+    fight = Fight.objects.create(
+        title="Back wages at Joe's Diner", issue_type="wages", facts="Six weeks unpaid"
+    )
+    FightTeamMember.objects.create(
+        fight=fight, member=personas["fight_team"].member, is_point_person=True
+    )
+    FightSubject.objects.create(fight=fight, person=own_record(member=personas["subject"].member))
+    lead = Lead.objects.create(
+        display_name="Caller",
+        contact_kind="call",
+        contact="+1 206 555 0199",
+        issue_type="deposit",
+        channel="call",
+    )
+    return {"fight": fight, "lead": lead}
 
 
 def _committee_of(model, council, person):

@@ -145,6 +145,7 @@ INSTALLED_APPS = [
     "solnet.members",
     "solnet.people",
     "solnet.councils",
+    "solnet.fights",
 ]
 # No django.contrib.admin: nobody in the application holds power over everyone's data.
 

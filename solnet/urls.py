@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 
 from solnet.api import api
 from solnet.core import views as core_views
+from solnet.fights import views as fight_views
 from solnet.members import views as member_views
 from solnet.network import views as network_views
 from solnet.people import views as people_views
@@ -17,6 +18,9 @@ urlpatterns = [
     path("network/", include("solnet.network.urls")),
     path("people/", include("solnet.people.urls")),
     path("councils/", include("solnet.councils.urls")),
+    path("fights/", include("solnet.fights.urls")),
+    path("fight-back/", fight_views.fight_back, name="fight_back"),
+    path("fight-back/thanks/", fight_views.fight_back_thanks, name="fight_back_thanks"),
     path("join-us/", people_views.join_us, name="join_us"),
     path("join-us/thanks/", people_views.join_us_thanks, name="join_us_thanks"),
     path("approvals/", include("solnet.core.urls")),

@@ -2,6 +2,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from solnet.fights.stages import SUBJECT_TOPIC_CHOICES
+
 
 class NetworkForm(forms.Form):
     name = forms.CharField(
@@ -51,6 +53,27 @@ class NetworkForm(forms.Form):
             "Your names for the five steps of a support assessment, strongest first. Leave all "
             "five empty for the usual ones: leader, supporter, undecided, leaning against, "
             "hostile."
+        ),
+    )
+
+    lead_retention_days = forms.IntegerField(
+        label=_("Days a lead is kept"),
+        min_value=7,
+        max_value=730,
+        required=False,
+        help_text=_(
+            "A lead that did not become a fight loses its name, contact and story after this "
+            "many days; how it reached the network stays, for the statistics."
+        ),
+    )
+    subject_decisions = forms.MultipleChoiceField(
+        label=_("Decisions the campaign subject takes"),
+        choices=SUBJECT_TOPIC_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "In a fight, these are decided by the person or group who brought it rather than "
+            "the meeting. Withdrawing is always theirs."
         ),
     )
 

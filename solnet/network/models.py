@@ -10,6 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from solnet.core.data import INTERNAL, KEEP, PUBLIC, DataPolicy, Retention
 
 
+def default_subject_decisions() -> list[str]:
+    """Accepting an offer is the subject's by default (DOMAIN.md §1)."""
+    return ["accept_offer"]
+
+
 class NetworkQuerySet(models.QuerySet):
     def current(self) -> Network:
         network, _created = self.get_or_create(pk=1)
@@ -74,6 +79,23 @@ class Network(models.Model):
             "usual ones: leader, supporter, undecided, leaning against, hostile."
         ),
     )
+    lead_retention_days = models.PositiveSmallIntegerField(
+        _("days a lead is kept"),
+        default=90,
+        help_text=_(
+            "A lead that did not become a fight loses its name, contact and story after this "
+            "many days; how it reached the network stays, for the statistics."
+        ),
+    )
+    subject_decisions = models.JSONField(
+        _("decisions the campaign subject takes"),
+        default=default_subject_decisions,
+        blank=True,
+        help_text=_(
+            "Which of a fight's decisions belong to the person or group who brought it rather "
+            "than the meeting. Withdrawing is always theirs."
+        ),
+    )
     founded_at = models.DateTimeField(
         null=True, blank=True, help_text="When the founding member set it up"
     )
@@ -91,6 +113,8 @@ class Network(models.Model):
             "approvals_to_join": INTERNAL,
             "second_factor_for_all": INTERNAL,
             "support_scale": INTERNAL,
+            "lead_retention_days": INTERNAL,
+            "subject_decisions": INTERNAL,
             "founded_at": PUBLIC,
             "created_at": INTERNAL,
         },
@@ -102,6 +126,10 @@ class Network(models.Model):
             models.CheckConstraint(condition=models.Q(pk=1), name="one_network"),
             models.CheckConstraint(
                 condition=models.Q(approvals_to_join__lte=5), name="approvals_to_join_small"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(lead_retention_days__gte=7, lead_retention_days__lte=730),
+                name="lead_retention_days_in_range",
             ),
         ]
 

@@ -22,6 +22,8 @@ def configure_network(
     approvals_to_join: int,
     second_factor_for_all: bool,
     support_scale: list[str] | None = None,
+    lead_retention_days: int | None = None,
+    subject_decisions: list[str] | None = None,
 ) -> Network:
     """Names the network (the founder, once) or changes its settings (the organizing team)."""
     network = Network.objects.select_for_update().get(pk=Network.objects.current().pk)
@@ -36,6 +38,10 @@ def configure_network(
     network.second_factor_for_all = second_factor_for_all
     if support_scale is not None:
         network.support_scale = support_scale
+    if lead_retention_days is not None:
+        network.lead_retention_days = lead_retention_days
+    if subject_decisions is not None:
+        network.subject_decisions = sorted(set(subject_decisions))
     if founding:
         network.founded_at = timezone.now()
     network.full_clean()

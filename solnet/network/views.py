@@ -45,6 +45,8 @@ def _settings_form(request: HttpRequest) -> NetworkForm:
             "approvals_to_join": network.approvals_to_join,
             "second_factor_for_all": network.second_factor_for_all,
             **{f"scale_{i}": step for i, step in enumerate(network.support_scale or [], 1)},
+            "lead_retention_days": network.lead_retention_days,
+            "subject_decisions": network.subject_decisions,
         },
     )
 

@@ -10,6 +10,7 @@ from django.core import validators
 from django.utils.translation import gettext_lazy as _
 
 from solnet.core.forms import NativeDateInput
+from solnet.core.public_forms import PublicForm
 from solnet.members.models import Tier
 from solnet.people.models import (
     Answer,
@@ -187,7 +188,7 @@ class SettleForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
 
 
-class JoinRequestForm(forms.Form):
+class JoinRequestForm(PublicForm):
     """The public "join the network" form: the least we need to call someone back."""
 
     display_name = forms.CharField(
@@ -210,22 +211,24 @@ class JoinRequestForm(forms.Form):
     consent = forms.BooleanField(
         label=_("You may contact me this way about the network."), required=True
     )
-    # Left empty by people; bots fill every field. Hidden from sight and from screen readers.
-    website = forms.CharField(required=False, label=_("Leave this empty"))
-    started = forms.CharField(widget=forms.HiddenInput)
 
     def clean(self):
-        data = super().clean()
-        kind, value = data.get("kind"), (data.get("value") or "").strip()
-        if kind == ChannelKind.EMAIL and value:
-            try:
-                validators.validate_email(value)
-            except forms.ValidationError:
-                self.add_error("value", _("Enter a valid email address."))
-        elif kind and value and not re.fullmatch(PHONE_RULE[1:-1], value):
-            self.add_error("value", PHONE_ERROR)
-        data["value"] = value
-        return data
+        return check_contact(self, super().clean())
+
+
+def check_contact(form: forms.Form, data: dict, *, kind: str = "kind", value: str = "value"):
+    """A form's channel kind and address or number, checked together: an email address for
+    email, a phone number for the rest."""
+    chosen, given = data.get(kind), (data.get(value) or "").strip()
+    if chosen == ChannelKind.EMAIL and given:
+        try:
+            validators.validate_email(given)
+        except forms.ValidationError:
+            form.add_error(value, _("Enter a valid email address."))
+    elif chosen and given and not re.fullmatch(PHONE_RULE[1:-1], given):
+        form.add_error(value, PHONE_ERROR)
+    data[value] = given
+    return data
 
 
 class TagForm(forms.Form):

@@ -195,6 +195,12 @@ def erase_own_record(*, member: Member) -> None:
 
     The audit log keeps that it happened (by internal id only, no content)."""
     member_id = member.pk
+    # The intake of a fight they brought alone is their story. (A lazy import: fights build on
+    # people, and this is the one place people reach back.)
+    from solnet.fights.services import forget_subject
+
+    for person in Person.objects.filter(member=member):
+        forget_subject(person=person)
     Person.objects.filter(member=member).delete()  # channels and tag links cascade
     # What others typed about them when inviting them goes too.
     Invitation.objects.filter(used_by=member).update(label="", email=None)

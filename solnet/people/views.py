@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import time
 from urllib.parse import urlencode
 
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -20,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from solnet.core import throttle
+from solnet.core import public_forms
 from solnet.core.access import get_or_404, member_view
 from solnet.councils import access as council_access
 from solnet.councils.models import Role as CouncilRole
@@ -331,54 +329,28 @@ def own_record_delete(request: HttpRequest) -> HttpResponse:
 
 # --- the public "join the network" page ----------------------------------------------------
 
-JOIN_US_SALT = "solnet.join-us"
-JOIN_US_PER_HOUR = 5
-JOIN_US_MIN_SECONDS = 3
-
-
-def _join_us_form(data=None) -> JoinRequestForm:
-    return JoinRequestForm(
-        data,
-        initial={
-            "started": signing.dumps(time.time(), salt=JOIN_US_SALT),
-            "language": translation.get_language(),
-        },
-    )
+JOIN_US_SALT = public_forms.SALT
+JOIN_US_PER_HOUR = public_forms.PER_HOUR
 
 
 @require_http_methods(["GET", "POST"])
 def join_us(request: HttpRequest) -> HttpResponse:
-    """Public, no JavaScript needed. Spam is held back by a hidden field only bots fill, a
-    minimum time to fill the form, and a limit per address kept as a keyed hash."""
-    form = _join_us_form(request.POST or None)
+    """Public, no JavaScript needed; spam held back by `solnet.core.public_forms`."""
+    form = JoinRequestForm(request.POST or None, initial={"language": translation.get_language()})
     if request.method != "POST":
         return render(request, "people/join_us.html", {"form": form})
-    address = throttle.client_address(request)
-    if throttle.count("join-us", address) >= JOIN_US_PER_HOUR:
-        form.is_valid()
-        form.add_error(None, _("Too many requests from here. Please try again in an hour."))
-        return render(request, "people/join_us.html", {"form": form}, status=429)
-    if form.is_valid():
-        try:
-            started = signing.loads(form.cleaned_data["started"], salt=JOIN_US_SALT, max_age=86400)
-        except signing.BadSignature:
-            started = None
-        if started is None or time.time() - float(started) < JOIN_US_MIN_SECONDS:
-            form.add_error(None, _("That was quick! Please check your answers and send again."))
-        else:
-            throttle.hit("join-us", address, window=3600)
-            if not form.cleaned_data["website"]:  # a bot gets the same thanks, and no record
-                services.submit_join_request(
-                    display_name=form.cleaned_data["display_name"],
-                    kind=form.cleaned_data["kind"],
-                    value=form.cleaned_data["value"],
-                    language=form.cleaned_data["language"],
-                    message=form.cleaned_data["message"],
-                )
-            return redirect("join_us_thanks")
-    form.data = form.data.copy()
-    form.data["started"] = _join_us_form().initial["started"]
-    return render(request, "people/join_us.html", {"form": form}, status=422)
+    verdict = public_forms.screen(request, form, scope="join-us")
+    if verdict is public_forms.Verdict.ACCEPT:
+        services.submit_join_request(
+            display_name=form.cleaned_data["display_name"],
+            kind=form.cleaned_data["kind"],
+            value=form.cleaned_data["value"],
+            language=form.cleaned_data["language"],
+            message=form.cleaned_data["message"],
+        )
+    if verdict in (public_forms.Verdict.ACCEPT, public_forms.Verdict.BOT):
+        return redirect("join_us_thanks")
+    return render(request, "people/join_us.html", {"form": form}, status=verdict.value)
 
 
 @require_GET

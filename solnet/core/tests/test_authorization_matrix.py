@@ -28,7 +28,8 @@ from solnet.people.tests.importing import fix_kwargs, import_kwargs, merge_kwarg
 A, D = "allow", "deny"
 SIGNED_IN = [p for p in PERSONA_NAMES if p != "outsider"]
 APPROVED = [p for p in SIGNED_IN if p != "pending"]
-MEMBERS_UP = ["member", "organizer", "fund_committee", "dispatcher"]  # tier Member or above
+# tier Member or above
+MEMBERS_UP = ["member", "organizer", "fund_committee", "dispatcher", "fight_team"]
 ORGANIZERS = ["organizer"]
 
 
@@ -295,14 +296,14 @@ PAGES: dict[str, Row] = {
     "people:me_delete": Row(only(*SIGNED_IN), note="the confirmation page"),
     "core:approvals": Row(only(*APPROVED)),
     "core:approval_approve": Row(
-        only("member", "fund_committee", "dispatcher"),
+        only("member", "fund_committee", "dispatcher", "fight_team"),
         "post",
         lambda o: {"public_id": o["approval"].public_id},
         note="asked for by the organizer about the target: anyone of tier Member but the "
         "requester may approve",
     ),
     "core:approval_reject": Row(
-        only("member", "organizer", "fund_committee", "dispatcher"),
+        only("member", "organizer", "fund_committee", "dispatcher", "fight_team"),
         "post",
         lambda o: {"public_id": o["approval"].public_id},
         note="approvers reject; the organizer who asked withdraws",
@@ -365,6 +366,62 @@ PAGES.update(
             kwargs=_people_export,
             note="only the organizer who asked; not even the organizer who approved",
         ),
+    }
+)
+
+
+# fights: leads are the organizing team's; a fight's page is its team's and its subject's.
+def _fight(objects):
+    return {"public_id": objects["fight"].public_id}
+
+
+def _lead(objects):
+    return {"public_id": objects["lead"].public_id}
+
+
+def _seat(objects):
+    return {**_fight(objects), "member_id": objects["personas"]["fight_team"].member.public_id}
+
+
+TEAM = ["fight_team"]
+PAGES.update(
+    {
+        "fight_back": Row(
+            NOT_PENDING, note="the public page; a joiner is held at the waiting page"
+        ),
+        "fight_back_thanks": Row(NOT_PENDING),
+        "fights:list": Row(
+            only(*ORGANIZERS, *TEAM, "subject"),
+            note="organizers see every fight's name and stage; the others their own",
+        ),
+        "fights:leads": Row(only(*ORGANIZERS)),
+        "fights:lead_new": Row(only(*ORGANIZERS)),
+        "fights:lead": Row(only(*ORGANIZERS), kwargs=_lead),
+        "fights:lead_take": Row(
+            only(*ORGANIZERS), "post", _lead, lambda o: {"title": "Deposit at Pine St"}
+        ),
+        "fights:detail": Row(
+            only(*TEAM, "subject"),
+            kwargs=_fight,
+            note="an organizer outside the team sees only the name and stage, on the board",
+        ),
+        "fights:intake": Row(only(*TEAM), kwargs=_fight, note="not the subject: risk flags"),
+        "fights:move": Row(
+            only(*TEAM),
+            "post",
+            _fight,
+            lambda o: {"target": "researching"},
+            note="a move before the proposal is the team's; the subject moves on their own "
+            "decisions only",
+        ),
+        "fights:team_add": Row(only(*TEAM), "post", _fight, lambda o: {"username": "member"}),
+        "fights:team_remove": Row(
+            only(*TEAM),
+            "post",
+            _seat,
+            note="the last seat cannot be emptied, but the team member reaches the action",
+        ),
+        "fights:point_person": Row(only(*TEAM), "post", _seat),
     }
 )
 

@@ -132,6 +132,22 @@ def _one_on_ones(keep: Person, remove: Person) -> Check:
     return lambda merged: assert_moved(talk, merged)
 
 
+def _fights_brought(keep: Person, remove: Person) -> Check:
+    Fight = apps.get_model("fights", "Fight")
+    FightSubject = apps.get_model("fights", "FightSubject")
+    theirs = Fight.objects.create(title="Deposit at Oak St", issue_type="deposit")
+    both = Fight.objects.create(title="Repairs at Elm St", issue_type="repairs")
+    moved = FightSubject.objects.create(fight=theirs, person=remove)
+    FightSubject.objects.create(fight=both, person=keep)
+    FightSubject.objects.create(fight=both, person=remove)
+
+    def check(merged: Person) -> None:
+        assert_moved(moved, merged)
+        assert list(both.subjects.values_list("person", flat=True)) == [merged.pk]
+
+    return check
+
+
 def assert_moved(row, merged: Person) -> None:
     row.refresh_from_db()
     assert row.person_id == merged.pk
@@ -149,6 +165,7 @@ RELATIONS: dict[str, Callable[[Person, Person], Check]] = {
     "councils.committee.members": _committees,
     "councils.assessment.person": _assessments,
     "councils.oneonone.person": _one_on_ones,
+    "fights.fightsubject.person": _fights_brought,
 }
 
 

@@ -191,7 +191,7 @@ def test_a_deletion_request_removes_the_persons_data_everywhere(network, persona
     zoraida.save()
     person = services.own_record(member=zoraida)
     ContactChannel.objects.create(person=person, kind="text", value="+1 206 555 0166")
-    _put_everywhere(person, organizer)
+    fight = _put_everywhere(person, organizer)
     related = [r for r in Person._meta.related_objects]
     assert all(_rows_about(person, r) for r in related), [
         r.name for r in related if not _rows_about(person, r)
@@ -206,6 +206,8 @@ def test_a_deletion_request_removes_the_persons_data_everywhere(network, persona
     assert not Person.objects.filter(display_name__startswith="Zoraida").exists()
     assert not ContactChannel.objects.filter(person_id=person.pk).exists()
     assert [r.name for r in related if _rows_about(person, r)] == []
+    fight.refresh_from_db()
+    assert fight.facts is None  # the story of a fight they brought alone went with them
     assert AuditEvent.objects.filter(action="person.erased", actor_id=zoraida.pk).exists()
     dump = _dump()
     for trace in (b"zoraida", b"Zoraida", b"Quintanilla", b"laundromat", b"555 0166"):
@@ -216,6 +218,7 @@ def _put_everywhere(person, organizer):
     """Something about `person` in every table that points at people."""
     from solnet.councils import services as council_services
     from solnet.councils.models import Committee, Council, CouncilMembership, Site
+    from solnet.fights.models import Fight, FightSubject
     from solnet.people import services
     from solnet.people.models import Availability, PersonSkill
 
@@ -237,6 +240,11 @@ def _put_everywhere(person, organizer):
     PersonSkill.objects.create(person=person, skill="medic")
     Availability.objects.create(person=person, weekday=1, starts="18:00", ends="20:00")
     person.tags.add(Tag.objects.create(name="nights"))
+    fight = Fight.objects.create(
+        title="Back pay at Suds", issue_type="wages", facts="Zoraida is owed six weeks"
+    )
+    FightSubject.objects.create(fight=fight, person=person)
+    return fight
 
 
 def _rows_about(person, relation) -> int:

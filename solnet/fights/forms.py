@@ -1,0 +1,188 @@
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from solnet.core.forms import NativeDateInput
+from solnet.core.public_forms import PublicForm
+from solnet.fights.models import HeardFrom, IssueType, LeadChannel, LeadStatus, RiskFlag
+from solnet.people.forms import check_contact
+from solnet.people.models import ChannelKind
+
+STORY_HELP = _("Please don't write anything you wouldn't want a stranger to read.")
+
+
+class FightBackForm(PublicForm):
+    """The public "bring us your fight" form: the least we need to call someone back."""
+
+    display_name = forms.CharField(
+        label=_("Your name"), max_length=80, help_text=_("A first name or a nickname is enough.")
+    )
+    contact_kind = forms.ChoiceField(
+        label=_("How should we reach you?"), choices=ChannelKind.choices
+    )
+    contact = forms.CharField(
+        label=_("Your email address or phone number"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    language = forms.ChoiceField(label=_("Your language"), choices=settings.LANGUAGES)
+    issue_type = forms.ChoiceField(label=_("What is it about?"), choices=IssueType.choices)
+    story = forms.CharField(
+        label=_("What happened? (briefly)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=STORY_HELP,
+    )
+    heard_from = forms.ChoiceField(
+        label=_("How did you hear of us?"),
+        choices=[("", _("Rather not say")), *HeardFrom.choices],
+        required=False,
+    )
+    consent = forms.BooleanField(
+        label=_("You may contact me this way about my problem."), required=True
+    )
+
+    def clean(self):
+        return check_contact(self, super().clean(), kind="contact_kind", value="contact")
+
+
+class LeadForm(forms.Form):
+    """A lead an organizer writes down from a call, a voicemail or a conversation."""
+
+    display_name = forms.CharField(label=_("Name"), max_length=80)
+    contact_kind = forms.ChoiceField(label=_("How to reach them"), choices=ChannelKind.choices)
+    contact = forms.CharField(label=_("Email address or phone number"), max_length=254)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    issue_type = forms.ChoiceField(label=_("What it is about"), choices=IssueType.choices)
+    story = forms.CharField(
+        label=_("What happened"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Briefly. Never record anyone's immigration status."),
+    )
+    channel = forms.ChoiceField(
+        label=_("Came in by"), choices=[c for c in LeadChannel.choices if c[0] != "web"]
+    )
+    heard_from = forms.ChoiceField(
+        label=_("Heard of the network through"),
+        choices=[("", _("Not known")), *HeardFrom.choices],
+        required=False,
+    )
+
+    def clean(self):
+        return check_contact(self, super().clean(), kind="contact_kind", value="contact")
+
+
+class LeadUpdateForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[c for c in LeadStatus.choices if c[0] != LeadStatus.TAKEN]
+    )
+    callback_owner = forms.ModelChoiceField(
+        label=_("Who calls back"),
+        queryset=None,
+        required=False,
+        to_field_name="public_id",
+        empty_label=_("Nobody yet"),
+    )
+
+    def __init__(self, *args, callers, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["callback_owner"].queryset = callers
+
+
+class TakeLeadForm(forms.Form):
+    title = forms.CharField(
+        label=_("Name of the fight"),
+        max_length=120,
+        help_text=_("Name it after the target, e.g. “Back wages at Joe's Diner”."),
+    )
+
+
+class IntakeForm(forms.Form):
+    title = forms.CharField(label=_("Name of the fight"), max_length=120)
+    issue_type = forms.ChoiceField(label=_("What it is about"), choices=IssueType.choices)
+    language = forms.ChoiceField(
+        label=_("Language of the fight"), choices=[("", "—"), *settings.LANGUAGES], required=False
+    )
+    facts = forms.CharField(
+        label=_("Facts"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "What happened, amounts and dates, the documents they have. Never record "
+            "immigration status, criminal history or who did anything unlawful."
+        ),
+    )
+    goals = forms.CharField(
+        label=_("What they want"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    pod = forms.CharField(
+        label=_("Their pod"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Coworkers, neighbours, family who can help, and how."),
+    )
+    risks = forms.MultipleChoiceField(
+        label=_("Risks"),
+        choices=RiskFlag.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("That there is a risk, never the facts behind it. Only the team sees this."),
+    )
+    amount_claimed = forms.DecimalField(
+        label=_("Amount claimed"),
+        required=False,
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        help_text=_("Money owed, if it is about money."),
+    )
+
+
+class TeamAddForm(forms.Form):
+    username = forms.CharField(
+        label=_("Sign-in name of the member to add"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+    )
+
+
+class MoveForm(forms.Form):
+    """One move on; the vote's fields are needed only where the meeting decides."""
+
+    target = forms.CharField(widget=forms.HiddenInput)
+    decided_on = forms.DateField(label=_("Meeting date"), required=False, widget=NativeDateInput)
+    motion = forms.CharField(
+        label=_("What was decided"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    present = forms.IntegerField(label=_("People present"), required=False, min_value=0)
+    votes_for = forms.IntegerField(label=_("For"), required=False, min_value=0)
+    votes_against = forms.IntegerField(label=_("Against"), required=False, min_value=0)
+    abstentions = forms.IntegerField(label=_("Abstentions"), required=False, min_value=0)
+
+    def vote_given(self) -> bool:
+        data = self.cleaned_data
+        return data.get("present") is not None or data.get("votes_for") is not None
+
+    def clean(self):
+        data = super().clean()
+        if self.vote_given():
+            for name in ("present", "votes_for", "votes_against"):
+                if data.get(name) is None:
+                    self.add_error(name, _("Give the count."))
+            if not data.get("decided_on"):
+                data["decided_on"] = timezone.localdate()
+        return data

@@ -1,0 +1,561 @@
+"""Fights and the leads they grow from (DOMAIN.md §2)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from solnet.core.crypto import EncryptedTextField
+from solnet.core.data import (
+    CONTACT,
+    DELETE,
+    INTERNAL,
+    PERSONAL,
+    SENSITIVE,
+    STRIP,
+    DataPolicy,
+    Retention,
+)
+from solnet.core.models import new_public_id
+from solnet.councils.models import Council
+from solnet.fights.stages import Stage, Topic
+from solnet.people.models import ChannelKind, Person
+
+# A closed fight keeps its outcome for the statistics; who, what and why go after a year.
+CLOSED_FIGHT_KEPT = timedelta(days=365)
+
+
+class IssueType(models.TextChoices):
+    WAGES = "wages", _("Stolen wages")
+    DEPOSIT = "deposit", _("Stolen deposit")
+    REPAIRS = "repairs", _("Repairs")
+    EVICTION = "eviction", _("Eviction")
+    RENT_HIKE = "rent_hike", _("Rent hike")
+    FIRING = "firing", _("Unfair firing")
+    HARASSMENT = "harassment", _("Harassment")
+    DISCRIMINATION = "discrimination", _("Discrimination")
+    UNSAFE_WORK = "unsafe_work", _("Unsafe work")
+    OTHER = "other", _("Something else")
+
+
+class LeadChannel(models.TextChoices):
+    WEB = "web", _("The web form")
+    CALL = "call", _("A phone call")
+    VOICEMAIL = "voicemail", _("A voicemail")
+    EMAIL = "email", _("An email")
+    TEXT = "text", _("A text message")
+    IN_PERSON = "in_person", _("In person")
+
+
+class HeardFrom(models.TextChoices):
+    POSTER = "poster", _("A poster or sticker")
+    WORD_OF_MOUTH = "word_of_mouth", _("Someone told me")
+    PAST_FIGHT = "past_fight", _("A fight the network won")
+    ONLINE = "online", _("Online")
+    EVENT = "event", _("An event or a picket")
+    OTHER = "other", _("Another way")
+
+
+class LeadStatus(models.TextChoices):
+    NEW = "new", _("New: call back")
+    CONTACTED = "contacted", _("Contacted")
+    INTAKE = "intake", _("Intake meeting set")
+    TAKEN = "taken", _("Became a fight")
+    REFERRED = "referred", _("Referred elsewhere")
+    DROPPED = "dropped", _("Dropped")
+
+
+OPEN_LEAD_STATUSES = (LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.INTAKE)
+
+
+class RiskFlag(models.TextChoices):
+    """That there is a risk, never the facts behind it (DOMAIN.md §5)."""
+
+    RETALIATION = "retaliation", _("Retaliation against a current worker or tenant")
+    IMMIGRATION = "immigration", _("Immigration exposure")
+    LAWSUIT = "lawsuit", _("Lawsuit or SLAPP")
+    PHYSICAL = "physical", _("Physical danger")
+
+
+class Lead(models.Model):
+    """Someone brought a problem to the network: a call, a voicemail, the web form. Minimal
+    until an intake organizer takes it further."""
+
+    public_id = models.CharField(
+        max_length=24, unique=True, default=new_public_id, help_text="Random id used in URLs"
+    )
+    display_name = models.CharField(
+        _("name"), max_length=80, blank=True, help_text=_("A first name or a nickname is enough.")
+    )
+    contact_kind = models.CharField(
+        _("how to reach them"), max_length=10, choices=ChannelKind.choices, help_text=""
+    )
+    contact = EncryptedTextField(_("address or number"), null=True, blank=True, help_text="")
+    language = models.CharField(_("language"), max_length=8, blank=True, help_text="")
+    issue_type = models.CharField(
+        _("what it is about"), max_length=16, choices=IssueType.choices, help_text=""
+    )
+    story = EncryptedTextField(
+        _("what happened"),
+        null=True,
+        blank=True,
+        help_text=_("In their words, briefly. Never record anyone's immigration status."),
+    )
+    channel = models.CharField(
+        _("came in by"), max_length=10, choices=LeadChannel.choices, help_text=""
+    )
+    heard_from = models.CharField(
+        _("heard of the network through"),
+        max_length=16,
+        choices=HeardFrom.choices,
+        blank=True,
+        help_text="",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=LeadStatus.choices,
+        default=LeadStatus.NEW,
+        help_text="",
+    )
+    callback_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="leads_to_call",
+        verbose_name=_("who calls back"),
+        help_text="",
+    )
+    fight = models.OneToOneField(
+        "Fight",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="lead",
+        help_text="The fight it became",
+    )
+    stripped_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its personal data was removed"
+    )
+    created_at = models.DateTimeField(default=timezone.now, help_text="When it arrived")
+    updated_at = models.DateTimeField(default=timezone.now, help_text="Last change")
+
+    data_policy = DataPolicy(
+        sensitivity={
+            "id": INTERNAL,
+            "public_id": INTERNAL,
+            "display_name": PERSONAL,
+            "contact_kind": PERSONAL,
+            "contact": CONTACT,
+            "language": PERSONAL,
+            "issue_type": INTERNAL,
+            "story": SENSITIVE,
+            "channel": INTERNAL,
+            "heard_from": INTERNAL,
+            "status": INTERNAL,
+            "callback_owner": PERSONAL,
+            "fight": INTERNAL,
+            "stripped_at": INTERNAL,
+            "created_at": INTERNAL,
+            "updated_at": INTERNAL,
+        },
+        retention=Retention(
+            action=STRIP,
+            reason="A lead not taken loses who and what after the days the network sets "
+            "(Network.lead_retention_days, at most two years); how it came in stays for the "
+            "statistics. A lead that becomes a fight is stripped at once: the fight holds it.",
+            period=timedelta(days=730),
+            basis="updated_at",
+            strip={"display_name": "", "contact": None, "story": None, "callback_owner": None},
+            purge="solnet.fights.retention.strip_stale_leads",
+        ),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.display_name or str(_("Lead (personal data removed)"))
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_LEAD_STATUSES
+
+
+class FightQuerySet(models.QuerySet):
+    def open(self):
+        from solnet.fights.stages import CLOSED
+
+        return self.exclude(stage__in=CLOSED)
+
+
+class Fight(models.Model):
+    """A fight the network considers or takes on for a campaign subject against a target."""
+
+    public_id = models.CharField(
+        max_length=24, unique=True, default=new_public_id, help_text="Random id used in URLs"
+    )
+    title = models.CharField(
+        _("name of the fight"),
+        max_length=120,
+        help_text=_("Name it after the target, e.g. “Back wages at Joe's Diner”."),
+    )
+    issue_type = models.CharField(
+        _("what it is about"), max_length=16, choices=IssueType.choices, help_text=""
+    )
+    stage = models.CharField(
+        _("stage"), max_length=20, choices=Stage.choices, default=Stage.INTAKE, help_text=""
+    )
+    subject_council = models.ForeignKey(
+        Council,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="fights",
+        verbose_name=_("council bringing it"),
+        help_text=_("When the subject is a group: a building's tenants, a workplace."),
+    )
+    language = models.CharField(_("language of the fight"), max_length=8, blank=True, help_text="")
+    facts = EncryptedTextField(
+        _("facts"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "What happened, amounts and dates, the documents they have. Never record "
+            "immigration status, criminal history or who did anything unlawful."
+        ),
+    )
+    goals = EncryptedTextField(
+        _("what they want"), null=True, blank=True, help_text=_("In their words.")
+    )
+    pod = EncryptedTextField(
+        _("their pod"),
+        null=True,
+        blank=True,
+        help_text=_("Coworkers, neighbours, family who can help, and how."),
+    )
+    risk_flags = EncryptedTextField(
+        _("risks"),
+        null=True,
+        blank=True,
+        help_text="Comma-separated RiskFlag codes: that there is a risk, never why",
+    )
+    amount_claimed = models.DecimalField(
+        _("amount claimed"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Money owed, if it is about money."),
+    )
+    amount_recovered = models.DecimalField(
+        _("amount recovered"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Money won back, when it is over."),
+    )
+    opened_at = models.DateTimeField(default=timezone.now, help_text="When intake began")
+    closed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it reached an outcome (or ended otherwise)"
+    )
+    updated_at = models.DateTimeField(default=timezone.now, help_text="Last change")
+
+    objects = FightQuerySet.as_manager()
+
+    data_policy = DataPolicy(
+        sensitivity={
+            "id": INTERNAL,
+            "public_id": INTERNAL,
+            "title": PERSONAL,
+            "issue_type": INTERNAL,
+            "stage": INTERNAL,
+            "subject_council": PERSONAL,
+            "language": PERSONAL,
+            "facts": SENSITIVE,
+            "goals": SENSITIVE,
+            "pod": SENSITIVE,
+            "risk_flags": SENSITIVE,
+            "amount_claimed": INTERNAL,
+            "amount_recovered": INTERNAL,
+            "opened_at": INTERNAL,
+            "closed_at": INTERNAL,
+            "updated_at": INTERNAL,
+        },
+        retention=Retention(
+            action=STRIP,
+            reason="A year after a fight closes its story goes; the stage, amounts and dates "
+            "stay for the network's statistics.",
+            period=CLOSED_FIGHT_KEPT,
+            basis="closed_at",
+            strip={
+                "title": "",
+                "subject_council": None,
+                "language": "",
+                "facts": None,
+                "goals": None,
+                "pod": None,
+                "risk_flags": None,
+            },
+        ),
+    )
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(stage__in=Stage.values), name="fight_stage_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_claimed__isnull=True) | models.Q(amount_claimed__gte=0),
+                name="fight_amount_claimed_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_recovered__isnull=True)
+                | models.Q(amount_recovered__gte=0),
+                name="fight_amount_recovered_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or str(_("Archived fight"))
+
+    @property
+    def risks(self) -> list[str]:
+        return [code for code in (self.risk_flags or "").split(",") if code in RiskFlag.values]
+
+    def risk_labels(self) -> list[str]:
+        return [str(RiskFlag(code).label) for code in self.risks]
+
+
+def _closed_fight_policy(**sensitivity: str) -> dict[str, str]:
+    return {"id": INTERNAL, "fight": INTERNAL, **sensitivity}
+
+
+class FightTeamMember(models.Model):
+    """A member working on a fight: the fight team sees everything about it."""
+
+    fight = models.ForeignKey(
+        Fight, on_delete=models.CASCADE, related_name="team", help_text="Which fight"
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="fight_teams",
+        help_text="Who",
+    )
+    is_point_person = models.BooleanField(
+        _("point person"), default=False, help_text=_("Leads the fight day to day.")
+    )
+    added_at = models.DateTimeField(default=timezone.now, help_text="Since when")
+
+    data_policy = DataPolicy(
+        sensitivity=_closed_fight_policy(
+            member=PERSONAL, is_point_person=PERSONAL, added_at=INTERNAL
+        ),
+        retention=Retention(
+            action=DELETE,
+            reason="Who worked on a fight is kept while it is open and a year after.",
+            period=CLOSED_FIGHT_KEPT,
+            basis="fight__closed_at",
+        ),
+    )
+
+    class Meta:
+        ordering = ["-is_point_person", "added_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["fight", "member"], name="one_seat_per_fight"),
+            models.UniqueConstraint(
+                fields=["fight"],
+                condition=models.Q(is_point_person=True),
+                name="one_point_person_per_fight",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.member)
+
+
+class FightSubject(models.Model):
+    """A person who brought the fight: they take part and have a voice in it."""
+
+    fight = models.ForeignKey(
+        Fight, on_delete=models.CASCADE, related_name="subjects", help_text="Which fight"
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="fights_brought", help_text="Who"
+    )
+    added_at = models.DateTimeField(default=timezone.now, help_text="Since when")
+
+    data_policy = DataPolicy(
+        sensitivity=_closed_fight_policy(person=PERSONAL, added_at=INTERNAL),
+        retention=Retention(
+            action=DELETE,
+            reason="Who brought a fight is kept while it is open and a year after.",
+            period=CLOSED_FIGHT_KEPT,
+            basis="fight__closed_at",
+        ),
+    )
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["fight", "person"], name="one_subject_row_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.person)
+
+
+class DecisionResult(models.TextChoices):
+    PASSED = "passed", _("Passed")
+    FAILED = "failed", _("Did not pass")
+
+
+class FightDecision(models.Model):
+    """A decision a fight's move points to: a meeting's vote, or the campaign subject's own
+    choice. (Direct democracy will link these to the meeting's real vote.)"""
+
+    public_id = models.CharField(
+        max_length=24, unique=True, default=new_public_id, help_text="Random id used in URLs"
+    )
+    fight = models.ForeignKey(
+        Fight, on_delete=models.CASCADE, related_name="decisions", help_text="Which fight"
+    )
+    topic = models.CharField(_("about"), max_length=16, choices=Topic.choices, help_text="")
+    by_subject = models.BooleanField(
+        default=False, help_text="Taken by the campaign subject, not by a meeting"
+    )
+    decided_on = models.DateField(_("decided on"), default=timezone.localdate, help_text="")
+    motion = EncryptedTextField(
+        _("motion"),
+        null=True,
+        blank=True,
+        help_text=_("What was decided, e.g. “fight for 30 weeks of back wages ($6,710)”."),
+    )
+    result = models.CharField(
+        _("result"),
+        max_length=8,
+        choices=DecisionResult.choices,
+        default=DecisionResult.PASSED,
+        help_text="",
+    )
+    present = models.PositiveSmallIntegerField(
+        _("people present"), null=True, blank=True, help_text=""
+    )
+    votes_for = models.PositiveSmallIntegerField(_("for"), null=True, blank=True, help_text="")
+    votes_against = models.PositiveSmallIntegerField(
+        _("against"), null=True, blank=True, help_text=""
+    )
+    abstentions = models.PositiveSmallIntegerField(
+        _("abstentions"), null=True, blank=True, help_text=""
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        help_text="Who recorded it (the subject themself for a subject's decision made here)",
+    )
+    recorded_at = models.DateTimeField(default=timezone.now, help_text="When it was recorded")
+
+    data_policy = DataPolicy(
+        sensitivity={
+            "id": INTERNAL,
+            "public_id": INTERNAL,
+            "fight": INTERNAL,
+            "topic": INTERNAL,
+            "by_subject": INTERNAL,
+            "decided_on": INTERNAL,
+            "motion": SENSITIVE,
+            "result": INTERNAL,
+            "present": INTERNAL,
+            "votes_for": INTERNAL,
+            "votes_against": INTERNAL,
+            "abstentions": INTERNAL,
+            "recorded_by": PERSONAL,
+            "recorded_at": INTERNAL,
+        },
+        retention=Retention(
+            action=STRIP,
+            reason="The record of how the network decided stays; the motion's words and who "
+            "wrote it down go a year after the fight closes.",
+            period=CLOSED_FIGHT_KEPT,
+            basis="fight__closed_at",
+            strip={"motion": None, "recorded_by": None},
+        ),
+    )
+
+    class Meta:
+        ordering = ["decided_on", "recorded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(by_subject=True)
+                | (
+                    models.Q(present__isnull=False)
+                    & models.Q(votes_for__isnull=False)
+                    & models.Q(votes_against__isnull=False)
+                ),
+                name="meeting_decision_has_its_count",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_topic_display()} ({self.get_result_display()})"
+
+
+class FightMove(models.Model):
+    """One step of a fight through its stages: who, when, and the decision behind it."""
+
+    fight = models.ForeignKey(
+        Fight, on_delete=models.CASCADE, related_name="moves", help_text="Which fight"
+    )
+    source = models.CharField(max_length=20, choices=Stage.choices, help_text="From stage")
+    target = models.CharField(max_length=20, choices=Stage.choices, help_text="To stage")
+    decision = models.OneToOneField(
+        FightDecision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="move",
+        help_text="The decision it carries out (every move after the proposal has one)",
+    )
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        help_text="Who made the move",
+    )
+    moved_at = models.DateTimeField(default=timezone.now, help_text="When")
+
+    data_policy = DataPolicy(
+        sensitivity=_closed_fight_policy(
+            source=INTERNAL,
+            target=INTERNAL,
+            decision=INTERNAL,
+            moved_by=PERSONAL,
+            moved_at=INTERNAL,
+        ),
+        retention=Retention(
+            action=STRIP,
+            reason="The stages and their dates stay for the statistics (how long fights take); "
+            "who moved them goes a year after the fight closes.",
+            period=CLOSED_FIGHT_KEPT,
+            basis="fight__closed_at",
+            strip={"moved_by": None},
+        ),
+    )
+
+    class Meta:
+        ordering = ["moved_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.target}"

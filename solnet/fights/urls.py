@@ -1,0 +1,19 @@
+from django.urls import path
+
+from solnet.fights import views
+
+app_name = "fights"
+
+urlpatterns = [
+    path("", views.fight_list, name="list"),
+    path("leads/", views.lead_list, name="leads"),
+    path("leads/new/", views.lead_new, name="lead_new"),
+    path("leads/<str:public_id>/", views.lead_detail, name="lead"),
+    path("leads/<str:public_id>/take/", views.lead_take, name="lead_take"),
+    path("<str:public_id>/", views.fight_detail, name="detail"),
+    path("<str:public_id>/intake/", views.fight_intake, name="intake"),
+    path("<str:public_id>/move/", views.fight_move, name="move"),
+    path("<str:public_id>/team/", views.team_add, name="team_add"),
+    path("<str:public_id>/team/<str:member_id>/remove/", views.team_remove, name="team_remove"),
+    path("<str:public_id>/team/<str:member_id>/point/", views.point_person, name="point_person"),
+]
