@@ -409,6 +409,7 @@ class ApiScope(models.TextChoices):
     PEOPLE_READ = "people:read", _("Read the people records I can see")
     COUNCILS_READ = "councils:read", _("Read the councils I can see, and their charts")
     COUNCILS_ASSESS = "councils:assess", _("Record support assessments")
+    FIGHTS_READ = "fights:read", _("Read the fights I can see, and the leads if I take them")
 
 
 class ApiTokenQuerySet(models.QuerySet):

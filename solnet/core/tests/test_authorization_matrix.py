@@ -447,6 +447,11 @@ API_OPERATIONS: dict[tuple[str, str], Row] = {
         kwargs=_council,
         data=lambda o: {"person_id": o["council_membership"].person.public_id, "level": 2},
     ),
+    ("get", "/api/fights"): Row(only(*APPROVED), note="each sees the board as the page shows it"),
+    ("get", "/api/fights/leads"): Row(
+        only(*APPROVED), note="organizers get the leads; the others an empty list"
+    ),
+    ("get", "/api/fights/{public_id}"): Row(only("fight_team", "subject"), kwargs=_fight),
     ("get", "/api/members/{public_id}"): Row(
         only(*MEMBERS_UP, "supporter"),
         kwargs=lambda o: {"public_id": o["personas"]["supporter"].member.public_id},

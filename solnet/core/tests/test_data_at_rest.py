@@ -12,6 +12,7 @@ from django.db import connection
 
 from conftest import make_member
 from solnet.members import services
+from solnet.fights.models import Fight, Lead
 from solnet.members.models import Tier
 from solnet.people.models import ContactChannel, Person
 
@@ -25,6 +26,9 @@ FIXTURE_PII = [
     "+1 415 555 0123",
     "Rosa Maria Perez Lopez",
     "knows the building super by name",
+    "+1 503 555 0187",
+    "boss paid me in cash and kept thirty weeks",
+    "cooks Mateo and Lidia on the night shift",
 ]
 
 
@@ -80,6 +84,18 @@ def test_fixture_contact_details_are_absent_in_plaintext(network, figures):
     )
     ContactChannel.objects.create(person=rosa, kind="email", value=FIXTURE_PII[5])
     ContactChannel.objects.create(person=rosa, kind="text", value=FIXTURE_PII[6])
+    lead = Lead.objects.create(
+        display_name="Mateo",
+        contact_kind="call",
+        contact=FIXTURE_PII[9],
+        story=FIXTURE_PII[10],
+        issue_type="wages",
+        channel="call",
+    )
+    Fight.objects.create(
+        title="Back wages", issue_type="wages", facts=FIXTURE_PII[10], pod=FIXTURE_PII[11]
+    )
+    assert lead.contact == FIXTURE_PII[9]
     if connection.vendor == "sqlite":
         assert connection.settings_dict["NAME"] != ":memory:"
         assert "memory" not in str(connection.settings_dict["NAME"])

@@ -39,6 +39,12 @@ def _pages(objects) -> list[str]:
         f"/people/{objects['person'].public_id}/edit/",
         "/people/me/",
         "/people/me/delete/",
+        "/fights/",
+        "/fights/?show=closed",
+        "/fights/leads/",
+        "/fights/leads/?show=all",
+        "/fights/leads/new/",
+        f"/fights/leads/{objects['lead'].public_id}/",
         "/accounts/2fa/",
         "/accounts/password/change/",
         "/no-such-page/",
@@ -56,6 +62,8 @@ def test_organizer_pages_on_a_phone(phone, live_server, personas, objects, langu
         f"/join/{objects['invitation_token']}/",
         "/join-us/",
         "/join-us/thanks/",
+        "/fight-back/",
+        "/fight-back/thanks/",
     ]:
         page.goto(base + path)
         problems[path] = _check(page)

@@ -204,3 +204,33 @@ def test_a_closed_fight_loses_its_story_a_year_later_and_keeps_its_figures(perso
     assert fight.stage == Stage.WON and fight.amount_recovered == 6710
     assert not fight.team.exists() and not fight.subjects.exists()
     assert fight.moves.count() == 1
+
+
+def _api(member, path: str):
+    from solnet.members import services as member_services
+
+    _token, secret = member_services.create_api_token(
+        member=member, name="t", scopes=["fights:read"], days=1
+    )
+    return Client().get(path, HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+
+def test_the_api_follows_the_same_rules(personas, fight):
+    path = f"/api/fights/{fight.public_id}"
+    team = _api(personas["fight_team"].member, path).json()
+    assert team["role"] == "team" and team["risks"] == ["retaliation"]
+    assert team["next_stages"] == ["researching", "referred", "withdrawn"]
+    subject = _api(personas["subject"].member, path).json()
+    assert subject["role"] == "subject" and subject["risks"] is None
+    assert _api(personas["organizer"].member, path).status_code == 404
+    board = _api(personas["organizer"].member, "/api/fights").json()
+    assert board["items"] == [
+        {
+            "public_id": fight.public_id,
+            "title": "Back wages at Joe's Diner",
+            "issue_type": "wages",
+            "stage": "intake",
+        }
+    ]
+    assert _api(personas["member"].member, "/api/fights").json()["items"] == []
+    assert _api(personas["member"].member, "/api/fights/leads").json()["items"] == []

@@ -121,9 +121,7 @@ def cast(network):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(depth=st.integers(0, len(ROAD)), steps=requests)
-def test_no_sequence_of_requests_reaches_an_illegal_state_or_skips_a_decision(
-    cast, depth, steps
-):
+def test_no_sequence_of_requests_reaches_an_illegal_state_or_skips_a_decision(cast, depth, steps):
     with transaction.atomic():
         fight = Fight.objects.create(title="Back wages at Joe's Diner", issue_type="wages")
         FightTeamMember.objects.create(fight=fight, member=cast["team"], is_point_person=True)

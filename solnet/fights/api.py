@@ -1,0 +1,144 @@
+"""API operations on fights and leads, under the same access rules as the pages.
+
+(No `from __future__ import annotations` here: ninja reads `Query[...]` at import time.)
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.http import Http404, HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import ConfigDict
+
+from solnet.fights import access, stages
+from solnet.fights.models import Fight, LeadStatus
+from solnet.members.api import ERRORS, ErrorOut, require_scope
+from solnet.members.models import ApiScope
+
+router = Router(tags=["fights"])
+
+
+class Pagination(LimitOffsetPagination):
+    class Input(Schema):
+        model_config = ConfigDict(extra="forbid")
+
+        limit: int = Field(50, ge=1, le=200)
+        offset: int = Field(0, ge=0, le=10_000_000)
+
+
+class FightSummaryOut(Schema):
+    """What the board shows: an organizer outside the team sees this much of every fight."""
+
+    public_id: str
+    title: str
+    issue_type: str
+    stage: str
+
+
+class MoveOut(Schema):
+    source: str
+    target: str
+    moved_at: datetime.datetime
+    decision_topic: str | None
+    decided_by_subject: bool | None
+
+    @staticmethod
+    def resolve_decision_topic(obj) -> str | None:
+        return obj.decision.topic if obj.decision else None
+
+    @staticmethod
+    def resolve_decided_by_subject(obj) -> bool | None:
+        return obj.decision.by_subject if obj.decision else None
+
+
+class FightOut(FightSummaryOut):
+    role: str = Field(description="team or subject: what the caller is to this fight")
+    language: str
+    facts: str | None
+    goals: str | None
+    pod: str | None
+    risks: list[str] | None = Field(description="Only for the fight team")
+    amount_claimed: Decimal | None
+    amount_recovered: Decimal | None
+    opened_at: datetime.datetime
+    closed_at: datetime.datetime | None
+    next_stages: list[str]
+    moves: list[MoveOut]
+
+
+class FightFilters(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    closed: bool = Field(False, description="Closed fights instead of open ones")
+
+
+@router.get(
+    "", response={200: list[FightSummaryOut], 422: ErrorOut, **ERRORS}, summary="The fights board"
+)
+@paginate(Pagination)
+def list_fights(request: HttpRequest, filters: Query[FightFilters]):
+    viewer = require_scope(request, ApiScope.FIGHTS_READ)
+    fights = access.visible_fights(viewer)
+    if filters.closed:
+        return fights.filter(stage__in=stages.CLOSED).order_by("-updated_at", "pk")
+    return fights.exclude(stage__in=stages.CLOSED).order_by("-updated_at", "pk")
+
+
+class LeadOut(Schema):
+    public_id: str
+    display_name: str
+    contact_kind: str
+    contact: str | None
+    language: str
+    issue_type: str
+    story: str | None
+    channel: str
+    heard_from: str
+    status: str
+    created_at: datetime.datetime
+
+
+@router.get(
+    "/leads", response={200: list[LeadOut], **ERRORS}, summary="Open leads (organizing team)"
+)
+@paginate(Pagination)
+def list_leads(request: HttpRequest):
+    viewer = require_scope(request, ApiScope.FIGHTS_READ)
+    open_statuses = [LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.INTAKE]
+    return access.visible_leads(viewer).filter(status__in=open_statuses)
+
+
+@router.get(
+    "/{public_id}",
+    response={200: FightOut, 404: ErrorOut, **ERRORS},
+    summary="One fight (its team and its campaign subjects)",
+)
+def get_fight(request: HttpRequest, public_id: str):
+    viewer = require_scope(request, ApiScope.FIGHTS_READ)
+    try:
+        fight, role = access.get_fight_or_404(viewer, public_id)
+    except Http404:
+        return 404, {"detail": "Not found."}
+    return _fight_out(fight, role)
+
+
+def _fight_out(fight: Fight, role: str) -> dict:
+    return {
+        "public_id": fight.public_id,
+        "title": fight.title,
+        "issue_type": fight.issue_type,
+        "stage": fight.stage,
+        "role": role,
+        "language": fight.language,
+        "facts": fight.facts,
+        "goals": fight.goals,
+        "pod": fight.pod,
+        "risks": fight.risks if role == "team" else None,
+        "amount_claimed": fight.amount_claimed,
+        "amount_recovered": fight.amount_recovered,
+        "opened_at": fight.opened_at,
+        "closed_at": fight.closed_at,
+        "next_stages": [str(move.target) for move in stages.moves_from(fight.stage)],
+        "moves": list(fight.moves.select_related("decision")),
+    }
