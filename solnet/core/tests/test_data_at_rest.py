@@ -11,8 +11,8 @@ from django.conf import settings
 from django.db import connection
 
 from conftest import make_member
-from solnet.members import services
 from solnet.fights.models import Fight, Lead
+from solnet.members import services
 from solnet.members.models import Tier
 from solnet.people.models import ContactChannel, Person
 
