@@ -203,9 +203,11 @@ class SealedFile(models.Model):
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
         related_name="+",
-        help_text="The only member who may download it",
+        help_text="Who asked for it or uploaded it; for a short-lived file, the only member who "
+        "may download it (nobody once their account is gone)",
     )
     approval = models.OneToOneField(
         ApprovalRequest,
@@ -236,7 +238,11 @@ class SealedFile(models.Model):
     created_at = models.DateTimeField(default=timezone.now, help_text="When it was asked for")
     ready_at = models.DateTimeField(null=True, blank=True, help_text="When it was finished")
     expires_at = models.DateTimeField(
-        db_index=True, help_text="Downloads are refused from then on and the purge deletes it"
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Downloads are refused from then on and the purge deletes it; empty for a "
+        "file kept as long as the record holding it (a fight's evidence)",
     )
 
     data_policy = DataPolicy(
@@ -260,7 +266,8 @@ class SealedFile(models.Model):
         retention=Retention(
             action=DELETE,
             reason="An export is a copy of people's data: it lives an hour, then the row, its "
-            "key and the bytes on disk go.",
+            "key and the bytes on disk go. A file without an expiry (evidence) goes with the "
+            "record holding it, under that record's own retention.",
             period=timedelta(0),
             basis="expires_at",
             purge="solnet.core.sealed.purge_expired_files",

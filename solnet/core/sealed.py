@@ -8,9 +8,13 @@
   64 KiB, each ``length || nonce || ciphertext+tag``. A chunk's associated data names the file,
   the chunk's position and whether it is the last one, so chunks cannot be reordered, moved to
   another file or cut off without the reader noticing.
-* A file lives `LIFETIME` after it is ready (or after it was asked for, if it never gets ready).
-  Reading refuses it from then on; `purge_expired_files` (every minute from the worker, and in
-  the nightly retention purge) deletes the row and the bytes, and any file left without a row.
+* A short-lived file lives `LIFETIME` after it is ready (or after it was asked for, if it never
+  gets ready). Reading refuses it from then on; `purge_expired_files` (every minute from the
+  worker, and in the nightly retention purge) deletes the row and the bytes, and any file left
+  without a row.
+
+A kept file (`lifetime=None`: a fight's evidence) has no expiry; the record holding it decides
+who reads it and deletes it with `delete_sealed_file()`.
 
 The worker writes with `writing()`, reports `report_progress()`, then `mark_ready()` (or
 `mark_failed()`); a download reads with `read_chunks()` after `downloadable()` says yes.
@@ -75,8 +79,10 @@ def create_sealed_file(
     content_type: str,
     total: int,
     approval: ApprovalRequest | None = None,
+    lifetime: timedelta | None = LIFETIME,
 ) -> SealedFile:
-    """A new, empty sealed file for `owner`, waiting for the worker to write it."""
+    """A new, empty sealed file for `owner`, waiting to be written; kept until deleted when
+    `lifetime` is None."""
     return SealedFile.objects.create(
         owner=owner,
         approval=approval,
@@ -85,7 +91,7 @@ def create_sealed_file(
         content_type=content_type,
         total=total,
         file_key=base64.b64encode(AESGCM.generate_key(bit_length=256)).decode(),
-        expires_at=timezone.now() + LIFETIME,
+        expires_at=timezone.now() + lifetime if lifetime is not None else None,
     )
 
 
@@ -161,7 +167,7 @@ def mark_ready(sealed: SealedFile, *, size: int, done: int) -> bool:
     changed = SealedFile.objects.filter(pk=sealed.pk, state=SealedFile.State.PRODUCING).update(
         state=SealedFile.State.READY,
         ready_at=now,
-        expires_at=now + LIFETIME,
+        expires_at=now + LIFETIME if sealed.expires_at is not None else None,
         size=size,
         done=done,
         total=done,
@@ -183,7 +189,7 @@ def downloadable(sealed: SealedFile | None) -> bool:
     return (
         sealed is not None
         and sealed.state == SealedFile.State.READY
-        and sealed.expires_at > timezone.now()
+        and (sealed.expires_at is None or sealed.expires_at > timezone.now())
         and path_of(sealed).exists()
     )
 
@@ -225,6 +231,13 @@ def _chunks(handle, aead: AESGCM, public_id: str) -> Iterator[bytes]:
 def _delete_bytes(public_id: str) -> None:
     for suffix in ("sealed", "part"):
         (directory() / f"{public_id}.{suffix}").unlink(missing_ok=True)
+
+
+def delete_sealed_file(sealed: SealedFile) -> None:
+    """The row (and with it the key) first; the bytes once that is committed."""
+    public_id = sealed.public_id
+    sealed.delete()
+    transaction.on_commit(lambda: _delete_bytes(public_id))
 
 
 def purge_expired_files(cutoff=None) -> int:

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.files.uploadhandler import MemoryFileUploadHandler, SkipFile
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from solnet.core import uploads
 from solnet.core.access import member_view
 from solnet.members.models import Tier
 from solnet.people import access, import_rows, imports, merging
@@ -36,48 +36,21 @@ IN_PROGRESS = (
     ImportStatus.QUEUED,
     ImportStatus.RUNNING,
 )
-# Multipart framing around the file: a little more than the file itself may arrive.
-UPLOAD_SLACK = 64 * 1024
-
-
-class _MemoryOnlyUpload(MemoryFileUploadHandler):
-    """Keeps an uploaded file in memory, up to the import's size cap. Django would write any
-    file over 2.5 MB to a temporary file: a clear copy of people's details on the disk."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.too_big = False
-        self.received = 0
-
-    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
-        self.activated = True
-
-    def receive_data_chunk(self, raw_data, start):
-        self.received += len(raw_data)
-        if self.received > imports.MAX_UPLOAD_BYTES:
-            self.too_big = True
-            raise SkipFile
-        return super().receive_data_chunk(raw_data, start)
 
 
 @member_view(access.can_import_people)
 @require_http_methods(["GET", "POST"])
 @csrf_exempt  # the upload handler must be set before the body is read; checked just below
 def import_new(request: HttpRequest) -> HttpResponse:
-    handler = _MemoryOnlyUpload(request)
-    request.upload_handlers = [handler]
+    handler = uploads.install(request, max_bytes=imports.MAX_UPLOAD_BYTES)
     return _import_new(request, handler)
 
 
 @csrf_protect
-def _import_new(request: HttpRequest, handler: _MemoryOnlyUpload) -> HttpResponse:
+def _import_new(request: HttpRequest, handler: uploads.MemoryOnlyUpload) -> HttpResponse:
     form = ImportUploadForm()
     if request.method == "POST":
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0  # Django's own parser deals with it
-        if length > imports.MAX_UPLOAD_BYTES + UPLOAD_SLACK:
+        if uploads.body_too_big(request, max_bytes=imports.MAX_UPLOAD_BYTES):
             form, too_big = ImportUploadForm({}, {}), True  # the body is never read
         else:
             form = ImportUploadForm(request.POST, request.FILES)
