@@ -256,7 +256,22 @@ def _fight_objects(personas) -> dict[str, Any]:
         issue_type="deposit",
         channel="call",
     )
-    return {"fight": fight, "lead": lead}
+    from solnet.fights import services as fight_services
+
+    evidence = fight_services.add_evidence(
+        fight=fight, data=tiny_png(), label="Pay stub, March", by=personas["fight_team"].member
+    )
+    return {"fight": fight, "lead": lead, "evidence": evidence}
+
+
+def tiny_png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 3), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
 
 
 def _committee_of(model, council, person):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from solnet.core.access import get_or_404
-from solnet.fights.models import Fight, Lead
+from solnet.fights.models import Evidence, Fight, Lead
 from solnet.members.access import can_read_contacts, is_organizer
 from solnet.members.models import Member
 
@@ -86,3 +86,12 @@ def subjects_can_decide_here(fight: Fight) -> bool:
     """Whether a subject of this fight has an account to take their decisions with. If none
     does, the team records the subject's decision as they said it."""
     return fight.subjects.filter(person__member__isnull=False).exists()
+
+
+def get_evidence_or_404(member: Member, fight_public_id: str, public_id: str) -> Evidence:
+    """A fight's evidence, for its team alone: a guessed id gets 404 from anyone else."""
+    return get_or_404(
+        Evidence.objects.filter(fight__in=team_fights(member)).select_related("fight", "file"),
+        fight__public_id=fight_public_id,
+        public_id=public_id,
+    )

@@ -186,3 +186,16 @@ class MoveForm(forms.Form):
             if not data.get("decided_on"):
                 data["decided_on"] = timezone.localdate()
         return data
+
+
+class EvidenceForm(forms.Form):
+    label = forms.CharField(
+        label=_("What it is"),
+        max_length=120,
+        help_text=_("e.g. “Pay stub, March”. The file's own name is not kept."),
+    )
+    file = forms.FileField(
+        label=_("Photo or PDF"),
+        help_text=_("Up to 10 MB. Location and camera data are removed from photos."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}),
+    )

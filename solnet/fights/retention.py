@@ -29,3 +29,20 @@ def strip_leads(leads) -> int:
     return leads.update(
         display_name="", contact=None, story=None, callback_owner=None, stripped_at=now
     )
+
+
+def purge_closed_fight_evidence(cutoff) -> int:
+    """Evidence of fights closed longer ago than the network keeps it (never longer than the
+    policy's period, `cutoff`) goes: row, key and bytes."""
+    from solnet.core.sealed import delete_sealed_file
+    from solnet.fights.models import Evidence
+
+    days = Network.objects.current().evidence_days_after_close
+    own_cutoff = max(cutoff, timezone.now() - timedelta(days=days))
+    gone = 0
+    for evidence in Evidence.objects.filter(fight__closed_at__lt=own_cutoff).select_related("file"):
+        sealed = evidence.file
+        evidence.delete()
+        delete_sealed_file(sealed)
+        gone += 1
+    return gone

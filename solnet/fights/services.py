@@ -13,10 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from solnet.core import audit
-from solnet.fights import access, stages
+from solnet.core import audit, sealed
+from solnet.fights import access, evidence, stages
 from solnet.fights.models import (
     OPEN_LEAD_STATUSES,
+    Evidence,
     Fight,
     FightDecision,
     FightMove,
@@ -212,6 +213,50 @@ def forget_subject(*, person: Person) -> int:
     return Fight.objects.filter(pk__in=alone).update(
         facts=None, goals=None, pod=None, risk_flags=None, updated_at=timezone.now()
     )
+
+
+# --- the evidence vault ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_evidence(*, fight: Fight, data: bytes, label: str, by: Member) -> Evidence:
+    """Seals a document or photo into the fight's vault (see `solnet.fights.evidence`)."""
+    if not access.is_on_team(by, fight):
+        raise PermissionDenied
+    if not label.strip():
+        raise ValidationError({"label": _("Say what it is.")})
+    kept, content_type = evidence.clean(data)
+    file = sealed.create_sealed_file(
+        owner=by,
+        purpose="fights.evidence",
+        filename=evidence.download_name(label, content_type),
+        content_type=content_type,
+        total=1,
+        lifetime=None,
+    )
+    with sealed.writing(file) as writer:
+        writer.write(kept)
+    sealed.mark_ready(file, size=writer.size, done=1)
+    item = Evidence.objects.create(
+        fight=fight,
+        file=file,
+        label=label.strip(),
+        content_type=content_type,
+        size=len(kept),
+        uploaded_by=by,
+    )
+    audit.record("fight.evidence_added", actor=by, target=fight, evidence=item.public_id)
+    return item
+
+
+@transaction.atomic
+def delete_evidence(*, item: Evidence, by: Member) -> None:
+    if not access.is_on_team(by, item.fight):
+        raise PermissionDenied
+    file = item.file
+    audit.record("fight.evidence_deleted", actor=by, target=item.fight, evidence=item.public_id)
+    item.delete()
+    sealed.delete_sealed_file(file)
 
 
 # --- the fight team ------------------------------------------------------------------------

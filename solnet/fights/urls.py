@@ -14,6 +14,17 @@ urlpatterns = [
     path("<str:public_id>/intake/", views.fight_intake, name="intake"),
     path("<str:public_id>/move/", views.fight_move, name="move"),
     path("<str:public_id>/team/", views.team_add, name="team_add"),
+    path("<str:public_id>/evidence/", views.evidence_add, name="evidence_add"),
+    path(
+        "<str:public_id>/evidence/<str:evidence_id>/",
+        views.evidence_download,
+        name="evidence_download",
+    ),
+    path(
+        "<str:public_id>/evidence/<str:evidence_id>/delete/",
+        views.evidence_delete,
+        name="evidence_delete",
+    ),
     path("<str:public_id>/team/<str:member_id>/remove/", views.team_remove, name="team_remove"),
     path("<str:public_id>/team/<str:member_id>/point/", views.point_person, name="point_person"),
 ]

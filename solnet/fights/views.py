@@ -5,16 +5,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from solnet.core import public_forms
+from solnet.core import audit, public_forms, sealed, uploads
 from solnet.core.access import member_view
-from solnet.fights import access, services, stages
+from solnet.fights import access, evidence, services, stages
 from solnet.fights.forms import (
+    EvidenceForm,
     FightBackForm,
     IntakeForm,
     LeadForm,
@@ -212,6 +214,8 @@ def fight_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "subjects": fight.subjects.select_related("person"),
             "history": fight.moves.select_related("decision", "moved_by"),
             "team_form": TeamAddForm(),
+            "evidence": fight.evidence.all() if role == "team" else [],
+            "evidence_form": EvidenceForm(),
         },
     )
 
@@ -347,3 +351,72 @@ def point_person(request: HttpRequest, public_id: str, member_id: str) -> HttpRe
     services.make_point_person(fight=fight, member=seat.member, by=request.user)
     messages.success(request, _("%(name)s is the point person.") % {"name": seat.member})
     return redirect("fights:detail", public_id=fight.public_id)
+
+
+# --- the evidence vault --------------------------------------------------------------------
+
+
+@member_view()
+@require_POST
+@csrf_exempt  # the upload handler must be set before the body is read; checked just below
+def evidence_add(request: HttpRequest, public_id: str) -> HttpResponse:
+    handler = uploads.install(request, max_bytes=evidence.MAX_BYTES)
+    return _evidence_add(request, public_id, handler)
+
+
+@csrf_protect
+def _evidence_add(
+    request: HttpRequest, public_id: str, handler: uploads.MemoryOnlyUpload
+) -> HttpResponse:
+    fight = access.get_team_fight_or_404(request.user, public_id)
+    if uploads.body_too_big(request, max_bytes=evidence.MAX_BYTES):
+        form = EvidenceForm({}, {})
+        form.full_clean()
+        form.errors["file"] = form.error_class([evidence.too_big_message()])
+    else:
+        form = EvidenceForm(request.POST, request.FILES)
+        if handler.too_big:
+            form.full_clean()
+            form.errors["file"] = form.error_class([evidence.too_big_message()])
+        elif form.is_valid():
+            try:
+                services.add_evidence(
+                    fight=fight,
+                    data=form.cleaned_data["file"].read(),
+                    label=form.cleaned_data["label"],
+                    by=request.user,
+                )
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    form.add_error(None, error)
+                else:
+                    form.add_error("file", error)
+            else:
+                messages.success(request, _("The evidence is sealed in the vault."))
+                return redirect("fights:detail", public_id=fight.public_id)
+    return render(request, "fights/evidence_add.html", {"fight": fight, "form": form}, status=422)
+
+
+@member_view()
+@require_GET
+def evidence_download(request: HttpRequest, public_id: str, evidence_id: str) -> HttpResponse:
+    item = access.get_evidence_or_404(request.user, public_id, evidence_id)
+    if not sealed.downloadable(item.file):
+        raise Http404
+    chunks = sealed.read_chunks(item.file)
+    audit.record(
+        "fight.evidence_downloaded", actor=request.user, target=item.fight, evidence=evidence_id
+    )
+    response = StreamingHttpResponse(chunks, content_type=item.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{item.file.filename}"'
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
+
+
+@member_view()
+@require_POST
+def evidence_delete(request: HttpRequest, public_id: str, evidence_id: str) -> HttpResponse:
+    item = access.get_evidence_or_404(request.user, public_id, evidence_id)
+    services.delete_evidence(item=item, by=request.user)
+    messages.success(request, _("The evidence is deleted."))
+    return redirect("fights:detail", public_id=public_id)

@@ -96,6 +96,23 @@ class Network(models.Model):
             "than the meeting. Withdrawing is always theirs."
         ),
     )
+    evidence_days_after_close = models.PositiveSmallIntegerField(
+        _("days evidence is kept after a fight closes"),
+        default=30,
+        help_text=_(
+            "Documents and photos of a fight are deleted this many days after it closes. Hand "
+            "them to your legal contact before then if they may be needed."
+        ),
+    )
+    legal_contact = models.CharField(
+        _("legal contact"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "Who receives a closed fight's evidence if it may be needed later, e.g. "
+            "“National Lawyers Guild, Seattle chapter”."
+        ),
+    )
     founded_at = models.DateTimeField(
         null=True, blank=True, help_text="When the founding member set it up"
     )
@@ -115,6 +132,8 @@ class Network(models.Model):
             "support_scale": INTERNAL,
             "lead_retention_days": INTERNAL,
             "subject_decisions": INTERNAL,
+            "evidence_days_after_close": INTERNAL,
+            "legal_contact": INTERNAL,
             "founded_at": PUBLIC,
             "created_at": INTERNAL,
         },
@@ -130,6 +149,10 @@ class Network(models.Model):
             models.CheckConstraint(
                 condition=models.Q(lead_retention_days__gte=7, lead_retention_days__lte=730),
                 name="lead_retention_days_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(evidence_days_after_close__lte=365),
+                name="evidence_days_after_close_at_most_a_year",
             ),
         ]
 

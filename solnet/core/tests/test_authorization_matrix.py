@@ -379,6 +379,10 @@ def _lead(objects):
     return {"public_id": objects["lead"].public_id}
 
 
+def _evidence(objects):
+    return {**_fight(objects), "evidence_id": objects["evidence"].public_id}
+
+
 def _seat(objects):
     return {**_fight(objects), "member_id": objects["personas"]["fight_team"].member.public_id}
 
@@ -422,6 +426,17 @@ PAGES.update(
             note="the last seat cannot be emptied, but the team member reaches the action",
         ),
         "fights:point_person": Row(only(*TEAM), "post", _seat),
+        "fights:evidence_add": Row(
+            only(*TEAM),
+            "post",
+            _fight,
+            lambda o: {"label": "Lease"},
+            note="without a file the team gets the form back; everyone else 404",
+        ),
+        "fights:evidence_download": Row(
+            only(*TEAM), kwargs=_evidence, note="not the subject, not organizers"
+        ),
+        "fights:evidence_delete": Row(only(*TEAM), "post", _evidence),
     }
 )
 

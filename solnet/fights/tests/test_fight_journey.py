@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import tiny_png
 from solnet.councils.tests.test_charting_journey import sign_in_on
 from solnet.fights.models import Fight, FightMove, Lead
 from solnet.fights.stages import Stage
@@ -107,6 +108,17 @@ def test_a_fight_from_the_public_page_to_the_subjects_yes(phone, live_server, pe
     _submit(page, form)
     fight.refresh_from_db()
     assert fight.risks == ["retaliation"] and fight.amount_claimed == 6710
+
+    # A pay stub into the vault, from the phone's camera roll.
+    vault = page.locator(f"main form[action$='/fights/{fight.public_id}/evidence/']")
+    vault.locator("input[name=label]").fill("Pay stub, March")
+    vault.locator("input[name=file]").set_input_files(
+        files=[{"name": "IMG_0042.png", "mimeType": "image/png", "buffer": tiny_png()}]
+    )
+    _submit(page, vault)
+    page.wait_for_url(f"**/fights/{fight.public_id}/")
+    assert fight.evidence.count() == 1
+    _look(page, language, "evidence")
 
     # Research, the proposal, and the meeting's votes.
     _move(page, base, fight, Stage.RESEARCHING)
