@@ -261,7 +261,14 @@ def _fight_objects(personas) -> dict[str, Any]:
     evidence = fight_services.add_evidence(
         fight=fight, data=tiny_png(), label="Pay stub, March", by=personas["fight_team"].member
     )
-    return {"fight": fight, "lead": lead, "evidence": evidence}
+    target = fight_services.add_target_to_fight(
+        fight=fight,
+        name="Joseph Adler",
+        kind="person",
+        address="",
+        by=personas["fight_team"].member,
+    )
+    return {"fight": fight, "lead": lead, "evidence": evidence, "fight_target": target}
 
 
 def tiny_png() -> bytes:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from solnet.core.access import get_or_404
-from solnet.fights.models import Evidence, Fight, Lead
+from solnet.fights.models import Evidence, Fight, Lead, Target
 from solnet.members.access import can_read_contacts, is_organizer
 from solnet.members.models import Member
 
@@ -95,3 +95,18 @@ def get_evidence_or_404(member: Member, fight_public_id: str, public_id: str) ->
         fight__public_id=fight_public_id,
         public_id=public_id,
     )
+
+
+def can_research(member: Member) -> bool:
+    """Research on targets is shared by the organizing team and whoever works on a fight."""
+    return is_organizer(member) or team_fights(member).exists()
+
+
+def visible_targets(member: Member) -> QuerySet[Target]:
+    if not can_research(member):
+        return Target.objects.none()
+    return Target.objects.all()
+
+
+def get_target_or_404(member: Member, public_id: str) -> Target:
+    return get_or_404(visible_targets(member), public_id=public_id)

@@ -7,7 +7,16 @@ from django.utils.translation import gettext_lazy as _
 
 from solnet.core.forms import NativeDateInput
 from solnet.core.public_forms import PublicForm
-from solnet.fights.models import HeardFrom, IssueType, LeadChannel, LeadStatus, RiskFlag
+from solnet.fights.models import (
+    HeardFrom,
+    IssueType,
+    LeadChannel,
+    LeadStatus,
+    LinkKind,
+    PressureKind,
+    RiskFlag,
+    TargetKind,
+)
 from solnet.people.forms import check_contact
 from solnet.people.models import ChannelKind
 
@@ -199,3 +208,56 @@ class EvidenceForm(forms.Form):
         help_text=_("Up to 10 MB. Location and camera data are removed from photos."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}),
     )
+
+
+class TargetForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=160)
+    kind = forms.ChoiceField(label=_("Kind"), choices=TargetKind.choices)
+    address = forms.CharField(
+        label=_("Address"),
+        max_length=200,
+        required=False,
+        help_text=_("Business or registered address. Targets that share one are grouped."),
+    )
+    notes = forms.CharField(
+        label=_("Research notes"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class FightTargetForm(forms.Form):
+    name = forms.CharField(
+        label=_("Target's name"),
+        max_length=160,
+        help_text=_("A target already researched is found by its name."),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=TargetKind.choices)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+
+
+class LinkForm(forms.Form):
+    prefix = "link"  # shares its page with the pressure point form
+    kind = forms.ChoiceField(label=_("This target…"), choices=LinkKind.choices)
+    name = forms.CharField(label=_("…whom (name)"), max_length=160)
+    other_kind = forms.ChoiceField(label=_("Kind"), choices=TargetKind.choices)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    found_in = forms.CharField(
+        label=_("Found in"),
+        max_length=200,
+        required=False,
+        help_text=_("e.g. the state business registry."),
+    )
+
+
+class PressureForm(forms.Form):
+    prefix = "pressure"
+    kind = forms.ChoiceField(label=_("Pressure point"), choices=PressureKind.choices)
+    description = forms.CharField(
+        label=_("What and where"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("e.g. “Lunch rush, noon to two, at the Pike St restaurant”."),
+    )
+    source = forms.CharField(label=_("Source"), max_length=500, required=False)

@@ -383,6 +383,10 @@ def _evidence(objects):
     return {**_fight(objects), "evidence_id": objects["evidence"].public_id}
 
 
+def _target(objects):
+    return {"public_id": objects["fight_target"].public_id}
+
+
 def _seat(objects):
     return {**_fight(objects), "member_id": objects["personas"]["fight_team"].member.public_id}
 
@@ -437,6 +441,31 @@ PAGES.update(
             only(*TEAM), kwargs=_evidence, note="not the subject, not organizers"
         ),
         "fights:evidence_delete": Row(only(*TEAM), "post", _evidence),
+        "fights:target_add": Row(
+            only(*TEAM), "post", _fight, lambda o: {"name": "Joe's Diner LLC", "kind": "llc"}
+        ),
+        "fights:targets": Row(
+            only(*ORGANIZERS, *TEAM), note="research is shared by organizers and fight teams"
+        ),
+        "fights:target_new": Row(only(*ORGANIZERS, *TEAM)),
+        "fights:target": Row(only(*ORGANIZERS, *TEAM), kwargs=_target),
+        "fights:target_edit": Row(only(*ORGANIZERS, *TEAM), kwargs=_target),
+        "fights:target_link": Row(
+            only(*ORGANIZERS, *TEAM),
+            "post",
+            _target,
+            lambda o: {
+                "link-kind": "owns",
+                "link-name": "Joe's Diner",
+                "link-other_kind": "company",
+            },
+        ),
+        "fights:pressure_add": Row(
+            only(*ORGANIZERS, *TEAM),
+            "post",
+            _target,
+            lambda o: {"pressure-kind": "customers", "pressure-description": "Lunch rush"},
+        ),
     }
 )
 
