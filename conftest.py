@@ -268,7 +268,15 @@ def _fight_objects(personas) -> dict[str, Any]:
         address="",
         by=personas["fight_team"].member,
     )
-    return {"fight": fight, "lead": lead, "evidence": evidence, "fight_target": target}
+    from solnet.fights.models import WinnabilityCriterion
+
+    return {
+        "fight": fight,
+        "lead": lead,
+        "evidence": evidence,
+        "fight_target": target,
+        "criterion": WinnabilityCriterion.objects.get(builtin="evidence"),
+    }
 
 
 def tiny_png() -> bytes:

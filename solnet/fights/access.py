@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from solnet.core.access import get_or_404
-from solnet.fights.models import Evidence, Fight, Lead, Target
+from solnet.fights.models import Evidence, Fight, Lead, Target, WinnabilityCriterion
 from solnet.members.access import can_read_contacts, is_organizer
 from solnet.members.models import Member
 
@@ -110,3 +110,14 @@ def visible_targets(member: Member) -> QuerySet[Target]:
 
 def get_target_or_404(member: Member, public_id: str) -> Target:
     return get_or_404(visible_targets(member), public_id=public_id)
+
+
+def can_edit_sheet(member: Member) -> bool:
+    """The winnability sheet is the network's: its organizing team keeps it."""
+    return is_organizer(member)
+
+
+def get_criterion_or_404(member: Member, public_id: str) -> WinnabilityCriterion:
+    if not can_edit_sheet(member):
+        return get_or_404(WinnabilityCriterion.objects.none(), public_id=public_id)
+    return get_or_404(WinnabilityCriterion.objects.all(), public_id=public_id)

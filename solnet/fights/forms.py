@@ -261,3 +261,51 @@ class PressureForm(forms.Form):
         help_text=_("e.g. “Lunch rush, noon to two, at the Pike St restaurant”."),
     )
     source = forms.CharField(label=_("Source"), max_length=500, required=False)
+
+
+SCORE_CHOICES = [("2", _("2: yes")), ("1", _("1: partly")), ("0", _("0: no or unknown"))]
+
+
+class WinnabilityForm(forms.Form):
+    """One score and note per question of the network's sheet in use, and a summary."""
+
+    summary = forms.CharField(
+        label=_("Summary for the meeting"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, criteria, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        for criterion in self.criteria:
+            self.fields[f"score_{criterion.pk}"] = forms.ChoiceField(
+                label=criterion.label,
+                choices=SCORE_CHOICES,
+                widget=forms.RadioSelect,
+                help_text=criterion.text,
+                error_messages={"required": _("Score this one.")},
+            )
+            self.fields[f"note_{criterion.pk}"] = forms.CharField(
+                label=_("Note on “%(name)s”") % {"name": criterion.label},
+                required=False,
+                max_length=1000,
+            )
+
+    def rows(self):
+        """(criterion, score field, note field) for the template."""
+        return [(c, self[f"score_{c.pk}"], self[f"note_{c.pk}"]) for c in self.criteria]
+
+    def scores(self) -> dict[int, tuple[int, str]]:
+        data = self.cleaned_data
+        return {c.pk: (int(data[f"score_{c.pk}"]), data[f"note_{c.pk}"]) for c in self.criteria}
+
+
+class CriterionForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80, required=False)
+    question = forms.CharField(label=_("Question"), max_length=300, required=False)
+    must_have = forms.BooleanField(
+        label=_("Must-have: a 0 means decline, refer or research more"), required=False
+    )
+    active = forms.BooleanField(label=_("In use"), required=False, initial=True)

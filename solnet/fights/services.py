@@ -30,6 +30,9 @@ from solnet.fights.models import (
     RiskFlag,
     Target,
     TargetLink,
+    WinnabilityAssessment,
+    WinnabilityCriterion,
+    WinnabilityScore,
 )
 from solnet.fights.retention import strip_leads
 from solnet.members.access import is_member
@@ -544,3 +547,61 @@ def add_pressure_point(
     )
     audit.record("target.pressure_point", actor=by, target=target)
     return point
+
+
+# --- the winnability sheet -----------------------------------------------------------------
+
+
+@transaction.atomic
+def assess_winnability(
+    *, fight: Fight, scores: dict[int, tuple[int, str]], summary: str, by: Member
+) -> WinnabilityAssessment:
+    """The team fills in the sheet: a score from 0 to 2 and a note for every criterion in use."""
+    if not access.is_on_team(by, fight):
+        raise PermissionDenied
+    in_use = {c.pk: c for c in WinnabilityCriterion.objects.filter(active=True)}
+    if set(scores) != set(in_use):
+        raise ValidationError(_("Score every question of the sheet."))
+    if any(score not in (0, 1, 2) for score, _note in scores.values()):
+        raise ValidationError(_("Scores are 0, 1 or 2."))
+    assessment = WinnabilityAssessment.objects.create(
+        fight=fight, made_by=by, summary=summary.strip() or None
+    )
+    WinnabilityScore.objects.bulk_create(
+        WinnabilityScore(
+            assessment=assessment, criterion=in_use[pk], score=score, note=note.strip() or None
+        )
+        for pk, (score, note) in scores.items()
+    )
+    audit.record("fight.assessed", actor=by, target=fight, assessment=assessment.public_id)
+    return assessment
+
+
+@transaction.atomic
+def save_criterion(
+    *,
+    criterion: WinnabilityCriterion | None,
+    name: str,
+    question: str,
+    must_have: bool,
+    active: bool,
+    by: Member,
+) -> WinnabilityCriterion:
+    """The organizing team edits the network's sheet (or adds a question to it)."""
+    if not access.can_edit_sheet(by):
+        raise PermissionDenied
+    if criterion is None:
+        if not (name.strip() and question.strip()):
+            raise ValidationError(_("A new question needs a name and the question itself."))
+        last = WinnabilityCriterion.objects.order_by("-order").first()
+        criterion = WinnabilityCriterion(order=(last.order + 10) if last else 0)
+    elif not criterion.builtin and not (name.strip() and question.strip()):
+        raise ValidationError(_("A question of your own needs a name and the question itself."))
+    criterion.name = name.strip()
+    criterion.question = question.strip()
+    criterion.must_have = must_have
+    criterion.active = active
+    criterion.full_clean()
+    criterion.save()
+    audit.record("fight.sheet_changed", actor=by, target=criterion)
+    return criterion

@@ -14,8 +14,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from solnet.core import audit, public_forms, sealed, uploads
 from solnet.core.access import member_view
-from solnet.fights import access, evidence, graph, portfolios, services, stages
+from solnet.fights import (
+    access,
+    evidence,
+    graph,
+    portfolios,
+    services,
+    stages,
+    winnability,
+)
 from solnet.fights.forms import (
+    CriterionForm,
     EvidenceForm,
     FightBackForm,
     FightTargetForm,
@@ -28,8 +37,9 @@ from solnet.fights.forms import (
     TakeLeadForm,
     TargetForm,
     TeamAddForm,
+    WinnabilityForm,
 )
-from solnet.fights.models import LeadStatus, Target
+from solnet.fights.models import LeadStatus, Target, WinnabilityCriterion
 from solnet.members.models import Member, Tier
 
 PAGE_SIZE = 50
@@ -222,8 +232,18 @@ def fight_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "evidence_form": EvidenceForm(),
             "targets": fight.targets.all(),
             "target_form": FightTargetForm(),
+            **_sheet_context(fight),
         },
     )
+
+
+def _sheet_context(fight) -> dict:
+    last = winnability.latest(fight)
+    return {
+        "assessment": last,
+        "advice": winnability.advice_of(last) if last else None,
+        "reassess": winnability.needs_reassessment(fight),
+    }
 
 
 @member_view()
@@ -306,6 +326,8 @@ def fight_move(request: HttpRequest, public_id: str) -> HttpResponse:
             "needs_vote": edge.topic is not None and not subjects,
             "subjects": subjects,
             "role": role,
+            "show_advice": edge.topic == stages.Topic.TAKE_ON,
+            **(_sheet_context(fight) if edge.topic == stages.Topic.TAKE_ON else {}),
         },
         status=_status(request),
     )
@@ -575,3 +597,91 @@ def pressure_add(request: HttpRequest, public_id: str) -> HttpResponse:
             return redirect("fights:target", public_id=target.public_id)
     context = _target_page(request, target, pressure_form=form)
     return render(request, "fights/target_detail.html", context, status=422)
+
+
+# --- the winnability sheet -----------------------------------------------------------------
+
+
+@member_view()
+@require_http_methods(["GET", "POST"])
+def fight_winnability(request: HttpRequest, public_id: str) -> HttpResponse:
+    fight = access.get_team_fight_or_404(request.user, public_id)
+    form = WinnabilityForm(request.POST or None, criteria=winnability.criteria())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assess_winnability(
+                fight=fight,
+                scores=form.scores(),
+                summary=form.cleaned_data["summary"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The winnability sheet is saved."))
+            return redirect("fights:detail", public_id=fight.public_id)
+    return render(
+        request,
+        "fights/winnability.html",
+        {"fight": fight, "form": form, "history": fight.assessments.all()[:10]},
+        status=_status(request),
+    )
+
+
+@member_view(access.can_edit_sheet)
+@require_GET
+def sheet(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "fights/sheet.html",
+        {"criteria": WinnabilityCriterion.objects.all(), "form": CriterionForm()},
+    )
+
+
+@member_view(access.can_edit_sheet)
+@require_http_methods(["GET", "POST"])
+def criterion_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+    criterion = access.get_criterion_or_404(request.user, public_id)
+    form = CriterionForm(
+        request.POST or None,
+        initial={
+            "name": criterion.name,
+            "question": criterion.question,
+            "must_have": criterion.must_have,
+            "active": criterion.active,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_criterion(criterion=criterion, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("fights:sheet")
+    return render(
+        request,
+        "fights/criterion.html",
+        {"criterion": criterion, "form": form},
+        status=_status(request),
+    )
+
+
+@member_view(access.can_edit_sheet)
+@require_POST
+def criterion_new(request: HttpRequest) -> HttpResponse:
+    form = CriterionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.save_criterion(criterion=None, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The question is on the sheet."))
+            return redirect("fights:sheet")
+    return render(
+        request,
+        "fights/sheet.html",
+        {"criteria": WinnabilityCriterion.objects.all(), "form": form},
+        status=422,
+    )

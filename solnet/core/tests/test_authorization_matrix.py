@@ -444,6 +444,15 @@ PAGES.update(
         "fights:target_add": Row(
             only(*TEAM), "post", _fight, lambda o: {"name": "Joe's Diner LLC", "kind": "llc"}
         ),
+        "fights:winnability": Row(only(*TEAM), kwargs=_fight),
+        "fights:sheet": Row(only(*ORGANIZERS), note="the network's sheet: its organizing team"),
+        "fights:criterion_new": Row(
+            only(*ORGANIZERS), "post", data=lambda o: {"name": "Allies", "question": "Any?"}
+        ),
+        "fights:criterion": Row(
+            only(*ORGANIZERS),
+            kwargs=lambda o: {"public_id": o["criterion"].public_id},
+        ),
         "fights:targets": Row(
             only(*ORGANIZERS, *TEAM), note="research is shared by organizers and fight teams"
         ),
