@@ -10,7 +10,7 @@ PORT ?= 8000
 WEB_WORKERS ?= 2
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run install install-dev test lint verify bench browser gettext messages clean
+.PHONY: run install install-dev test lint verify bench browser pdf-libs pdf-tools gettext messages clean
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -22,8 +22,24 @@ install: $(UV)
 install-dev: $(UV)
 	$(UV) sync --frozen --quiet
 
+## Pango, which WeasyPrint needs for demand letters. Best effort for `make run`: without it
+## SolNet works, but cannot make PDF letters.
+pdf-libs:
+	@ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || { \
+	  echo "Installing Debian's Pango for PDF letters"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; }; \
+	  else sudo -n apt-get install -y -q libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null 2>&1; fi \
+	  || echo "Could not install Pango: PDF letters will not work until it is installed."; }
+
+## Pango and pdftotext (poppler-utils) for the tests of PDF letters.
+pdf-tools:
+	@{ ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 && command -v pdftotext >/dev/null; } || { \
+	  echo "Installing Debian's Pango and poppler-utils for the PDF tests"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils >/dev/null || { apt-get update -q && apt-get install -y -q libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils >/dev/null; }; \
+	  else sudo apt-get install -y -q libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils >/dev/null; fi; }
+
 ## Install, migrate, start the web server and the worker on SQLite, print how to sign in.
-run: install
+run: install pdf-libs
 	@$(PY) manage.py migrate --noinput --verbosity 0
 	@echo "The database is ready (SQLite in var/)."
 	@echo "SolNet is starting at http://$(HOST):$(PORT)/"
@@ -52,7 +68,7 @@ gettext:
 	  else sudo apt-get install -y -q gettext >/dev/null; fi; }
 
 ## Install what the tests need and run the whole suite.
-test: install-dev browser
+test: install-dev browser pdf-tools
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-dev gettext
@@ -64,7 +80,7 @@ lint: install-dev gettext
 	$(PY) -m solnet.core.messages_check
 
 ## Security figures (SECURITY.md): a table, and var/verify-results.json.
-verify: install-dev browser
+verify: install-dev browser pdf-tools
 	$(PY) -m pytest -m verify -q --figures=var/verify-results.json --figures-title="Security figures"
 
 ## Performance figures as ratios to floors measured in the same run: var/bench-results.json.

@@ -270,7 +270,16 @@ def _fight_objects(personas) -> dict[str, Any]:
     )
     from solnet.fights.models import WinnabilityCriterion
 
+    team = personas["fight_team"].member
+    demand = fight_services.add_demand(
+        fight=fight, kind="amount", text="Pay the wages owed", amount=6710, due_on=None, by=team
+    )
+    letter = fight_services.save_letter(
+        fight=fight, language="en", body="To Joe's Diner,\n\nPay.", by=team
+    )
     return {
+        "demand": demand,
+        "letter": letter,
         "fight": fight,
         "lead": lead,
         "evidence": evidence,

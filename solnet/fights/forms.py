@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from solnet.core.forms import NativeDateInput
 from solnet.core.public_forms import PublicForm
 from solnet.fights.models import (
+    DemandKind,
     HeardFrom,
     IssueType,
     LeadChannel,
@@ -309,3 +310,32 @@ class CriterionForm(forms.Form):
         label=_("Must-have: a 0 means decline, refer or research more"), required=False
     )
     active = forms.BooleanField(label=_("In use"), required=False, initial=True)
+
+
+class DemandForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=DemandKind.choices)
+    text = forms.CharField(
+        label=_("The demand"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Exact and checkable, e.g. “Pay the 30 weeks of wages owed: $6,710”."),
+    )
+    amount = forms.DecimalField(
+        label=_("Amount"), required=False, min_value=0, max_digits=10, decimal_places=2
+    )
+    due_on = forms.DateField(label=_("Due by"), required=False, widget=NativeDateInput)
+
+
+class DeadlineForm(forms.Form):
+    deadline = forms.DateField(
+        label=_("Deadline"),
+        required=False,
+        widget=NativeDateInput,
+        help_text=_("Usually two weeks after the letter is delivered, sometimes seven days."),
+    )
+
+
+class LetterForm(forms.Form):
+    body = forms.CharField(
+        label=_("The letter"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 18})
+    )

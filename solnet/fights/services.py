@@ -10,13 +10,16 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from solnet.core import audit, sealed
 from solnet.fights import access, evidence, portfolios, stages
 from solnet.fights.models import (
     OPEN_LEAD_STATUSES,
+    Demand,
+    DemandKind,
+    DemandLetter,
     Evidence,
     Fight,
     FightDecision,
@@ -605,3 +608,124 @@ def save_criterion(
     criterion.save()
     audit.record("fight.sheet_changed", actor=by, target=criterion)
     return criterion
+
+
+# --- demands, the deadline and letters -----------------------------------------------------
+
+
+@transaction.atomic
+def add_demand(
+    *,
+    fight: Fight,
+    kind: str,
+    text: str,
+    amount: Decimal | None,
+    due_on: datetime.date | None,
+    by: Member,
+) -> Demand:
+    """One item of the demand. The first one brings the no-retaliation clause with it (the
+    team may take it out)."""
+    if not access.is_on_team(by, fight):
+        raise PermissionDenied
+    if not text.strip():
+        raise ValidationError({"text": _("Write the demand exactly.")})
+    if kind == DemandKind.AMOUNT and amount is None:
+        raise ValidationError({"amount": _("Give the amount.")})
+    first = not fight.demands.exists()
+    demand = Demand(fight=fight, kind=kind, text=text.strip(), amount=amount, due_on=due_on)
+    demand.full_clean()
+    demand.save()
+    if first and kind != DemandKind.NO_RETALIATION:
+        Demand.objects.create(fight=fight, kind=DemandKind.NO_RETALIATION, text="")
+    audit.record("fight.demand_added", actor=by, target=fight, demand=demand.public_id)
+    return demand
+
+
+@transaction.atomic
+def settle_demand(*, demand: Demand, met_on: datetime.date | None, by: Member) -> None:
+    """The target did it (or, with None, the team takes that back)."""
+    if not access.is_on_team(by, demand.fight):
+        raise PermissionDenied
+    if met_on and met_on > timezone.localdate():
+        raise ValidationError(_("That date is in the future."))
+    demand.met_on = met_on
+    demand.save(update_fields=["met_on"])
+    audit.record("fight.demand_met", actor=by, target=demand.fight, demand=demand.public_id)
+
+
+@transaction.atomic
+def remove_demand(*, demand: Demand, by: Member) -> None:
+    if not access.is_on_team(by, demand.fight):
+        raise PermissionDenied
+    audit.record("fight.demand_removed", actor=by, target=demand.fight, demand=demand.public_id)
+    demand.delete()
+
+
+@transaction.atomic
+def set_deadline(*, fight: Fight, deadline: datetime.date | None, by: Member) -> None:
+    if not access.is_on_team(by, fight):
+        raise PermissionDenied
+    fight.deadline = deadline
+    fight.deadline_reminded = None
+    fight.updated_at = timezone.now()
+    fight.save(update_fields=["deadline", "deadline_reminded", "updated_at"])
+    audit.record("fight.deadline_set", actor=by, target=fight, deadline=str(deadline or ""))
+
+
+@transaction.atomic
+def save_letter(*, fight: Fight, language: str, body: str, by: Member) -> DemandLetter:
+    """A new version of the letter in that language; earlier versions stay."""
+    if not access.is_on_team(by, fight):
+        raise PermissionDenied
+    if not body.strip():
+        raise ValidationError({"body": _("The letter is empty.")})
+    last = fight.letters.filter(language=language).order_by("-version").first()
+    letter = DemandLetter.objects.create(
+        fight=fight,
+        language=language,
+        version=(last.version + 1) if last else 1,
+        body=body.strip(),
+        written_by=by,
+    )
+    audit.record("fight.letter_saved", actor=by, target=fight, letter=letter.public_id)
+    return letter
+
+
+def remind_deadlines(*, today: datetime.date | None = None) -> int:
+    """Mails each fight team about deadlines from two days ahead until the day itself, once a
+    day (run daily by the worker). Returns how many fights were reminded."""
+    from solnet.core.tasks import queue_mail
+
+    today = today or timezone.localdate()
+    due = (
+        Fight.objects.open()
+        .filter(deadline__gte=today, deadline__lte=today + datetime.timedelta(days=2))
+        .exclude(deadline_reminded=today)
+    )
+    reminded = 0
+    for fight in due:
+        with transaction.atomic():
+            if (
+                not Fight.objects.filter(pk=fight.pk)
+                .exclude(deadline_reminded=today)
+                .update(deadline_reminded=today)
+            ):
+                continue  # another worker took it
+            for seat in fight.team.select_related("member"):
+                member = seat.member
+                if not member.email or member.contacts_hidden:
+                    continue
+                with translation.override(member.preferred_language or None):
+                    days = (fight.deadline - today).days
+                    queue_mail(
+                        to=member.email,
+                        subject=_("Deadline: %(fight)s") % {"fight": fight},
+                        body=(
+                            _("The deadline of “%(fight)s” is today.")
+                            if days == 0
+                            else _("The deadline of “%(fight)s” is in %(days)d days.")
+                        )
+                        % {"fight": fight, "days": days},
+                    )
+            reminded += 1
+    return reminded

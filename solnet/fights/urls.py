@@ -1,6 +1,6 @@
 from django.urls import path
 
-from solnet.fights import views
+from solnet.fights import demand_views, views
 
 app_name = "fights"
 
@@ -21,6 +21,19 @@ urlpatterns = [
     path("targets/<str:public_id>/pressure/", views.pressure_add, name="pressure_add"),
     path("<str:public_id>/", views.fight_detail, name="detail"),
     path("<str:public_id>/targets/", views.fight_target_add, name="target_add"),
+    path("<str:public_id>/demands/", demand_views.demands, name="demands"),
+    path("<str:public_id>/demands/add/", demand_views.demand_add, name="demand_add"),
+    path(
+        "<str:public_id>/demands/<str:demand_id>/met/", demand_views.demand_met, name="demand_met"
+    ),
+    path(
+        "<str:public_id>/demands/<str:demand_id>/remove/",
+        demand_views.demand_remove,
+        name="demand_remove",
+    ),
+    path("<str:public_id>/deadline/", demand_views.deadline, name="deadline"),
+    path("<str:public_id>/letter/", demand_views.letter, name="letter"),
+    path("<str:public_id>/letter/<str:letter_id>.pdf", demand_views.letter_pdf, name="letter_pdf"),
     path("<str:public_id>/intake/", views.fight_intake, name="intake"),
     path("<str:public_id>/winnability/", views.fight_winnability, name="winnability"),
     path("<str:public_id>/move/", views.fight_move, name="move"),

@@ -383,6 +383,10 @@ def _evidence(objects):
     return {**_fight(objects), "evidence_id": objects["evidence"].public_id}
 
 
+def _demand(objects):
+    return {**_fight(objects), "demand_id": objects["demand"].public_id}
+
+
 def _target(objects):
     return {"public_id": objects["fight_target"].public_id}
 
@@ -445,6 +449,19 @@ PAGES.update(
             only(*TEAM), "post", _fight, lambda o: {"name": "Joe's Diner LLC", "kind": "llc"}
         ),
         "fights:winnability": Row(only(*TEAM), kwargs=_fight),
+        "fights:demands": Row(only(*TEAM), kwargs=_fight),
+        "fights:demand_add": Row(
+            only(*TEAM), "post", _fight, lambda o: {"kind": "repair", "text": "Fix the heat"}
+        ),
+        "fights:demand_met": Row(only(*TEAM), "post", _demand),
+        "fights:demand_remove": Row(only(*TEAM), "post", _demand),
+        "fights:deadline": Row(only(*TEAM), "post", _fight, lambda o: {"deadline": "2026-12-15"}),
+        "fights:letter": Row(only(*TEAM), kwargs=_fight),
+        "fights:letter_pdf": Row(
+            only(*TEAM),
+            kwargs=lambda o: {**_fight(o), "letter_id": o["letter"].public_id},
+            note="a guessed letter id gets 404 from anyone outside the team",
+        ),
         "fights:sheet": Row(only(*ORGANIZERS), note="the network's sheet: its organizing team"),
         "fights:criterion_new": Row(
             only(*ORGANIZERS), "post", data=lambda o: {"name": "Allies", "question": "Any?"}
