@@ -277,7 +277,20 @@ def _fight_objects(personas) -> dict[str, Any]:
     letter = fight_services.save_letter(
         fight=fight, language="en", body="To Joe's Diner,\n\nPay.", by=team
     )
+    from solnet.fights.models import Tactic
+
+    picket = Tactic.objects.get(builtin="picket")
+    step = fight_services.add_plan_step(
+        fight=fight,
+        tactic=picket,
+        planned_on=datetime.date.today(),
+        turnout_needed=None,
+        roles="",
+        by=team,
+    )
     return {
+        "tactic": picket,
+        "step": step,
         "demand": demand,
         "letter": letter,
         "fight": fight,

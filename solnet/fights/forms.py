@@ -15,8 +15,12 @@ from solnet.fights.models import (
     LeadStatus,
     LinkKind,
     PressureKind,
+    ResponseKind,
     RiskFlag,
+    RiskLevel,
+    TacticKind,
     TargetKind,
+    Tier,
 )
 from solnet.people.forms import check_contact
 from solnet.people.models import ChannelKind
@@ -339,3 +343,74 @@ class LetterForm(forms.Form):
     body = forms.CharField(
         label=_("The letter"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 18})
     )
+
+
+class StepForm(forms.Form):
+    prefix = "step"  # shares its page with the response form
+
+    tactic = forms.ModelChoiceField(
+        label=_("Tactic"), queryset=None, to_field_name="public_id", empty_label=None
+    )
+    planned_on = forms.DateField(label=_("Planned for"), widget=NativeDateInput)
+    turnout_needed = forms.IntegerField(
+        label=_("People needed"),
+        required=False,
+        min_value=1,
+        max_value=10_000,
+        help_text=_("Empty: the tactic's ideal turnout."),
+    )
+    roles = forms.CharField(label=_("Roles"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from solnet.fights.models import Tactic
+
+        self.fields["tactic"].queryset = Tactic.objects.filter(active=True)
+        self.fields["tactic"].label_from_instance = lambda t: f"{t.get_tier_display()} · {t}"
+
+
+class ActionForm(forms.Form):
+    done_on = forms.DateField(label=_("Done on"), widget=NativeDateInput)
+    turnout = forms.IntegerField(label=_("People who came"), min_value=0, max_value=100_000)
+    tier_done = forms.ChoiceField(label=_("Tier reached"), choices=Tier.choices)
+    reaction = forms.CharField(
+        label=_("What the target did"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    police_contact = forms.BooleanField(label=_("The police came"), required=False)
+
+
+class ResponseForm(forms.Form):
+    prefix = "response"
+
+    kind = forms.ChoiceField(label=_("What the target did"), choices=ResponseKind.choices)
+    happened_on = forms.DateField(label=_("When"), widget=NativeDateInput)
+    amount = forms.DecimalField(
+        label=_("Amount offered"), required=False, min_value=0, max_digits=10, decimal_places=2
+    )
+    note = forms.CharField(
+        label=_("Details"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class TacticForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120, required=False)
+    tier = forms.ChoiceField(label=_("Tier"), choices=Tier.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=TacticKind.choices)
+    min_turnout = forms.IntegerField(label=_("Fewest people"), min_value=1, max_value=10_000)
+    ideal_turnout = forms.IntegerField(label=_("Ideal turnout"), min_value=1, max_value=10_000)
+    roles = forms.CharField(label=_("Roles needed"), max_length=300, required=False)
+    risk = forms.ChoiceField(label=_("Legal or arrest risk"), choices=RiskLevel.choices)
+    needs_research = forms.CharField(label=_("Research it needs"), max_length=300, required=False)
+    script = forms.CharField(
+        label=_("Script or template"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    active = forms.BooleanField(label=_("In use"), required=False, initial=True)

@@ -29,10 +29,13 @@ from solnet.fights.models import (
     Lead,
     LeadChannel,
     LeadStatus,
+    PlanStep,
     PressurePoint,
     RiskFlag,
+    Tactic,
     Target,
     TargetLink,
+    TargetResponse,
     WinnabilityAssessment,
     WinnabilityCriterion,
     WinnabilityScore,
@@ -729,3 +732,120 @@ def remind_deadlines(*, today: datetime.date | None = None) -> int:
                     )
             reminded += 1
     return reminded
+
+
+# --- the escalation plan -------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_plan_step(
+    *,
+    fight: Fight,
+    tactic: Tactic,
+    planned_on: datetime.date,
+    turnout_needed: int | None,
+    roles: str,
+    by: Member,
+) -> PlanStep:
+    """A step of the escalation plan, at the tactic's tier and (unless said) its ideal
+    turnout."""
+    if not access.is_on_team(by, fight):
+        raise PermissionDenied
+    step = PlanStep.objects.create(
+        fight=fight,
+        tactic=tactic,
+        planned_on=planned_on,
+        tier=tactic.tier,
+        turnout_needed=turnout_needed if turnout_needed is not None else tactic.ideal_turnout,
+        roles=roles.strip() or tactic.roles,
+    )
+    audit.record("fight.step_planned", actor=by, target=fight, step=step.public_id)
+    return step
+
+
+@transaction.atomic
+def record_action(
+    *,
+    step: PlanStep,
+    done_on: datetime.date,
+    turnout: int,
+    tier_done: str,
+    reaction: str,
+    police_contact: bool,
+    by: Member,
+) -> PlanStep:
+    """The step happened: when, how many came, the tier it reached, what the target did."""
+    if not access.is_on_team(by, step.fight):
+        raise PermissionDenied
+    if done_on > timezone.localdate():
+        raise ValidationError({"done_on": _("That date is in the future.")})
+    step.done_on = done_on
+    step.turnout = turnout
+    step.tier_done = tier_done or step.tier
+    step.reaction = reaction.strip() or None
+    step.police_contact = police_contact
+    step.full_clean()
+    step.save()
+    Fight.objects.filter(pk=step.fight_id).update(updated_at=timezone.now())
+    audit.record("fight.action_done", actor=by, target=step.fight, step=step.public_id)
+    return step
+
+
+@transaction.atomic
+def remove_plan_step(*, step: PlanStep, by: Member) -> None:
+    if not access.is_on_team(by, step.fight):
+        raise PermissionDenied
+    if step.done_on:
+        raise ValidationError(_("An action that happened stays on the record."))
+    audit.record("fight.step_removed", actor=by, target=step.fight, step=step.public_id)
+    step.delete()
+
+
+@transaction.atomic
+def log_response(
+    *,
+    fight: Fight,
+    kind: str,
+    happened_on: datetime.date,
+    amount: Decimal | None,
+    note: str,
+    by: Member,
+) -> TargetResponse:
+    """What the target did: a promise, an offer, a refusal, or a counter-move."""
+    if not access.is_on_team(by, fight):
+        raise PermissionDenied
+    if happened_on > timezone.localdate():
+        raise ValidationError({"happened_on": _("That date is in the future.")})
+    response = TargetResponse(
+        fight=fight,
+        kind=kind,
+        happened_on=happened_on,
+        amount=amount,
+        note=note.strip() or None,
+        recorded_by=by,
+    )
+    response.full_clean()
+    response.save()
+    audit.record("fight.target_responded", actor=by, target=fight, kind=kind)
+    return response
+
+
+@transaction.atomic
+def save_tactic(*, tactic: Tactic | None, by: Member, **fields: Any) -> Tactic:
+    """The organizing team keeps the network's tactics catalogue."""
+    if not access.can_edit_sheet(by):
+        raise PermissionDenied
+    if tactic is None:
+        if not fields.get("name", "").strip():
+            raise ValidationError({"name": _("Name the tactic.")})
+        tactic = Tactic()
+    elif not tactic.builtin and not fields.get("name", "").strip():
+        raise ValidationError({"name": _("Name the tactic.")})
+    for name, value in fields.items():
+        setattr(tactic, name, value.strip() if isinstance(value, str) else value)
+    if tactic.min_turnout > tactic.ideal_turnout:
+        raise ValidationError({"ideal_turnout": _("The ideal turnout is below the fewest.")})
+    tactic.full_clean()
+    tactic.save()
+    audit.record("fight.tactic_saved", actor=by, target=tactic)
+    return tactic

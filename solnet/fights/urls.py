@@ -1,6 +1,6 @@
 from django.urls import path
 
-from solnet.fights import demand_views, views
+from solnet.fights import demand_views, plan_views, views
 
 app_name = "fights"
 
@@ -13,6 +13,9 @@ urlpatterns = [
     path("sheet/", views.sheet, name="sheet"),
     path("sheet/new/", views.criterion_new, name="criterion_new"),
     path("sheet/<str:public_id>/", views.criterion_edit, name="criterion"),
+    path("tactics/", plan_views.tactics, name="tactics"),
+    path("tactics/new/", plan_views.tactic_new, name="tactic_new"),
+    path("tactics/<str:public_id>/", plan_views.tactic_edit, name="tactic"),
     path("targets/", views.target_list, name="targets"),
     path("targets/new/", views.target_new, name="target_new"),
     path("targets/<str:public_id>/", views.target_detail, name="target"),
@@ -32,6 +35,11 @@ urlpatterns = [
         name="demand_remove",
     ),
     path("<str:public_id>/deadline/", demand_views.deadline, name="deadline"),
+    path("<str:public_id>/plan/", plan_views.plan, name="plan"),
+    path("<str:public_id>/plan/add/", plan_views.step_add, name="step_add"),
+    path("<str:public_id>/plan/<str:step_id>/", plan_views.step, name="step"),
+    path("<str:public_id>/plan/<str:step_id>/remove/", plan_views.step_remove, name="step_remove"),
+    path("<str:public_id>/responses/", plan_views.response_add, name="response_add"),
     path("<str:public_id>/letter/", demand_views.letter, name="letter"),
     path("<str:public_id>/letter/<str:letter_id>.pdf", demand_views.letter_pdf, name="letter_pdf"),
     path("<str:public_id>/intake/", views.fight_intake, name="intake"),

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,6 +16,7 @@ from solnet.core import audit, public_forms, sealed, uploads
 from solnet.core.access import member_view
 from solnet.fights import (
     access,
+    escalation,
     evidence,
     graph,
     portfolios,
@@ -233,6 +234,11 @@ def fight_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "targets": fight.targets.all(),
             "target_form": FightTargetForm(),
             **_sheet_context(fight),
+            "timeline": escalation.timeline(
+                list(fight.plan.select_related("tactic")), today=timezone.localdate()
+            )
+            if role == "team"
+            else None,
         },
     )
 

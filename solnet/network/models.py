@@ -104,6 +104,14 @@ class Network(models.Model):
             "them to your legal contact before then if they may be needed."
         ),
     )
+    pressure_gap_days = models.PositiveSmallIntegerField(
+        _("longest gap between actions"),
+        default=14,
+        help_text=_(
+            "An escalating fight with no action for longer than this many days is flagged: "
+            "pressure must be constant."
+        ),
+    )
     legal_contact = models.CharField(
         _("legal contact"),
         max_length=120,
@@ -134,6 +142,7 @@ class Network(models.Model):
             "subject_decisions": INTERNAL,
             "evidence_days_after_close": INTERNAL,
             "legal_contact": INTERNAL,
+            "pressure_gap_days": INTERNAL,
             "founded_at": PUBLIC,
             "created_at": INTERNAL,
         },

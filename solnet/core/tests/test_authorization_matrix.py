@@ -387,6 +387,10 @@ def _demand(objects):
     return {**_fight(objects), "demand_id": objects["demand"].public_id}
 
 
+def _step(objects):
+    return {**_fight(objects), "step_id": objects["step"].public_id}
+
+
 def _target(objects):
     return {"public_id": objects["fight_target"].public_id}
 
@@ -457,6 +461,37 @@ PAGES.update(
         "fights:demand_remove": Row(only(*TEAM), "post", _demand),
         "fights:deadline": Row(only(*TEAM), "post", _fight, lambda o: {"deadline": "2026-12-15"}),
         "fights:letter": Row(only(*TEAM), kwargs=_fight),
+        "fights:plan": Row(only(*TEAM), kwargs=_fight),
+        "fights:step_add": Row(
+            only(*TEAM),
+            "post",
+            _fight,
+            lambda o: {"step-tactic": o["tactic"].public_id, "step-planned_on": "2026-12-20"},
+        ),
+        "fights:step": Row(only(*TEAM), kwargs=_step),
+        "fights:step_remove": Row(only(*TEAM), "post", _step),
+        "fights:response_add": Row(
+            only(*TEAM),
+            "post",
+            _fight,
+            lambda o: {"response-kind": "promise", "response-happened_on": "2026-11-20"},
+        ),
+        "fights:tactics": Row(only(*ORGANIZERS, *TEAM)),
+        "fights:tactic": Row(
+            only(*ORGANIZERS), kwargs=lambda o: {"public_id": o["tactic"].public_id}
+        ),
+        "fights:tactic_new": Row(
+            only(*ORGANIZERS),
+            "post",
+            data=lambda o: {
+                "name": "Banner drop",
+                "tier": "T1",
+                "kind": "reputational",
+                "min_turnout": 2,
+                "ideal_turnout": 4,
+                "risk": "low",
+            },
+        ),
         "fights:letter_pdf": Row(
             only(*TEAM),
             kwargs=lambda o: {**_fight(o), "letter_id": o["letter"].public_id},
