@@ -288,7 +288,10 @@ def _fight_objects(personas) -> dict[str, Any]:
         roles="",
         by=team,
     )
+    from solnet.fights.models import FollowUp
+
     return {
+        "follow_up": FollowUp.objects.create(fight=fight, task="Invite Antonio to the meeting"),
         "tactic": picket,
         "step": step,
         "demand": demand,

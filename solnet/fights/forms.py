@@ -414,3 +414,44 @@ class TacticForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     active = forms.BooleanField(label=_("In use"), required=False, initial=True)
+
+
+class OutcomeForm(forms.Form):
+    amount_recovered = forms.DecimalField(
+        label=_("Amount recovered"), required=False, min_value=0, max_digits=10, decimal_places=2
+    )
+    lessons = forms.CharField(
+        label=_("Lessons"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the network learned, for the next fight."),
+    )
+    watch_days = forms.IntegerField(
+        label=_("Days to watch for retaliation"),
+        required=False,
+        min_value=0,
+        max_value=730,
+        initial=90,
+        help_text=_("After a win, bosses and landlords sometimes strike back."),
+    )
+
+
+class FollowUpForm(forms.Form):
+    prefix = "follow"
+
+    task = forms.CharField(label=_("Task"), max_length=500)
+    due_on = forms.DateField(label=_("Due by"), required=False, widget=NativeDateInput)
+    assigned_to = forms.ModelChoiceField(
+        label=_("Who does it"),
+        queryset=None,
+        required=False,
+        to_field_name="public_id",
+        empty_label=_("Nobody yet"),
+    )
+
+    def __init__(self, *args, fight, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from solnet.members.models import Member
+
+        self.fields["assigned_to"].queryset = Member.objects.filter(fight_teams__fight=fight)

@@ -266,6 +266,18 @@ class Fight(models.Model):
     targets = models.ManyToManyField(
         "Target", blank=True, related_name="fights", help_text="Whom the fight is against"
     )
+    lessons = EncryptedTextField(
+        _("lessons"),
+        null=True,
+        blank=True,
+        help_text=_("What the network learned, for the next fight."),
+    )
+    watch_until = models.DateField(
+        _("watch for retaliation until"),
+        null=True,
+        blank=True,
+        help_text=_("After a win, bosses and landlords sometimes strike back: keep in touch."),
+    )
     deadline = models.DateField(
         _("deadline"),
         null=True,
@@ -300,6 +312,8 @@ class Fight(models.Model):
             "amount_recovered": INTERNAL,
             "targets": INTERNAL,
             "deadline": INTERNAL,
+            "lessons": SENSITIVE,
+            "watch_until": INTERNAL,
             "deadline_reminded": INTERNAL,
             "opened_at": INTERNAL,
             "closed_at": INTERNAL,
@@ -319,6 +333,7 @@ class Fight(models.Model):
                 "goals": None,
                 "pod": None,
                 "risk_flags": None,
+                "lessons": None,
             },
         ),
     )
@@ -1367,3 +1382,53 @@ class TargetResponse(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+class FollowUp(models.Model):
+    """A task after a fight: invite the subject to meetings, check for retaliation, pay back
+    the strike fund…"""
+
+    public_id = models.CharField(
+        max_length=24, unique=True, default=new_public_id, help_text="Random id used in URLs"
+    )
+    fight = models.ForeignKey(
+        Fight, on_delete=models.CASCADE, related_name="follow_ups", help_text="Which fight"
+    )
+    task = EncryptedTextField(_("task"), help_text="")
+    due_on = models.DateField(_("due by"), null=True, blank=True, help_text="")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who does it"),
+        help_text="",
+    )
+    done_at = models.DateTimeField(null=True, blank=True, help_text="When it was done")
+    created_at = models.DateTimeField(default=timezone.now, help_text="When")
+
+    data_policy = DataPolicy(
+        sensitivity={
+            "id": INTERNAL,
+            "public_id": INTERNAL,
+            "fight": INTERNAL,
+            "task": SENSITIVE,
+            "due_on": INTERNAL,
+            "assigned_to": PERSONAL,
+            "done_at": INTERNAL,
+            "created_at": INTERNAL,
+        },
+        retention=Retention(
+            action=DELETE,
+            reason="Follow-up tasks go a year after the fight closes.",
+            period=CLOSED_FIGHT_KEPT,
+            basis="fight__closed_at",
+        ),
+    )
+
+    class Meta:
+        ordering = ["done_at", "due_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.task

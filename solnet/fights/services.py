@@ -26,6 +26,7 @@ from solnet.fights.models import (
     FightMove,
     FightSubject,
     FightTeamMember,
+    FollowUp,
     Lead,
     LeadChannel,
     LeadStatus,
@@ -849,3 +850,63 @@ def save_tactic(*, tactic: Tactic | None, by: Member, **fields: Any) -> Tactic:
     tactic.save()
     audit.record("fight.tactic_saved", actor=by, target=tactic)
     return tactic
+
+
+# --- outcome and follow-up -----------------------------------------------------------------
+
+RETALIATION_WATCH = datetime.timedelta(days=90)
+
+
+@transaction.atomic
+def record_outcome(
+    *,
+    fight: Fight,
+    amount_recovered: Decimal | None,
+    lessons: str,
+    watch_days: int | None,
+    by: Member,
+) -> Fight:
+    """What a closed fight won and taught; how long to watch for retaliation."""
+    if not access.is_on_team(by, fight):
+        raise PermissionDenied
+    if fight.closed_at is None or fight.stage not in [*stages.OUTCOMES, stages.Stage.FOLLOW_UP]:
+        raise ValidationError(_("Record the outcome once the fight has one."))
+    fight.amount_recovered = amount_recovered
+    fight.lessons = lessons.strip() or None
+    days = RETALIATION_WATCH.days if watch_days is None else watch_days
+    fight.watch_until = fight.closed_at.date() + datetime.timedelta(days=days) if days else None
+    fight.updated_at = timezone.now()
+    fight.full_clean()
+    fight.save()
+    audit.record("fight.outcome_recorded", actor=by, target=fight)
+    return fight
+
+
+@transaction.atomic
+def add_follow_up(
+    *,
+    fight: Fight,
+    task: str,
+    due_on: datetime.date | None,
+    assigned_to: Member | None,
+    by: Member,
+) -> FollowUp:
+    if not access.is_on_team(by, fight):
+        raise PermissionDenied
+    if not task.strip():
+        raise ValidationError({"task": _("Say what needs doing.")})
+    if assigned_to is not None and not access.is_on_team(assigned_to, fight):
+        raise ValidationError({"assigned_to": _("Choose someone on the fight team.")})
+    follow_up = FollowUp.objects.create(
+        fight=fight, task=task.strip(), due_on=due_on, assigned_to=assigned_to
+    )
+    audit.record("fight.follow_up_added", actor=by, target=fight)
+    return follow_up
+
+
+@transaction.atomic
+def finish_follow_up(*, follow_up: FollowUp, by: Member) -> None:
+    if not access.is_on_team(by, follow_up.fight):
+        raise PermissionDenied
+    follow_up.done_at = None if follow_up.done_at else timezone.now()
+    follow_up.save(update_fields=["done_at"])

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from solnet.fights import demand_views, plan_views, views
+from solnet.fights import demand_views, outcome_views, plan_views, views
 
 app_name = "fights"
 
 urlpatterns = [
     path("", views.fight_list, name="list"),
+    path("dashboard/", outcome_views.dashboard, name="dashboard"),
     path("leads/", views.lead_list, name="leads"),
     path("leads/new/", views.lead_new, name="lead_new"),
     path("leads/<str:public_id>/", views.lead_detail, name="lead"),
@@ -35,6 +36,13 @@ urlpatterns = [
         name="demand_remove",
     ),
     path("<str:public_id>/deadline/", demand_views.deadline, name="deadline"),
+    path("<str:public_id>/outcome/", outcome_views.outcome, name="outcome"),
+    path("<str:public_id>/follow-ups/", outcome_views.follow_up_add, name="follow_up_add"),
+    path(
+        "<str:public_id>/follow-ups/<str:task_id>/",
+        outcome_views.follow_up_done,
+        name="follow_up_done",
+    ),
     path("<str:public_id>/plan/", plan_views.plan, name="plan"),
     path("<str:public_id>/plan/add/", plan_views.step_add, name="step_add"),
     path("<str:public_id>/plan/<str:step_id>/", plan_views.step, name="step"),

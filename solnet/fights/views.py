@@ -19,6 +19,7 @@ from solnet.fights import (
     escalation,
     evidence,
     graph,
+    outcomes,
     portfolios,
     services,
     stages,
@@ -29,6 +30,7 @@ from solnet.fights.forms import (
     EvidenceForm,
     FightBackForm,
     FightTargetForm,
+    FollowUpForm,
     IntakeForm,
     LeadForm,
     LeadUpdateForm,
@@ -41,6 +43,7 @@ from solnet.fights.forms import (
     WinnabilityForm,
 )
 from solnet.fights.models import LeadStatus, Target, WinnabilityCriterion
+from solnet.members.access import is_member
 from solnet.members.models import Member, Tier
 
 PAGE_SIZE = 50
@@ -196,7 +199,15 @@ def fight_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "fights/fight_list.html",
-        {"page": page, "mine": mine, "show": show, "query": f"show={show}"},
+        {
+            "page": page,
+            "mine": mine,
+            "show": show,
+            "query": f"show={show}",
+            "can_dashboard": is_member(request.user),
+            "can_research": access.can_research(request.user),
+            "can_edit_sheet": access.can_edit_sheet(request.user),
+        },
     )
 
 
@@ -239,6 +250,10 @@ def fight_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             )
             if role == "team"
             else None,
+            "closed": stages.is_closed(fight.stage),
+            "came_back": outcomes.subjects_came_back(fight),
+            "follow_ups": fight.follow_ups.select_related("assigned_to"),
+            "follow_up_form": FollowUpForm(fight=fight),
         },
     )
 

@@ -462,6 +462,18 @@ PAGES.update(
         "fights:deadline": Row(only(*TEAM), "post", _fight, lambda o: {"deadline": "2026-12-15"}),
         "fights:letter": Row(only(*TEAM), kwargs=_fight),
         "fights:plan": Row(only(*TEAM), kwargs=_fight),
+        "fights:dashboard": Row(
+            only(*MEMBERS_UP), note="figures describe no one; fights as the board shows them"
+        ),
+        "fights:outcome": Row(only(*TEAM), kwargs=_fight, note="answers with the form"),
+        "fights:follow_up_add": Row(
+            only(*TEAM), "post", _fight, lambda o: {"follow-task": "Call Antonio"}
+        ),
+        "fights:follow_up_done": Row(
+            only(*TEAM),
+            "post",
+            lambda o: {**_fight(o), "task_id": o["follow_up"].public_id},
+        ),
         "fights:step_add": Row(
             only(*TEAM),
             "post",
