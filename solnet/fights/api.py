@@ -11,8 +11,8 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import ConfigDict
 
-from solnet.fights import access, stages
-from solnet.fights.models import Fight, LeadStatus
+from solnet.fights import access, stages, winnability
+from solnet.fights.models import Fight, LeadStatus, Target
 from solnet.members.api import ERRORS, ErrorOut, require_scope
 from solnet.members.models import ApiScope
 
@@ -52,6 +52,40 @@ class MoveOut(Schema):
         return obj.decision.by_subject if obj.decision else None
 
 
+class TargetRefOut(Schema):
+    public_id: str
+    name: str
+    kind: str
+
+
+class DemandOut(Schema):
+    kind: str
+    text: str
+    amount: Decimal | None
+    due_on: datetime.date | None
+    met_on: datetime.date | None
+
+
+class StepOut(Schema):
+    tactic: str
+    tier: str
+    planned_on: datetime.date
+    turnout_needed: int
+    done_on: datetime.date | None
+    turnout: int | None
+    tier_done: str
+
+    @staticmethod
+    def resolve_tactic(obj) -> str:
+        return obj.tactic.label
+
+
+class ResponseOut(Schema):
+    kind: str
+    happened_on: datetime.date
+    amount: Decimal | None
+
+
 class FightOut(FightSummaryOut):
     role: str = Field(description="team or subject: what the caller is to this fight")
     language: str
@@ -63,8 +97,16 @@ class FightOut(FightSummaryOut):
     amount_recovered: Decimal | None
     opened_at: datetime.datetime
     closed_at: datetime.datetime | None
+    deadline: datetime.date | None
     next_stages: list[str]
     moves: list[MoveOut]
+    targets: list[TargetRefOut]
+    demands: list[DemandOut] | None = Field(description="Only for the fight team")
+    plan: list[StepOut] | None = Field(description="Only for the fight team")
+    responses: list[ResponseOut] | None = Field(description="Only for the fight team")
+    winnability: str | None = Field(
+        description="The latest sheet's score as 'total/best', for the fight team"
+    )
 
 
 class FightFilters(Schema):
@@ -124,6 +166,7 @@ def get_fight(request: HttpRequest, public_id: str):
 
 
 def _fight_out(fight: Fight, role: str) -> dict:
+    team = role == "team"
     return {
         "public_id": fight.public_id,
         "title": fight.title,
@@ -139,6 +182,63 @@ def _fight_out(fight: Fight, role: str) -> dict:
         "amount_recovered": fight.amount_recovered,
         "opened_at": fight.opened_at,
         "closed_at": fight.closed_at,
+        "deadline": fight.deadline,
         "next_stages": [str(move.target) for move in stages.moves_from(fight.stage)],
         "moves": list(fight.moves.select_related("decision")),
+        "targets": list(fight.targets.all()),
+        "demands": list(fight.demands.all()) if team else None,
+        "plan": list(fight.plan.select_related("tactic")) if team else None,
+        "responses": list(fight.responses.all()) if team else None,
+        "winnability": _score(fight) if team else None,
+    }
+
+
+def _score(fight: Fight) -> str | None:
+    last = winnability.latest(fight)
+    if last is None:
+        return None
+    advice = winnability.advice_of(last)
+    return f"{advice.total}/{advice.best}"
+
+
+class PressurePointOut(Schema):
+    kind: str
+    description: str
+    source: str | None
+
+
+class TargetOut(TargetRefOut):
+    address: str
+    notes: str | None
+    portfolio: list[TargetRefOut]
+    pressure_points: list[PressurePointOut]
+    fights: list[FightSummaryOut] = Field(description="Fights against its portfolio you may see")
+
+
+@router.get(
+    "/targets/{public_id}",
+    response={200: TargetOut, 404: ErrorOut, **ERRORS},
+    summary="A target, its portfolio and pressure points (organizers and fight teams)",
+)
+def get_target(request: HttpRequest, public_id: str):
+    viewer = require_scope(request, ApiScope.FIGHTS_READ)
+    try:
+        target = access.get_target_or_404(viewer, public_id)
+    except Http404:
+        return 404, {"detail": "Not found."}
+    portfolio = Target.objects.filter(portfolio=target.portfolio)[:500]
+    return {
+        "public_id": target.public_id,
+        "name": target.name,
+        "kind": target.kind,
+        "address": target.address,
+        "notes": target.notes,
+        "portfolio": list(portfolio),
+        "pressure_points": list(target.pressure_points.all()),
+        "fights": list(
+            access.visible_fights(viewer)
+            .filter(targets__portfolio=target.portfolio)
+            .distinct()
+            .order_by("-opened_at", "pk")[:200]
+        ),
     }

@@ -1036,6 +1036,8 @@ class Demand(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=DemandKind.choices, help_text="")
     text = EncryptedTextField(
         _("the demand"),
+        null=True,
+        blank=True,
         help_text=_("Exact and checkable, e.g. “Pay the 30 weeks of wages owed: $6,710”."),
     )
     amount = models.DecimalField(
@@ -1065,7 +1067,7 @@ class Demand(models.Model):
             "fight closes.",
             period=CLOSED_FIGHT_KEPT,
             basis="fight__closed_at",
-            strip={"text": ""},
+            strip={"text": None},
         ),
     )
 

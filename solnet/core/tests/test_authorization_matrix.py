@@ -569,6 +569,9 @@ API_OPERATIONS: dict[tuple[str, str], Row] = {
         only(*APPROVED), note="organizers get the leads; the others an empty list"
     ),
     ("get", "/api/fights/{public_id}"): Row(only("fight_team", "subject"), kwargs=_fight),
+    ("get", "/api/fights/targets/{public_id}"): Row(
+        only("organizer", "fight_team"), kwargs=_target
+    ),
     ("get", "/api/members/{public_id}"): Row(
         only(*MEMBERS_UP, "supporter"),
         kwargs=lambda o: {"public_id": o["personas"]["supporter"].member.public_id},

@@ -233,4 +233,19 @@ def test_the_api_follows_the_same_rules(personas, fight):
         }
     ]
     assert _api(personas["member"].member, "/api/fights").json()["items"] == []
+    assert subject["demands"] is None and subject["plan"] is None
     assert _api(personas["member"].member, "/api/fights/leads").json()["items"] == []
+
+
+def test_the_api_shows_the_team_its_demands_plan_and_targets(objects):
+    personas, fight = objects["personas"], objects["fight"]
+    team = _api(personas["fight_team"].member, f"/api/fights/{fight.public_id}").json()
+    assert [d["kind"] for d in team["demands"]] == ["amount", "no_retaliation"]
+    assert team["plan"][0]["tactic"] == "Informational picket"
+    assert team["targets"][0]["name"] == "Joseph Adler"
+    target = objects["fight_target"]
+    found = _api(personas["organizer"].member, f"/api/fights/targets/{target.public_id}").json()
+    assert found["name"] == "Joseph Adler"
+    assert found["fights"][0]["title"] == "Back wages at Joe's Diner"
+    refused = _api(personas["member"].member, f"/api/fights/targets/{target.public_id}")
+    assert refused.status_code == 404

@@ -40,6 +40,6 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("fights", "0007_escalation")]
+    dependencies = [("fights", "0002_builtin_criteria")]
 
     operations = [migrations.RunPython(seed, unseed)]

@@ -35,6 +35,6 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("fights", "0004_winnability")]
+    dependencies = [("fights", "0001_fights")]
 
     operations = [migrations.RunPython(seed, unseed)]
