@@ -268,8 +268,10 @@ def _fight_objects(personas) -> dict[str, Any]:
         address="",
         by=personas["fight_team"].member,
     )
+    from solnet.fights.catalogue import ensure_builtins
     from solnet.fights.models import WinnabilityCriterion
 
+    ensure_builtins()
     team = personas["fight_team"].member
     demand = fight_services.add_demand(
         fight=fight, kind="amount", text="Pay the wages owed", amount=6710, due_on=None, by=team

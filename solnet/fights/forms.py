@@ -363,8 +363,10 @@ class StepForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        from solnet.fights.catalogue import ensure_builtins
         from solnet.fights.models import Tactic
 
+        ensure_builtins()
         self.fields["tactic"].queryset = Tactic.objects.filter(active=True)
         self.fields["tactic"].label_from_instance = lambda t: f"{t.get_tier_display()} · {t}"
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from solnet.core.access import get_or_404, member_view
-from solnet.fights import access, escalation, services
+from solnet.fights import access, catalogue, escalation, services
 from solnet.fights.forms import ActionForm, ResponseForm, StepForm, TacticForm
 from solnet.fights.models import COUNTER_MOVES, Fight, Tactic
 
@@ -124,6 +124,7 @@ def response_add(request: HttpRequest, public_id: str) -> HttpResponse:
 @member_view(access.can_research)
 @require_GET
 def tactics(request: HttpRequest) -> HttpResponse:
+    catalogue.ensure_builtins()
     return render(
         request,
         "fights/tactics.html",

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from solnet.core import audit, sealed
-from solnet.fights import access, evidence, portfolios, stages
+from solnet.fights import access, evidence, portfolios, stages, winnability
 from solnet.fights.models import (
     OPEN_LEAD_STATUSES,
     Demand,
@@ -566,7 +566,7 @@ def assess_winnability(
     """The team fills in the sheet: a score from 0 to 2 and a note for every criterion in use."""
     if not access.is_on_team(by, fight):
         raise PermissionDenied
-    in_use = {c.pk: c for c in WinnabilityCriterion.objects.filter(active=True)}
+    in_use = {c.pk: c for c in winnability.criteria()}
     if set(scores) != set(in_use):
         raise ValidationError(_("Score every question of the sheet."))
     if any(score not in (0, 1, 2) for score, _note in scores.values()):

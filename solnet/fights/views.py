@@ -16,6 +16,7 @@ from solnet.core import audit, public_forms, sealed, uploads
 from solnet.core.access import member_view
 from solnet.fights import (
     access,
+    catalogue,
     escalation,
     evidence,
     graph,
@@ -652,6 +653,7 @@ def fight_winnability(request: HttpRequest, public_id: str) -> HttpResponse:
 @member_view(access.can_edit_sheet)
 @require_GET
 def sheet(request: HttpRequest) -> HttpResponse:
+    catalogue.ensure_builtins()
     return render(
         request,
         "fights/sheet.html",

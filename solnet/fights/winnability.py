@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from solnet.fights import stages
+from solnet.fights import catalogue, stages
 from solnet.fights.models import Fight, WinnabilityAssessment, WinnabilityCriterion
 
 # "Small fights winnable within a month or two": past that, the sheet is filled in again.
@@ -16,6 +16,7 @@ REASSESS_AFTER = timedelta(days=60)
 
 
 def criteria():
+    catalogue.ensure_builtins()
     return WinnabilityCriterion.objects.filter(active=True)
 
 

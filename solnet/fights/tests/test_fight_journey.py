@@ -1,8 +1,10 @@
-"""A fight on phones, in English and in Spanish: a lead arrives through the public page, an
-organizer takes it on and records the intake, the meeting's votes move it on, and the
-campaign subject accepts the offer from their own phone. Every page passes axe and fits the
-screen. (Evidence, research, the winnability sheet, letters and the escalation plan join this
-journey as they are built.)"""
+"""A whole fight on phones, in English and in Spanish: a lead arrives through the public page;
+an organizer takes it on, records the intake with a pay stub, links the boss to his two
+companies, fills in the winnability sheet; the meeting's vote (with the sheet's advice beside
+it) takes the fight on; a demand letter is written and printed (its PDF read back with
+pdftotext); an escalation plan of two steps, an action and the target's offer; the campaign
+subject accepts the offer from their own phone; the outcome and a follow-up task. Every page
+passes axe and fits the screen."""
 
 from __future__ import annotations
 
@@ -13,8 +15,9 @@ import pytest
 
 from conftest import tiny_png
 from solnet.councils.tests.test_charting_journey import sign_in_on
-from solnet.fights.models import Fight, FightMove, Lead
+from solnet.fights.models import Fight, FightMove, Lead, Tactic
 from solnet.fights.stages import Stage
+from solnet.fights.tests.test_demands import pdf_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -120,8 +123,43 @@ def test_a_fight_from_the_public_page_to_the_subjects_yes(phone, live_server, pe
     assert fight.evidence.count() == 1
     _look(page, language, "evidence")
 
-    # Research, the proposal, and the meeting's votes.
+    # Research: the boss and his two companies.
     _move(page, base, fight, Stage.RESEARCHING)
+    page.locator("main details summary").first.click()  # "Name a target"
+    form = page.locator(f"main form[action$='/fights/{fight.public_id}/targets/']")
+    form.locator("input[name=name]").fill("Joseph Adler")
+    form.locator("select[name=kind]").select_option("person")
+    _submit(page, form)
+    adler = fight.targets.get()
+    page.locator(f"main a[href$='/targets/{adler.public_id}/']").click()
+    page.wait_for_url(f"**/targets/{adler.public_id}/")
+    for company, address in (
+        ("Joe's Diner LLC", "1400 Pine Street"),
+        ("Adler Pancake House LLC", "77 Lake Ave"),
+    ):
+        page.locator("main details summary").first.click()  # "Record a link"
+        form = page.locator("main form[action$='/links/']")
+        form.locator("select[name=link-kind]").select_option("owns")
+        form.locator("input[name=link-name]").fill(company)
+        form.locator("select[name=link-other_kind]").select_option("llc")
+        form.locator("input[name=link-address]").fill(address)
+        form.locator("input[name=link-found_in]").fill("State business registry")
+        _submit(page, form)
+    adler.refresh_from_db()
+    assert adler.links_out.count() == 2
+    assert page.locator("main svg line").count() == 2  # the portfolio picture
+    _look(page, language, "research")
+
+    # The winnability sheet: every question scored.
+    page.goto(f"{base}/fights/{fight.public_id}/winnability/")
+    for radio in page.locator("main input[type=radio][value='2']").all():
+        radio.check()
+    page.locator("main textarea[name=summary]").fill("Clear case, a storefront to picket")
+    _look(page, language, "winnability")
+    _submit(page, page.locator("main form"))
+    assert fight.assessments.count() == 1
+
+    # The proposal, and the meeting's votes, with the sheet's advice beside them.
     _move(page, base, fight, Stage.PROPOSED)
     page.goto(f"{base}/fights/{fight.public_id}/move/?to={Stage.ACCEPTED}")
     _look(page, language, "vote")
@@ -135,14 +173,63 @@ def test_a_fight_from_the_public_page_to_the_subjects_yes(phone, live_server, pe
     _look(page, language, "vote-refused")
     fight.refresh_from_db()
     assert fight.stage == Stage.PROPOSED
+    assert page.locator("main aside.panel").count() == 1  # the advice
     _move(page, base, fight, Stage.ACCEPTED, VOTE)
-    for stage in (
-        Stage.DEMAND_DRAFTED,
-        Stage.DEMAND_DELIVERED,
-        Stage.AWAITING_DEADLINE,
-        Stage.NEGOTIATING,
-    ):
-        _move(page, base, fight, stage, VOTE)
+
+    # The demand and its letter, printed.
+    page.goto(f"{base}/fights/{fight.public_id}/demands/")
+    page.locator("main details summary").first.click()
+    form = page.locator("main form[action$='/demands/add/']")
+    form.locator("select[name=kind]").select_option("amount")
+    form.locator("textarea[name=text]").fill("Pay the 30 weeks of wages owed: $6,710")
+    form.locator("input[name=amount]").fill("6710")
+    _submit(page, form)
+    form = page.locator("main form[action$='/deadline/']")
+    form.locator("input[name=deadline]").fill("2026-12-15")
+    _submit(page, form)
+    _look(page, language, "demands")
+    page.locator(f"main a[href$='/letter/?language={language}']").click()
+    page.wait_for_url("**/letter/?language=*")
+    _look(page, language, "letter")
+    _submit(page, page.locator("main form"))
+    letter = fight.letters.get()
+    with page.expect_download() as download:
+        page.locator(f"main a[href$='/letter/{letter.public_id}.pdf']").first.click()
+    text = pdf_text(Path(download.value.path()).read_bytes())
+    assert "Pay the 30 weeks of wages owed: $6,710" in text and "Joseph Adler" in text
+    assert ("Exigimos" if language == "es" else "We demand") in text
+    _move(page, base, fight, Stage.DEMAND_DRAFTED, VOTE)
+    _move(page, base, fight, Stage.DEMAND_DELIVERED, VOTE)
+    _move(page, base, fight, Stage.AWAITING_DEADLINE, VOTE)
+
+    # An escalation plan of two steps; the first happens.
+    _move(page, base, fight, Stage.ESCALATING, VOTE)
+    page.goto(f"{base}/fights/{fight.public_id}/plan/")
+    for tactic, day in (("posters", "2026-11-20"), ("picket", "2026-11-27")):
+        page.locator("main details summary").first.click()
+        form = page.locator("main form[action$='/plan/add/']")
+        form.locator("select[name=step-tactic]").select_option(
+            Tactic.objects.get(builtin=tactic).public_id
+        )
+        form.locator("input[name=step-planned_on]").fill(day)
+        _submit(page, form)
+    assert fight.plan.count() == 2
+    first = fight.plan.first()
+    page.locator(f"main a[href$='/plan/{first.public_id}/']").click()
+    form = page.locator("main form")
+    form.locator("input[name=turnout]").fill("8")
+    form.locator("input[name=done_on]").fill("2026-11-20")
+    _submit(page, form)
+    first.refresh_from_db()
+    assert first.turnout == 8
+    page.locator("main details summary").last.click()  # "Record a response"
+    form = page.locator("main form[action$='/responses/']")
+    form.locator("select[name=response-kind]").select_option("offer")
+    form.locator("input[name=response-happened_on]").fill("2026-11-28")
+    form.locator("input[name=response-amount]").fill("6710")
+    _submit(page, form)
+    _look(page, language, "plan")
+    _move(page, base, fight, Stage.NEGOTIATING, VOTE)
     _look(page, language, "negotiating")
 
     # The offer is Antonio's to accept: the team cannot, and he does from his own phone once
@@ -169,6 +256,19 @@ def test_a_fight_from_the_public_page_to_the_subjects_yes(phone, live_server, pe
     assert decision.by_subject and decision.recorded_by == subject
     assert fight.closed_at is not None
     _look(antonio, language, "won")
+
+    # The outcome and a follow-up task, by the point person.
+    page.goto(f"{base}/fights/{fight.public_id}/outcome/")
+    form = page.locator("main form")
+    form.locator("input[name=amount_recovered]").fill("6710")
+    form.locator("textarea[name=lessons]").fill("The lunch picket did it")
+    _submit(page, form)
+    form = page.locator("main form[action$='/follow-ups/']")
+    form.locator("input[name=follow-task]").fill("Invite Antonio to the next meeting")
+    _submit(page, form)
+    fight.refresh_from_db()
+    assert fight.amount_recovered == 6710 and fight.follow_ups.count() == 1
+    _look(page, language, "after")
     for browser_page in (public, page, antonio):
         assert browser_page.csp_violations == [] and browser_page.outside_requests == []
         assert browser_page.failed_assets == []
