@@ -23,6 +23,10 @@ class Node:
     current: bool
     label_anchor: str
 
+    @property
+    def label_y(self) -> float:
+        return round(self.y - 16, 1)
+
 
 @dataclass
 class Edge:

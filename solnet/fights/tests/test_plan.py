@@ -5,6 +5,7 @@ and the catalogue the network edits."""
 from __future__ import annotations
 
 import datetime
+import re
 from datetime import timedelta
 
 import pytest
@@ -93,6 +94,10 @@ def test_a_plan_of_two_steps_and_an_action_recorded(team, fight):
     assert list(fight.plan.all()) == [first]
     page = team.get(reverse("fights:detail", args=[fight.public_id])).content.decode()
     assert "<svg" in page and "Pressure from" in page
+    spanish = team.get(
+        reverse("fights:detail", args=[fight.public_id]), HTTP_ACCEPT_LANGUAGE="es"
+    ).content.decode()
+    assert 'lang="es"' in spanish and not re.search(r'c[xy]="[0-9]+,[0-9]', spanish)
 
 
 def test_a_step_needing_more_people_than_showed_up_lately_is_flagged(team, fight, objects):

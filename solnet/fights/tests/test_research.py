@@ -3,6 +3,8 @@ linking a boss's two companies from the pages, pressure points, and who may see 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -146,6 +148,13 @@ def test_the_team_links_the_boss_two_companies_and_sees_the_portfolio(objects):
     assert "4 targets in this portfolio" in page and "<svg" in page
     assert "Back wages at Joe&#x27;s Diner" in page  # every fight against the portfolio
     assert "stroke-dasharray" in page  # the shared address is drawn dashed
+    # Coordinates are numbers for SVG, never localized ("200,0" would break the picture).
+    spanish = team.get(
+        reverse("fights:target", args=[holdings.public_id]), HTTP_ACCEPT_LANGUAGE="es"
+    ).content.decode()
+    assert 'lang="es"' in spanish and "cartera" in spanish
+    assert not re.search(r'(cx|cy|x1|y2)="-?[0-9]+,[0-9]', spanish)
+    assert re.search(r'cx="[0-9]+\.[0-9]"', spanish)
 
     team.post(
         reverse("fights:pressure_add", args=[pancakes.public_id]),
