@@ -264,7 +264,7 @@ class Fight(models.Model):
         help_text=_("Money won back, when it is over."),
     )
     targets = models.ManyToManyField(
-        "Target", blank=True, related_name="fights", help_text="Whom the fight is against"
+        "fights.Target", blank=True, related_name="fights", help_text="Whom the fight is against"
     )
     lessons = EncryptedTextField(
         _("lessons"),
@@ -1081,7 +1081,7 @@ class Demand(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.text
+        return self.text or self.get_kind_display()
 
 
 class DemandLetter(models.Model):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from solnet.fights import demand_views, outcome_views, plan_views, views
+from solnet.fights import demand_views, outcome_views, plan_views, research_views, views
 
 app_name = "fights"
 
@@ -11,20 +11,20 @@ urlpatterns = [
     path("leads/new/", views.lead_new, name="lead_new"),
     path("leads/<str:public_id>/", views.lead_detail, name="lead"),
     path("leads/<str:public_id>/take/", views.lead_take, name="lead_take"),
-    path("sheet/", views.sheet, name="sheet"),
-    path("sheet/new/", views.criterion_new, name="criterion_new"),
-    path("sheet/<str:public_id>/", views.criterion_edit, name="criterion"),
+    path("sheet/", research_views.sheet, name="sheet"),
+    path("sheet/new/", research_views.criterion_new, name="criterion_new"),
+    path("sheet/<str:public_id>/", research_views.criterion_edit, name="criterion"),
     path("tactics/", plan_views.tactics, name="tactics"),
     path("tactics/new/", plan_views.tactic_new, name="tactic_new"),
     path("tactics/<str:public_id>/", plan_views.tactic_edit, name="tactic"),
-    path("targets/", views.target_list, name="targets"),
-    path("targets/new/", views.target_new, name="target_new"),
-    path("targets/<str:public_id>/", views.target_detail, name="target"),
-    path("targets/<str:public_id>/edit/", views.target_edit, name="target_edit"),
-    path("targets/<str:public_id>/links/", views.target_link, name="target_link"),
-    path("targets/<str:public_id>/pressure/", views.pressure_add, name="pressure_add"),
+    path("targets/", research_views.target_list, name="targets"),
+    path("targets/new/", research_views.target_new, name="target_new"),
+    path("targets/<str:public_id>/", research_views.target_detail, name="target"),
+    path("targets/<str:public_id>/edit/", research_views.target_edit, name="target_edit"),
+    path("targets/<str:public_id>/links/", research_views.target_link, name="target_link"),
+    path("targets/<str:public_id>/pressure/", research_views.pressure_add, name="pressure_add"),
     path("<str:public_id>/", views.fight_detail, name="detail"),
-    path("<str:public_id>/targets/", views.fight_target_add, name="target_add"),
+    path("<str:public_id>/targets/", research_views.fight_target_add, name="target_add"),
     path("<str:public_id>/demands/", demand_views.demands, name="demands"),
     path("<str:public_id>/demands/add/", demand_views.demand_add, name="demand_add"),
     path(
@@ -51,7 +51,7 @@ urlpatterns = [
     path("<str:public_id>/letter/", demand_views.letter, name="letter"),
     path("<str:public_id>/letter/<str:letter_id>.pdf", demand_views.letter_pdf, name="letter_pdf"),
     path("<str:public_id>/intake/", views.fight_intake, name="intake"),
-    path("<str:public_id>/winnability/", views.fight_winnability, name="winnability"),
+    path("<str:public_id>/winnability/", research_views.fight_winnability, name="winnability"),
     path("<str:public_id>/move/", views.fight_move, name="move"),
     path("<str:public_id>/team/", views.team_add, name="team_add"),
     path("<str:public_id>/evidence/", views.evidence_add, name="evidence_add"),
