@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 
 from solnet.core.access import get_or_404
 from solnet.fights.models import Evidence, Fight, Lead, Target, WinnabilityCriterion
-from solnet.members.access import can_read_contacts, is_organizer
+from solnet.members.access import can_read_contacts, is_member, is_organizer
 from solnet.members.models import Member
 
 
@@ -46,7 +46,9 @@ def visible_fights(member: Member) -> QuerySet[Fight]:
 
 
 def can_see_fights(member: Member) -> bool:
-    return is_organizer(member) or visible_fights(member).exists()
+    """The board and the network's figures are every member's; a list supporter or phone-tree
+    contact who brought a fight or works on one sees that fight there."""
+    return is_member(member) or visible_fights(member).exists()
 
 
 def team_fights(member: Member) -> QuerySet[Fight]:

@@ -8,11 +8,15 @@ machine's own.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.template.loader import render_to_string
 from django.utils import formats, translation
 
 from solnet.fights.models import DemandKind, Fight
 from solnet.network.models import Network
+
+STYLE = Path(__file__).with_name("letter.css")
 
 DRAFTS = {
     "en": (
@@ -74,7 +78,7 @@ def draft(fight: Fight, language: str) -> str:
 
 def pdf(fight: Fight, body: str, language: str) -> bytes:
     """The letter as PDF, with the network's name and place as its letterhead."""
-    from weasyprint import HTML  # imported here: only letters need Pango
+    from weasyprint import CSS, HTML  # imported here: only letters need Pango
 
     network = Network.objects.current()
     with translation.override(language):
@@ -86,4 +90,4 @@ def pdf(fight: Fight, body: str, language: str) -> bytes:
                 "language": language,
             },
         )
-    return HTML(string=html, base_url=None).write_pdf()
+    return HTML(string=html, base_url=None).write_pdf(stylesheets=[CSS(filename=str(STYLE))])

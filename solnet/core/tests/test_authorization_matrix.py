@@ -407,7 +407,7 @@ PAGES.update(
         ),
         "fight_back_thanks": Row(NOT_PENDING),
         "fights:list": Row(
-            only(*ORGANIZERS, *TEAM, "subject"),
+            only(*MEMBERS_UP, "subject"),
             note="organizers see every fight's name and stage; the others their own",
         ),
         "fights:leads": Row(only(*ORGANIZERS)),

@@ -58,9 +58,11 @@ def test_an_organizer_outside_the_team_sees_only_the_name_and_stage(personas, fi
     assert reverse("fights:detail", args=[fight.public_id]) not in board
     assert organizer.get(reverse("fights:detail", args=[fight.public_id])).status_code == 404
     assert organizer.get(reverse("fights:intake", args=[fight.public_id])).status_code == 404
+    member_board = _client(personas, "member").get(reverse("fights:list")).content.decode()
+    assert "Back wages" not in member_board  # a member outside the fight: not even its name
+    assert _client(personas, "supporter").get(reverse("fights:list")).status_code == 404
     for name in ("member", "supporter", "dispatcher"):
         client = _client(personas, name)
-        assert client.get(reverse("fights:list")).status_code == 404
         assert client.get(reverse("fights:detail", args=[fight.public_id])).status_code == 404
 
 

@@ -100,7 +100,8 @@ def test_members_are_paginated_and_contacts_follow_access_rules(client, personas
     response = client.get("/api/members?limit=2&offset=0", **_auth(token))
     body = response.json()
     assert response.status_code == 200
-    assert body["count"] == 6  # approved, active members (the pending joiner is not listed)
+    # Every approved, active persona (fight_team and subject too); the pending joiner is not.
+    assert body["count"] == 8
     assert len(body["items"]) == 2
     # A plain member may not read other people's contact details.
     others = [m for m in body["items"] if m["public_id"] != personas["member"].member.public_id]
