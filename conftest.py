@@ -233,6 +233,40 @@ def objects(personas) -> dict[str, Any]:
         "approval": approval,
         "passkey": passkey,
         **fight_objects,
+        **_democracy_objects(personas, fight_objects["fight"]),
+    }
+
+
+def _democracy_objects(personas, fight) -> dict[str, Any]:
+    """A majority vote open in the general meeting (put forward by the organizer), a secret
+    ballot open there too, and a proposal under discussion in the fight's own body (put
+    forward by its team)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from solnet.democracy import services as democracy
+    from solnet.democracy.models import Body
+
+    organizer = personas["organizer"].member
+    general = Body.objects.general()
+    proposal = democracy.propose(body=general, by=organizer, title="Buy a megaphone")
+    closes = timezone.now() + timedelta(days=3)
+    democracy.open_voting(proposal=proposal, by=organizer, closes_at=closes)
+    secret = democracy.propose(
+        body=general, by=organizer, title="Join the tenants' federation", secret=True
+    )
+    democracy.open_voting(proposal=secret, by=organizer, closes_at=closes)
+    fight_proposal = democracy.propose(
+        body=democracy.body_of_fight(fight),
+        by=personas["fight_team"].member,
+        title="Leaflet the diner's customers",
+    )
+    return {
+        "general_body": general,
+        "proposal": proposal,
+        "secret_proposal": secret,
+        "fight_proposal": fight_proposal,
     }
 
 

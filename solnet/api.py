@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from solnet.councils.api import router as councils_router
+from solnet.democracy.api import router as democracy_router
 from solnet.fights.api import router as fights_router
 from solnet.members.api import ApiTokenAuth
 from solnet.members.api import router as members_router
@@ -48,4 +49,5 @@ api.add_router("/network", network_router)
 api.add_router("/people", people_router)
 api.add_router("/councils", councils_router)
 api.add_router("/fights", fights_router)
+api.add_router("/decisions", democracy_router)
 api.add_router("/", members_router)

@@ -146,6 +146,7 @@ INSTALLED_APPS = [
     "solnet.people",
     "solnet.councils",
     "solnet.fights",
+    "solnet.democracy",
 ]
 # No django.contrib.admin: nobody in the application holds power over everyone's data.
 

@@ -496,6 +496,11 @@ class FightDecision(models.Model):
         help_text="Who recorded it (the subject themself for a subject's decision made here)",
     )
     recorded_at = models.DateTimeField(default=timezone.now, help_text="When it was recorded")
+    proposal_ref = models.CharField(
+        max_length=24,
+        blank=True,
+        help_text="The public id of the passed proposal this decision is (empty: recorded)",
+    )
 
     data_policy = DataPolicy(
         sensitivity={
@@ -504,6 +509,7 @@ class FightDecision(models.Model):
             "fight": INTERNAL,
             "topic": INTERNAL,
             "by_subject": INTERNAL,
+            "proposal_ref": INTERNAL,
             "decided_on": INTERNAL,
             "motion": SENSITIVE,
             "result": INTERNAL,

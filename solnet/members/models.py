@@ -410,6 +410,8 @@ class ApiScope(models.TextChoices):
     COUNCILS_READ = "councils:read", _("Read the councils I can see, and their charts")
     COUNCILS_ASSESS = "councils:assess", _("Record support assessments")
     FIGHTS_READ = "fights:read", _("Read the fights I can see, and the leads if I take them")
+    DECISIONS_READ = "decisions:read", _("Read the proposals I can see, and their results")
+    DECISIONS_VOTE = "decisions:vote", _("Vote on proposals")
 
 
 class ApiTokenQuerySet(models.QuerySet):

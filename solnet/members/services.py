@@ -266,6 +266,7 @@ def _apply_tier(params: dict, approval=None) -> None:
         target=member,
         old=old,
         new=member.tier,
+        decision=params.get("decision", ""),
     )
 
 
@@ -282,6 +283,7 @@ def _apply_role(params: dict, approval=None) -> None:
         actor=approval.approved_by if approval else params.get("by_id"),
         target=member,
         role=params["role"],
+        decision=params.get("decision", ""),
     )
 
 
@@ -357,6 +359,46 @@ def revoke_role(*, member: Member, role: str, by: Member) -> None:
     if deleted:
         _end_sessions(member)
         audit.record("member.role_revoked", actor=by, target=member, role=role)
+
+
+# --- changes a passed decision makes (democracy's effects) ---------------------------------
+# A decision of the membership stands in for the second member of the two-person rule, so
+# these apply at once. The decision's public id goes to the audit log.
+
+
+@transaction.atomic
+def set_tier_by_decision(*, member: Member, tier: int, decision_ref: str) -> None:
+    if tier not in Tier.values:
+        raise ValidationError(_("Choose a tier from the list."))
+    _apply_tier({"member_id": member.pk, "tier": tier, "decision": decision_ref})
+
+
+@transaction.atomic
+def grant_role_by_decision(*, member: Member, role: str, decision_ref: str) -> None:
+    if role not in Role.values:
+        raise ValidationError(_("Choose a role from the list."))
+    _apply_role({"member_id": member.pk, "role": role, "decision": decision_ref})
+
+
+@transaction.atomic
+def revoke_role_by_decision(*, member: Member, role: str, decision_ref: str) -> None:
+    deleted, _per_model = RoleGrant.objects.filter(member=member, role=role).delete()
+    if deleted:
+        _end_sessions(member)
+        audit.record("member.role_revoked", target=member, role=role, decision=decision_ref)
+
+
+@transaction.atomic
+def admit_by_decision(*, joiner: Member, decision_ref: str) -> Member:
+    """The meeting admits a joiner: no further approvals are needed."""
+    joiner = Member.objects.select_for_update().get(pk=joiner.pk)
+    if joiner.status != Member.Status.PENDING:
+        raise ValidationError(_("This person has already been approved."))
+    joiner.status = Member.Status.ACTIVE
+    joiner.approved_at = timezone.now()
+    joiner.save(update_fields=["status", "approved_at"])
+    audit.record("member.admitted", target=joiner, decision=decision_ref)
+    return joiner
 
 
 # --- profile -------------------------------------------------------------------------------

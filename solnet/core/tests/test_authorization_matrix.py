@@ -542,6 +542,69 @@ PAGES.update(
     }
 )
 
+
+# decisions: who votes in a body sees its proposals; a fight's own body is its people's.
+def _proposal(objects):
+    return {"public_id": objects["proposal"].public_id}
+
+
+def _closes_later(objects):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return {"closes_at": (timezone.localtime() + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")}
+
+
+PAGES.update(
+    {
+        "democracy:index": Row(
+            only(*MEMBERS_UP, "subject"), note="the subject: their fight's body"
+        ),
+        "democracy:body": Row(
+            only(*MEMBERS_UP), kwargs=lambda o: {"public_id": o["general_body"].public_id}
+        ),
+        "democracy:propose": Row(
+            only(*MEMBERS_UP), kwargs=lambda o: {"public_id": o["general_body"].public_id}
+        ),
+        "democracy:body_of": Row(
+            only(*TEAM, "subject"),
+            kwargs=lambda o: {"kind": "fight", "public_id": o["fight"].public_id},
+            note="a fight's body: its team and subjects, not organizers outside it",
+        ),
+        "democracy:put_move": Row(
+            only(*TEAM, "subject"),
+            kwargs=lambda o: {"public_id": o["fight"].public_id, "target": "researching"},
+            note="the fight's people; the proposal page then checks the move",
+        ),
+        "democracy:proposal": Row(only(*MEMBERS_UP), kwargs=_proposal),
+        "democracy:vote": Row(only(*MEMBERS_UP), "post", _proposal, lambda o: {"choice": "yes"}),
+        "democracy:open": Row(
+            only(*TEAM),
+            "post",
+            lambda o: {"public_id": o["fight_proposal"].public_id},
+            _closes_later,
+            note="put forward by the fight team persona; hidden from organizers outside it",
+        ),
+        "democracy:close": Row(
+            only(*ORGANIZERS), "post", _proposal, note="who put it forward, or organizers"
+        ),
+        "democracy:withdraw": Row(only(*ORGANIZERS), "post", _proposal, note="its proposer"),
+        "democracy:offline": Row(
+            only(*ORGANIZERS),
+            "post",
+            _proposal,
+            lambda o: {"username": "member", "choice": "yes"},
+        ),
+        "democracy:receipt": Row(
+            only(*MEMBERS_UP),
+            "post",
+            lambda o: {"public_id": o["secret_proposal"].public_id},
+            lambda o: {"receipt": "not-a-receipt"},
+        ),
+    }
+)
+
 # API operations: (method, path template) → row. Callers authenticate with a personal token
 # carrying every scope; the outsider has none.
 API_OPERATIONS: dict[tuple[str, str], Row] = {
@@ -575,6 +638,13 @@ API_OPERATIONS: dict[tuple[str, str], Row] = {
     ("get", "/api/members/{public_id}"): Row(
         only(*MEMBERS_UP, "supporter"),
         kwargs=lambda o: {"public_id": o["personas"]["supporter"].member.public_id},
+    ),
+    ("get", "/api/decisions/proposals"): Row(
+        only(*APPROVED), note="each gets the proposals they may see (maybe none)"
+    ),
+    ("get", "/api/decisions/proposals/{public_id}"): Row(only(*MEMBERS_UP), kwargs=_proposal),
+    ("post", "/api/decisions/proposals/{public_id}/ballot"): Row(
+        only(*MEMBERS_UP), kwargs=_proposal, data=lambda o: {"position": "yes"}
     ),
 }
 

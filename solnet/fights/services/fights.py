@@ -316,6 +316,8 @@ class Vote:
     votes_for: int
     votes_against: int
     abstentions: int = 0
+    # The passed proposal this vote is, when the meeting voted in SolNet.
+    proposal_ref: str = ""
 
 
 def _check_vote(vote: Vote) -> None:
@@ -401,6 +403,50 @@ def move_fight(
             abstentions=vote.abstentions,
             recorded_by=by,
         )
+    return _carry_move(fight, edge, decision, by)
+
+
+@transaction.atomic
+def move_fight_by_decision(
+    *, fight: Fight, target: str, vote: Vote, by_subject: bool, by: Member | None
+) -> FightMove:
+    """Moves a fight on as a passed proposal decided (the effect of `democracy`): the vote is
+    the proposal's tally, `by` whoever put it forward. A decision the network gives the
+    campaign subject passes only as the subject's (`by_subject`: only subjects voted)."""
+    fight = Fight.objects.select_for_update().get(pk=fight.pk)
+    edge = stages.move(fight.stage, target)
+    if edge is None or edge.topic is None:
+        raise ValidationError(
+            _("A fight cannot go from “%(source)s” to “%(target)s”.")
+            % {"source": fight.get_stage_display(), "target": target},
+            code="no_such_move",
+        )
+    subjects = stages.is_subjects(edge.topic, subject_topics())
+    if subjects != by_subject:
+        raise ValidationError(
+            _("This decision is the campaign subject's: they take it from their own page.")
+            if subjects
+            else _("This decision is the meeting's, not the campaign subject's alone."),
+            code="subjects_decision",
+        )
+    _check_vote(vote)
+    decision = FightDecision.objects.create(
+        fight=fight,
+        topic=edge.topic,
+        by_subject=by_subject,
+        decided_on=vote.decided_on,
+        motion=vote.motion.strip(),
+        present=vote.present,
+        votes_for=vote.votes_for,
+        votes_against=vote.votes_against,
+        abstentions=vote.abstentions,
+        recorded_by=by,
+        proposal_ref=vote.proposal_ref,
+    )
+    return _carry_move(fight, edge, decision, by)
+
+
+def _carry_move(fight: Fight, edge, decision: FightDecision | None, by) -> FightMove:
     now = timezone.now()
     record = FightMove.objects.create(
         fight=fight, source=fight.stage, target=edge.target, decision=decision, moved_by=by

@@ -1,0 +1,123 @@
+"""Who may see, propose and vote where. Views and the API reach bodies, proposals and ballots
+only through here.
+
+Who votes is the body's: the general meeting's members from its tier up, a council's
+members, a committee's members, a fight's team and campaign subjects. A proposal about a
+fight adds everyone involved in that fight (DOMAIN.md §1: they have voice and vote on it);
+a decision the network gives the campaign subject is theirs alone. Who sees a body's
+proposals is who votes in it, and the organizing team for the general meeting, councils
+and committees — never a fight's proposals from outside the fight.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from solnet.core.access import get_or_404
+from solnet.democracy.models import Body, BodyKind, Proposal
+from solnet.fights.models import Fight
+from solnet.members.access import is_member, is_organizer
+from solnet.members.models import Member, Role
+
+
+def _active() -> QuerySet[Member]:
+    return Member.objects.filter(is_active=True, status=Member.Status.ACTIVE)
+
+
+def _involved_in(fight_id: int) -> Q:
+    return Q(fight_teams__fight_id=fight_id) | Q(person__fights_brought__fight_id=fight_id)
+
+
+def _subjects_of(fight_id: int) -> Q:
+    return Q(person__fights_brought__fight_id=fight_id)
+
+
+def _votes_in(body: Body) -> Q:
+    if body.kind == BodyKind.GENERAL:
+        return Q(tier__gte=body.voter_tier)
+    if body.kind == BodyKind.COUNCIL:
+        return Q(person__council_memberships__council=body.council)
+    if body.kind == BodyKind.COMMITTEE:
+        return Q(person__committees=body.committee)
+    return _involved_in(body.fight_id or 0)
+
+
+def electorate_of(body: Body) -> QuerySet[Member]:
+    """Everyone with a vote in the body's own business."""
+    return _active().filter(_votes_in(body)).distinct()
+
+
+def electorate(proposal: Proposal) -> QuerySet[Member]:
+    """Everyone with a vote on this proposal."""
+    if proposal.subject_decides and proposal.fight_id:
+        return _active().filter(_subjects_of(proposal.fight_id)).distinct()
+    who = _votes_in(proposal.body)
+    if proposal.fight_id:
+        who |= _involved_in(proposal.fight_id)
+    return _active().filter(who).distinct()
+
+
+def may_vote(member: Member, proposal: Proposal) -> bool:
+    return electorate(proposal).filter(pk=member.pk).exists()
+
+
+def visible_bodies(member: Member) -> QuerySet[Body]:
+    """Bodies whose proposals a member sees: those they vote in, and for the organizing team
+    every body but a fight's."""
+    if not (member.is_active and member.is_approved):
+        return Body.objects.none()
+    query = Q(kind=BodyKind.GENERAL, voter_tier__lte=member.tier)
+    query |= Q(council__memberships__person__member=member)
+    query |= Q(committee__members__member=member)
+    query |= Q(fight__team__member=member) | Q(fight__subjects__person__member=member)
+    if is_organizer(member):
+        query |= Q(kind__in=[BodyKind.GENERAL, BodyKind.COUNCIL, BodyKind.COMMITTEE])
+    ids = Body.objects.filter(query).values("pk")
+    return Body.objects.filter(pk__in=ids)
+
+
+def visible_proposals(member: Member) -> QuerySet[Proposal]:
+    if not (member.is_active and member.is_approved):
+        return Proposal.objects.none()
+    involved = Fight.objects.filter(
+        Q(team__member=member) | Q(subjects__person__member=member)
+    ).values("pk")
+    return Proposal.objects.filter(
+        Q(body__in=visible_bodies(member).values("pk")) | Q(fight__in=involved)
+    ).select_related("body", "fight")
+
+
+def get_proposal_or_404(member: Member, public_id: str) -> Proposal:
+    return get_or_404(visible_proposals(member), public_id=public_id)
+
+
+def get_body_or_404(member: Member, public_id: str) -> Body:
+    return get_or_404(visible_bodies(member), public_id=public_id)
+
+
+def can_see_democracy(member: Member) -> bool:
+    """The menu entry: anyone with a body to see."""
+    return visible_bodies(member).exists() or visible_proposals(member).exists()
+
+
+def can_propose(member: Member, body: Body) -> bool:
+    """Anyone with a vote in a body may put a proposal to it."""
+    return electorate_of(body).filter(pk=member.pk).exists()
+
+
+def can_facilitate(member: Member, proposal: Proposal) -> bool:
+    """Who may open the vote, close it in a meeting, and enter a vote given by phone or in
+    person: whoever put it forward, and the body's facilitators and organizing team."""
+    if not (member.is_active and member.is_approved):
+        return False
+    if proposal.proposed_by_id == member.pk:
+        return True
+    if not (member.has_role(Role.FACILITATOR) or is_organizer(member)):
+        return False
+    return electorate_of(proposal.body).filter(pk=member.pk).exists() or (
+        is_organizer(member) and proposal.body.kind != BodyKind.FIGHT
+    )
+
+
+def can_use_democracy_api(member: Member) -> bool:
+    return is_member(member) or visible_proposals(member).exists()

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DemocracyConfig(AppConfig):
+    name = "solnet.democracy"
+    label = "democracy"
+    verbose_name = _("Decisions")
+
+    def ready(self) -> None:
+        from solnet.core.navigation import NavEntry, register
+        from solnet.democracy import access
+
+        register(
+            NavEntry("decisions", _("Decisions"), "democracy:index", access.can_see_democracy, 12)
+        )

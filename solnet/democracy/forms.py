@@ -1,0 +1,241 @@
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from solnet.democracy.models import (
+    CHOICE_METHODS,
+    NEEDS_REASON,
+    POSITIONS,
+    EffectKind,
+    Method,
+    Proposal,
+)
+from solnet.members.models import Role, Tier
+
+# What a proposal to the general meeting may do, chosen on the form; moving a fight on is
+# offered from the fight's own page.
+FORM_EFFECTS = [
+    ("", _("Nothing by itself: a decision to act on")),
+    (EffectKind.ADMIT_MEMBER.value, EffectKind.ADMIT_MEMBER.label),
+    (EffectKind.SET_TIER.value, EffectKind.SET_TIER.label),
+    (EffectKind.GRANT_ROLE.value, EffectKind.GRANT_ROLE.label),
+    (EffectKind.REVOKE_ROLE.value, EffectKind.REVOKE_ROLE.label),
+    (EffectKind.BODY_RULES.value, EffectKind.BODY_RULES.label),
+]
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class ProposalForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    text = forms.CharField(
+        label=_("The proposal"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What is proposed, and why."),
+    )
+    method = forms.ChoiceField(label=_("How it is decided"), choices=Method.choices)
+    threshold = forms.CharField(
+        label=_("Supermajority"),
+        required=False,
+        max_length=7,
+        help_text=_("For a supermajority: the share of yes needed, such as 2/3 or 3/4."),
+    )
+    options = forms.CharField(
+        label=_("Options"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("For approval, score or ranked votes: one option (or candidate) per line."),
+    )
+    seats = forms.IntegerField(
+        label=_("Seats"),
+        min_value=1,
+        max_value=49,
+        initial=1,
+        help_text=_("How many options win: 2 to elect two delegates."),
+    )
+    max_score = forms.IntegerField(
+        label=_("Highest score"), min_value=1, max_value=10, initial=5, required=False
+    )
+    secret = forms.BooleanField(
+        label=_("Secret ballot"),
+        required=False,
+        help_text=_("Nobody will know who voted how; each voter gets a receipt to check it."),
+    )
+    closes_at = forms.DateTimeField(
+        label=_("Open the vote now, closing at"),
+        required=False,
+        widget=DateTimeInput(),
+        help_text=_("Leave empty to discuss it first and open the vote later."),
+    )
+    effect = forms.ChoiceField(label=_("When it passes"), choices=FORM_EFFECTS, required=False)
+    effect_member = forms.CharField(
+        label=_("Whose (their sign-in name)"), required=False, max_length=150
+    )
+    effect_tier = forms.TypedChoiceField(
+        label=_("Tier"), choices=[("", "—"), *Tier.choices], coerce=int, required=False
+    )
+    effect_role = forms.ChoiceField(
+        label=_("Role"), choices=[("", "—"), *Role.choices], required=False
+    )
+    rule_voter_tier = forms.TypedChoiceField(
+        label=_("Who may vote"), choices=Tier.choices, coerce=int, required=False
+    )
+    rule_quorum_percent = forms.IntegerField(
+        label=_("Quorum (%)"), min_value=0, max_value=100, required=False
+    )
+    rule_default_method = forms.ChoiceField(
+        label=_("Usual method"), choices=Method.choices, required=False
+    )
+    rule_threshold = forms.CharField(label=_("Supermajority"), max_length=7, required=False)
+    rule_notice_hours = forms.IntegerField(
+        label=_("Notice (hours)"), min_value=0, max_value=1440, required=False
+    )
+    # Set by the page that offers the move (a fight's page), checked again by the service.
+    effect_fight = forms.CharField(required=False, widget=forms.HiddenInput, max_length=24)
+    effect_to = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
+
+    def clean_threshold(self) -> Fraction | None:
+        raw = self.cleaned_data["threshold"].strip()
+        if not raw:
+            return None
+        try:
+            num, den = (int(part) for part in raw.split("/"))
+            return Fraction(num, den)
+        except (ValueError, ZeroDivisionError):
+            raise forms.ValidationError(_("Write the share as two numbers, such as 2/3.")) from None
+
+    def clean_closes_at(self):
+        closes_at = self.cleaned_data["closes_at"]
+        if closes_at is not None and closes_at <= timezone.now():
+            raise forms.ValidationError(_("The vote must close in the future."))
+        return closes_at
+
+    def option_labels(self) -> list[str]:
+        return [line for line in self.cleaned_data.get("options", "").splitlines() if line.strip()]
+
+
+class OpenVotingForm(forms.Form):
+    closes_at = forms.DateTimeField(label=_("Voting closes at"), widget=DateTimeInput())
+
+
+def ballot_form(proposal: Proposal, data: Any = None, *, with_receipt: bool = False) -> forms.Form:
+    """The ballot of a proposal, shaped by its method."""
+    fields: dict[str, forms.Field] = {}
+    options = list(proposal.options.all())
+    if proposal.method in POSITIONS:
+        fields["choice"] = forms.ChoiceField(
+            label=_("Your vote"),
+            choices=[(p.value, p.label) for p in POSITIONS[Method(proposal.method)]],
+            widget=forms.RadioSelect,
+        )
+        if proposal.method in (Method.CONSENT, Method.CONSENSUS):
+            fields["reason"] = forms.CharField(
+                label=_("Your reason"),
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                help_text=_("Needed if you object or block; welcome with a concern."),
+            )
+    elif proposal.method == Method.APPROVAL:
+        fields["choice"] = forms.MultipleChoiceField(
+            label=_("Choose every option you accept"),
+            choices=[(o.number, o.label) for o in options],
+            widget=forms.CheckboxSelectMultiple,
+            required=False,
+        )
+    elif proposal.method == Method.SCORE:
+        scores = [(s, str(s)) for s in range(proposal.max_score + 1)]
+        for option in options:
+            fields[f"score_{option.number}"] = forms.TypedChoiceField(
+                label=option.label, choices=scores, coerce=int, initial=0
+            )
+    else:
+        places = [("", _("not ranked"))] + [(n, str(n)) for n in range(1, len(options) + 1)]
+        for option in options:
+            fields[f"rank_{option.number}"] = forms.TypedChoiceField(
+                label=option.label, choices=places, coerce=int, required=False, empty_value=None
+            )
+    if with_receipt:
+        fields["receipt"] = forms.CharField(
+            label=_("Your receipt, to change your vote"),
+            required=False,
+            max_length=64,
+            widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        )
+    form = type("BallotForm", (forms.Form,), dict(fields))(data)
+    form.proposal = proposal  # type: ignore[attr-defined]  # read by choice_of
+    return form
+
+
+def choice_of(form: forms.Form) -> Any:
+    """What a valid ballot form says, in the shape `services.clean_choice` takes."""
+    proposal: Proposal = form.proposal  # type: ignore[attr-defined]
+    data = form.cleaned_data
+    if proposal.method in POSITIONS or proposal.method == Method.APPROVAL:
+        return data["choice"]
+    if proposal.method == Method.SCORE:
+        return {
+            int(name.split("_")[1]): value
+            for name, value in data.items()
+            if name.startswith("score_")
+        }
+    places = [
+        (value, int(name.split("_")[1]))
+        for name, value in data.items()
+        if name.startswith("rank_") and value is not None
+    ]
+    return [number for _place, number in sorted(places)]
+
+
+def reason_needed(choice: str) -> bool:
+    return choice in NEEDS_REASON
+
+
+class ReceiptForm(forms.Form):
+    receipt = forms.CharField(
+        label=_("Your receipt"),
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class OfflineBallotForm(forms.Form):
+    username = forms.CharField(label=_("Who voted (their sign-in name)"), max_length=150)
+    choice = forms.CharField(
+        label=_("Their vote"),
+        max_length=400,
+        help_text=_(
+            "yes, no or abstain (consent, concern, object…); for options, their numbers "
+            "in order: 2,1,3"
+        ),
+    )
+    reason = forms.CharField(label=_("Their reason"), required=False, max_length=2000)
+
+    def choice_for(self, proposal: Proposal) -> Any:
+        raw = self.cleaned_data["choice"].strip()
+        if proposal.method not in CHOICE_METHODS:
+            return raw.lower()
+        try:
+            numbers = [int(part) for part in raw.replace(" ", "").split(",") if part]
+        except ValueError:
+            raise forms.ValidationError(
+                {"choice": _("Give the option numbers, separated by commas.")}
+            ) from None
+        if proposal.method == Method.SCORE:
+            raise forms.ValidationError(
+                {"choice": _("A score ballot is cast by the voter on their own page.")}
+            )
+        return numbers

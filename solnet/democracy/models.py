@@ -1,0 +1,643 @@
+"""Direct democracy (DOMAIN.md §1): the bodies that decide, their proposals, the ballots cast
+on them, and the effects a passed decision carries out.
+
+A secret ballot is stored without its voter: the `Ballot` row has no voter, no timestamp and
+a random primary key, and who took part is a separate `Participation` row that says nothing
+of the choice. The voter keeps a receipt whose SHA-256 the ballot carries, to check that it
+was counted (and to change it before the close).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from fractions import Fraction
+from typing import cast
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from solnet.core.crypto import EncryptedTextField
+from solnet.core.data import (
+    DELETE,
+    INTERNAL,
+    KEEP,
+    PERSONAL,
+    SENSITIVE,
+    STRIP,
+    DataPolicy,
+    Retention,
+)
+from solnet.core.models import new_public_id
+from solnet.councils.models import Committee, Council
+from solnet.fights.models import Fight
+from solnet.members.models import Tier
+
+# The record of how the network decided stays; the words of a proposal and who cast which
+# open ballot go two years after the close.
+DECIDED_KEPT = timedelta(days=730)
+
+
+class BodyKind(models.TextChoices):
+    GENERAL = "general", _("General meeting")
+    COUNCIL = "council", _("Council")
+    FIGHT = "fight", _("Fight")
+    COMMITTEE = "committee", _("Committee")
+
+
+class Method(models.TextChoices):
+    MAJORITY = "majority", _("Simple majority")
+    SUPERMAJORITY = "supermajority", _("Supermajority")
+    CONSENT = "consent", _("Consent (an objection stops it)")
+    CONSENSUS = "consensus", _("Consensus (stand aside or block)")
+    APPROVAL = "approval", _("Approval (choose any you accept)")
+    SCORE = "score", _("Score (rate every option)")
+    RANKED = "ranked", _("Ranked choice (run-off; several seats: STV)")
+
+
+# Methods that decide a yes-or-no question, and those that choose among options.
+MOTION_METHODS = (Method.MAJORITY, Method.SUPERMAJORITY, Method.CONSENT, Method.CONSENSUS)
+CHOICE_METHODS = (Method.APPROVAL, Method.SCORE, Method.RANKED)
+
+
+class Position(models.TextChoices):
+    """What a ballot on a yes-or-no question says, by method."""
+
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    ABSTAIN = "abstain", _("Abstain")
+    CONSENT = "consent", _("I consent")
+    CONCERN = "concern", _("I consent, with a concern")
+    OBJECT = "object", _("I object")
+    AGREE = "agree", _("I agree")
+    STAND_ASIDE = "stand_aside", _("I stand aside")
+    BLOCK = "block", _("I block")
+
+
+POSITIONS = {
+    Method.MAJORITY: (Position.YES, Position.NO, Position.ABSTAIN),
+    Method.SUPERMAJORITY: (Position.YES, Position.NO, Position.ABSTAIN),
+    Method.CONSENT: (Position.CONSENT, Position.CONCERN, Position.OBJECT),
+    Method.CONSENSUS: (Position.AGREE, Position.STAND_ASIDE, Position.BLOCK),
+}
+# Positions that stop a proposal and therefore must say why.
+NEEDS_REASON = (Position.OBJECT, Position.BLOCK)
+
+
+class BodyQuerySet(models.QuerySet):
+    def general(self) -> Body:
+        body, _created = self.get_or_create(kind=BodyKind.GENERAL)
+        return cast("Body", body)
+
+
+class Body(models.Model):
+    """A body that decides: the network's general meeting, a council, a fight (everyone
+    involved in it), or a committee. Its rules are changed only by its own decisions."""
+
+    public_id = models.CharField(
+        max_length=24, unique=True, default=new_public_id, help_text="Random id used in URLs"
+    )
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=BodyKind.choices, help_text="What sort of body"
+    )
+    council = models.OneToOneField(
+        Council,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="body",
+        help_text="The council this body is",
+    )
+    fight = models.OneToOneField(
+        Fight,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="body",
+        help_text="The fight whose people this body is",
+    )
+    committee = models.OneToOneField(
+        Committee,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="body",
+        help_text="The committee this body is",
+    )
+    voter_tier = models.PositiveSmallIntegerField(
+        _("who may vote"),
+        choices=Tier.choices,
+        default=Tier.MEMBER,
+        help_text=_(
+            "For the general meeting: the tier from which people vote. Councils, fights and "
+            "committees: their own people vote."
+        ),
+    )
+    quorum_percent = models.PositiveSmallIntegerField(
+        _("quorum (%)"),
+        default=0,
+        help_text=_("Share of those who may vote who must take part; 0 for none."),
+    )
+    default_method = models.CharField(
+        _("usual method"),
+        max_length=16,
+        choices=Method.choices,
+        default=Method.MAJORITY,
+        help_text=_("How proposals are decided unless the proposal says otherwise."),
+    )
+    threshold_num = models.PositiveSmallIntegerField(
+        _("supermajority: numerator"), default=2, help_text=_("2 for two thirds")
+    )
+    threshold_den = models.PositiveSmallIntegerField(
+        _("supermajority: denominator"), default=3, help_text=_("3 for two thirds")
+    )
+    notice_hours = models.PositiveSmallIntegerField(
+        _("notice (hours)"),
+        default=48,
+        help_text=_("The shortest time a vote stays open, unless a meeting closes it."),
+    )
+    allow_proxies = models.BooleanField(
+        _("proxy votes allowed"),
+        default=False,
+        help_text=_("Whether a member may give their vote to another."),
+    )
+    created_at = models.DateTimeField(default=timezone.now, help_text="When it was made")
+
+    objects = BodyQuerySet.as_manager()
+
+    data_policy = DataPolicy(
+        sensitivity={
+            "id": INTERNAL,
+            "public_id": INTERNAL,
+            "kind": INTERNAL,
+            "council": INTERNAL,
+            "fight": INTERNAL,
+            "committee": INTERNAL,
+            "voter_tier": INTERNAL,
+            "quorum_percent": INTERNAL,
+            "default_method": INTERNAL,
+            "threshold_num": INTERNAL,
+            "threshold_den": INTERNAL,
+            "notice_hours": INTERNAL,
+            "allow_proxies": INTERNAL,
+            "created_at": INTERNAL,
+        },
+        retention=Retention(
+            action=KEEP, reason="A body lives as long as the network, council, fight it is."
+        ),
+    )
+
+    class Meta:
+        ordering = ["kind", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=models.Q(kind="general"),
+                name="democracy_one_general_meeting",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        kind="general",
+                        council__isnull=True,
+                        fight__isnull=True,
+                        committee__isnull=True,
+                    )
+                    | models.Q(
+                        kind="council",
+                        council__isnull=False,
+                        fight__isnull=True,
+                        committee__isnull=True,
+                    )
+                    | models.Q(
+                        kind="fight",
+                        council__isnull=True,
+                        fight__isnull=False,
+                        committee__isnull=True,
+                    )
+                    | models.Q(
+                        kind="committee",
+                        council__isnull=True,
+                        fight__isnull=True,
+                        committee__isnull=False,
+                    )
+                ),
+                name="democracy_body_links_its_kind",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quorum_percent__lte=100),
+                name="democracy_quorum_a_percentage",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(threshold_den__gt=0)
+                & models.Q(threshold_num__lte=models.F("threshold_den"))
+                & models.Q(threshold_num__gt=0),
+                name="democracy_threshold_a_fraction",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == BodyKind.COUNCIL and self.council_id:
+            return str(self.council)
+        if self.kind == BodyKind.FIGHT and self.fight_id:
+            return str(self.fight)
+        if self.kind == BodyKind.COMMITTEE and self.committee_id:
+            return str(self.committee)
+        return str(_("General meeting"))
+
+    @property
+    def threshold(self) -> Fraction:
+        return Fraction(self.threshold_num, self.threshold_den)
+
+
+class Status(models.TextChoices):
+    DISCUSSION = "discussion", _("Under discussion")
+    VOTING = "voting", _("Voting")
+    PASSED = "passed", _("Passed")
+    FAILED = "failed", _("Not passed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+CLOSED = (Status.PASSED, Status.FAILED, Status.WITHDRAWN)
+
+
+class ProposalQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=[Status.DISCUSSION, Status.VOTING])
+
+    def due(self):
+        return self.filter(status=Status.VOTING, closes_at__lte=timezone.now())
+
+
+class Proposal(models.Model):
+    """A proposal put to a body: discussed, then voted on until its deadline (or closed by
+    the meeting), then passed or not — and when it passes, its effects run, once."""
+
+    public_id = models.CharField(
+        max_length=24, unique=True, default=new_public_id, help_text="Random id used in URLs"
+    )
+    body = models.ForeignKey(
+        Body, on_delete=models.CASCADE, related_name="proposals", help_text="Who decides"
+    )
+    title = EncryptedTextField(
+        _("title"),
+        help_text=_("One line, e.g. “Take on the fight for Antonio's back wages ($6,710)”."),
+    )
+    text = EncryptedTextField(
+        _("the proposal"), null=True, blank=True, help_text=_("What is proposed and why.")
+    )
+    method = models.CharField(
+        _("method"), max_length=16, choices=Method.choices, help_text=_("How it is decided")
+    )
+    threshold_num = models.PositiveSmallIntegerField(
+        default=1, help_text="Share of yes among yes and no needed (supermajority)"
+    )
+    threshold_den = models.PositiveSmallIntegerField(default=2, help_text="Its denominator")
+    seats = models.PositiveSmallIntegerField(
+        _("seats"), default=1, help_text=_("How many options win (delegates, a committee).")
+    )
+    max_score = models.PositiveSmallIntegerField(
+        _("highest score"), default=5, help_text=_("Score voting: scores go from 0 to this.")
+    )
+    secret = models.BooleanField(
+        _("secret ballot"),
+        default=False,
+        help_text=_("Nobody, not even the server, keeps who voted how; each voter gets a receipt."),
+    )
+    fight = models.ForeignKey(
+        Fight,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        help_text="The fight it is about: everyone involved in it has voice and vote",
+    )
+    subject_decides = models.BooleanField(
+        default=False,
+        help_text="Only the fight's campaign subjects vote: a decision the network gives them",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=Status.choices,
+        default=Status.DISCUSSION,
+        help_text="",
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        help_text="Who put it forward",
+    )
+    created_at = models.DateTimeField(default=timezone.now, help_text="When it was put forward")
+    voting_opened_at = models.DateTimeField(null=True, blank=True, help_text="When voting began")
+    closes_at = models.DateTimeField(
+        _("voting closes"), null=True, blank=True, help_text=_("When the vote ends by itself.")
+    )
+    closed_at = models.DateTimeField(null=True, blank=True, help_text="When it was decided")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who closed the vote in a meeting (empty: its deadline did)",
+    )
+    eligible = models.PositiveIntegerField(
+        default=0, help_text="How many could vote when it closed"
+    )
+    turnout = models.PositiveIntegerField(default=0, help_text="How many voted")
+    result = models.JSONField(
+        default=dict, blank=True, help_text="The tally: counts, rounds, winners (never voters)"
+    )
+
+    objects = ProposalQuerySet.as_manager()
+
+    data_policy = DataPolicy(
+        sensitivity={
+            "id": INTERNAL,
+            "public_id": INTERNAL,
+            "body": INTERNAL,
+            "title": SENSITIVE,
+            "text": SENSITIVE,
+            "method": INTERNAL,
+            "threshold_num": INTERNAL,
+            "threshold_den": INTERNAL,
+            "seats": INTERNAL,
+            "max_score": INTERNAL,
+            "secret": INTERNAL,
+            "fight": INTERNAL,
+            "subject_decides": INTERNAL,
+            "status": INTERNAL,
+            "proposed_by": PERSONAL,
+            "created_at": INTERNAL,
+            "voting_opened_at": INTERNAL,
+            "closes_at": INTERNAL,
+            "closed_at": INTERNAL,
+            "closed_by": PERSONAL,
+            "eligible": INTERNAL,
+            "turnout": INTERNAL,
+            "result": INTERNAL,
+        },
+        retention=Retention(
+            action=STRIP,
+            reason="How the network decided stays; the proposal's words and who put it forward "
+            "go two years after the close.",
+            period=DECIDED_KEPT,
+            basis="closed_at",
+            strip={"text": None, "proposed_by": None, "closed_by": None},
+        ),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(seats__gte=1), name="democracy_at_least_one_seat"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(threshold_den__gt=0)
+                & models.Q(threshold_num__gt=0)
+                & models.Q(threshold_num__lte=models.F("threshold_den")),
+                name="democracy_proposal_threshold_a_fraction",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="voting") | models.Q(closes_at__isnull=False),
+                name="democracy_voting_has_a_close",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def threshold(self) -> Fraction:
+        return Fraction(self.threshold_num, self.threshold_den)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED
+
+    @property
+    def chooses(self) -> bool:
+        """Whether it chooses among options (an election) rather than says yes or no."""
+        return self.method in CHOICE_METHODS
+
+
+class Option(models.Model):
+    """One of the options of an election or a choice: a candidate, a date, a plan."""
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="options", help_text="Of which"
+    )
+    number = models.PositiveSmallIntegerField(help_text="Its number on the ballot, from 1")
+    label = models.CharField(_("option"), max_length=200, help_text=_("A name or a choice"))
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The member this option stands for, in an election",
+    )
+
+    data_policy = DataPolicy(
+        sensitivity={
+            "id": INTERNAL,
+            "proposal": INTERNAL,
+            "number": INTERNAL,
+            "label": PERSONAL,
+            "member": PERSONAL,
+        },
+        retention=Retention(
+            action=STRIP,
+            reason="Who stood goes with the proposal's words; the counts stay.",
+            period=DECIDED_KEPT,
+            basis="proposal__closed_at",
+            strip={"member": None},
+        ),
+    )
+
+    class Meta:
+        ordering = ["proposal", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "number"], name="democracy_option_number_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1), name="democracy_option_numbered_from_one"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def random_ballot_id() -> int:
+    """Ballots get random keys, so that the order of the rows says nothing about when (and
+    so by whom, beside the participation list) a secret ballot was cast."""
+    return secrets.randbelow(2**62) + 1
+
+
+class Ballot(models.Model):
+    """One vote. An open ballot names its voter (and can be changed until the close); a
+    secret ballot names nobody and carries only the digest of its voter's receipt."""
+
+    id = models.BigIntegerField(primary_key=True, default=random_ballot_id, help_text="Random")
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="ballots", help_text="On what"
+    )
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who voted (an open ballot only)",
+    )
+    choice = models.CharField(
+        max_length=400,
+        help_text="A position (yes, object…) or option numbers: “3,1,2” ranked, “1,3” "
+        "approved, “1:5,2:3” scored",
+    )
+    reason = EncryptedTextField(
+        _("reason"), null=True, blank=True, help_text=_("Why you object or block (needed then).")
+    )
+    receipt_digest = models.CharField(
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="SHA-256 of the receipt its secret voter keeps",
+    )
+    offline = models.BooleanField(
+        default=False, help_text="Given by phone or in person, entered by the facilitator"
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The facilitator who entered an offline vote",
+    )
+    cast_at = models.DateTimeField(
+        null=True, blank=True, help_text="When an open ballot was cast (secret ones: never)"
+    )
+
+    data_policy = DataPolicy(
+        sensitivity={
+            "id": INTERNAL,
+            "proposal": INTERNAL,
+            "voter": PERSONAL,
+            "choice": INTERNAL,
+            "reason": SENSITIVE,
+            "receipt_digest": INTERNAL,
+            "offline": INTERNAL,
+            "entered_by": PERSONAL,
+            "cast_at": INTERNAL,
+        },
+        retention=Retention(
+            action=STRIP,
+            reason="Ballots stay countable; who cast an open ballot goes two years after the "
+            "close.",
+            period=DECIDED_KEPT,
+            basis="proposal__closed_at",
+            strip={"voter": None, "entered_by": None, "reason": None},
+        ),
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "voter"],
+                condition=models.Q(voter__isnull=False),
+                name="democracy_one_open_ballot_each",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(voter__isnull=True, receipt_digest__isnull=False, cast_at=None)
+                | models.Q(receipt_digest__isnull=True),
+                name="democracy_secret_ballot_names_nobody",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"ballot on {self.proposal_id}"
+
+
+class Participation(models.Model):
+    """That a member took part in a secret ballot — never what they chose, never when."""
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="participants", help_text="In what"
+    )
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", help_text="Who"
+    )
+
+    data_policy = DataPolicy(
+        sensitivity={"id": INTERNAL, "proposal": INTERNAL, "voter": PERSONAL},
+        retention=Retention(
+            action=DELETE,
+            reason="Who took part matters only while the vote is open (one vote each); the "
+            "count stays on the proposal.",
+            period=timedelta(days=1),
+            basis="proposal__closed_at",
+        ),
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "voter"], name="democracy_takes_part_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"took part in {self.proposal_id}"
+
+
+class EffectKind(models.TextChoices):
+    MOVE_FIGHT = "fight.move", _("Move a fight on")
+    APPROVE_REQUEST = "twoperson.approve", _("Approve a request that needs two people")
+    ADMIT_MEMBER = "members.admit", _("Admit a member")
+    SET_TIER = "members.tier", _("Change someone's tier")
+    GRANT_ROLE = "members.grant_role", _("Give someone a role")
+    REVOKE_ROLE = "members.revoke_role", _("Take a role away")
+    BODY_RULES = "democracy.rules", _("Change this body's rules")
+
+
+class Effect(models.Model):
+    """What a proposal does when it passes. It runs exactly once, in the transaction that
+    records the result."""
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="effects", help_text="Whose"
+    )
+    kind = models.CharField(max_length=24, choices=EffectKind.choices, help_text="What it does")
+    params = models.JSONField(default=dict, help_text="Internal ids and values it acts on")
+    ran_at = models.DateTimeField(null=True, blank=True, help_text="When it was carried out")
+    failure = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Why it could not be carried out (the world changed before the close)",
+    )
+
+    data_policy = DataPolicy(
+        sensitivity={
+            "id": INTERNAL,
+            "proposal": INTERNAL,
+            "kind": INTERNAL,
+            "params": INTERNAL,
+            "ran_at": INTERNAL,
+            "failure": INTERNAL,
+        },
+        retention=Retention(action=KEEP, reason="Lives as long as its proposal."),
+    )
+
+    class Meta:
+        ordering = ["proposal", "pk"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

@@ -1,0 +1,454 @@
+"""Writes of direct democracy: proposing, opening the vote, casting ballots (open, secret,
+offline), closing with the tally, and carrying out the effects of a passed decision.
+
+Every write locks the proposal's row first, so concurrent ballots, closes and effects line
+up: K identical ballots give one vote, and a decision's effects run exactly once, in the
+transaction that records the result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from fractions import Fraction
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from solnet.core import audit
+from solnet.democracy import access, counting, effects
+from solnet.democracy.models import (
+    CHOICE_METHODS,
+    NEEDS_REASON,
+    POSITIONS,
+    Ballot,
+    Body,
+    BodyKind,
+    Effect,
+    Method,
+    Option,
+    Participation,
+    Proposal,
+    Status,
+)
+from solnet.members.models import Member
+
+MAX_OPTIONS = 50
+MAX_VOTING_DAYS = 90
+
+
+def receipt_digest(receipt: str) -> str:
+    return hashlib.sha256(receipt.strip().encode()).hexdigest()
+
+
+# --- bodies ---------------------------------------------------------------------------------
+
+
+def body_of_council(council) -> Body:
+    body, _created = Body.objects.get_or_create(kind=BodyKind.COUNCIL, council=council)
+    return body
+
+
+def body_of_fight(fight) -> Body:
+    body, _created = Body.objects.get_or_create(kind=BodyKind.FIGHT, fight=fight)
+    return body
+
+
+def body_of_committee(committee) -> Body:
+    body, _created = Body.objects.get_or_create(kind=BodyKind.COMMITTEE, committee=committee)
+    return body
+
+
+# --- proposing ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EffectRequest:
+    kind: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@transaction.atomic
+def propose(
+    *,
+    body: Body,
+    by: Member,
+    title: str,
+    text: str = "",
+    method: str = "",
+    threshold: Fraction | None = None,
+    seats: int = 1,
+    max_score: int = 5,
+    secret: bool = False,
+    options: Sequence[str] = (),
+    effects_wanted: Sequence[EffectRequest] = (),
+) -> Proposal:
+    """Puts a proposal to a body; it is discussed until someone opens the vote."""
+    prepared = [effects.prepare(e.kind, e.params, body=body, by=by) for e in effects_wanted]
+    fights = {p.fight.pk: p.fight for p in prepared if p.fight is not None}
+    fight = next(iter(fights.values()), None)
+    involved = fight is not None and _involved(by, fight)
+    if not (access.can_propose(by, body) or involved):
+        raise PermissionDenied
+    method = method or body.default_method
+    errors: dict[str, str] = {}
+    title = title.strip()
+    if not title:
+        errors["title"] = _("Give the proposal a title.")
+    if method not in Method.values:
+        errors["method"] = _("Choose a method from the list.")
+    labels = [label.strip() for label in options if label.strip()]
+    if method in CHOICE_METHODS:
+        if len(labels) < 2:
+            errors["options"] = _("A choice needs at least two options.")
+        elif len(labels) > MAX_OPTIONS:
+            errors["options"] = _("At most %(count)s options.") % {"count": MAX_OPTIONS}
+        elif len({label.casefold() for label in labels}) != len(labels):
+            errors["options"] = _("Each option must be different.")
+        elif not 1 <= seats < len(labels):
+            errors["seats"] = _("There must be fewer seats than options.")
+        if prepared:
+            errors["method"] = _("A decision that does something is a yes-or-no question.")
+    elif labels:
+        errors["options"] = _("Options are for approval, score or ranked votes.")
+    if method == Method.SCORE and not 1 <= max_score <= 10:
+        errors["max_score"] = _("The highest score is from 1 to 10.")
+    threshold = threshold or (body.threshold if method == Method.SUPERMAJORITY else None)
+    if threshold is None:
+        threshold = Fraction(1, 2)
+    if not Fraction(1, 2) <= threshold <= 1:
+        errors["threshold"] = _("A supermajority is more than half, such as 2/3 or 3/4.")
+    if len(fights) > 1:
+        errors["__all__"] = _("A proposal is about one fight at most.")
+    subject_decides = any(p.subject_decides for p in prepared)
+    if subject_decides and secret:
+        errors["secret"] = _("The campaign subject's decision is not a secret ballot.")
+    if errors:
+        raise ValidationError(errors)
+    proposal = Proposal.objects.create(
+        body=body,
+        title=title,
+        text=text.strip(),
+        method=method,
+        threshold_num=threshold.numerator,
+        threshold_den=threshold.denominator,
+        seats=seats if method in CHOICE_METHODS else 1,
+        max_score=max_score,
+        secret=secret,
+        fight=fight,
+        subject_decides=subject_decides,
+        proposed_by=by,
+    )
+    Option.objects.bulk_create(
+        Option(proposal=proposal, number=number, label=label)
+        for number, label in enumerate(labels, start=1)
+    )
+    Effect.objects.bulk_create(
+        Effect(proposal=proposal, kind=wanted.kind, params=done.params)
+        for wanted, done in zip(effects_wanted, prepared, strict=True)
+    )
+    audit.record("democracy.proposed", actor=by, target=proposal, method=method, secret=secret)
+    return proposal
+
+
+def _involved(member: Member, fight) -> bool:
+    from solnet.fights import access as fight_access
+
+    return fight_access.is_on_team(member, fight) or fight_access.is_subject(member, fight)
+
+
+@transaction.atomic
+def open_voting(*, proposal: Proposal, by: Member, closes_at: datetime) -> Proposal:
+    """Discussion ends and voting begins; it stays open at least the body's notice."""
+    proposal = _locked(proposal)
+    if not access.can_facilitate(by, proposal):
+        raise PermissionDenied
+    if proposal.status != Status.DISCUSSION:
+        raise ValidationError(_("Voting has already begun."), code="not_in_discussion")
+    now = timezone.now()
+    notice = timedelta(hours=proposal.body.notice_hours)
+    if closes_at < now + notice:
+        raise ValidationError(
+            {
+                "closes_at": _("This body's notice is %(hours)s hours: close the vote later.")
+                % {"hours": proposal.body.notice_hours}
+            }
+        )
+    if closes_at > now + timedelta(days=MAX_VOTING_DAYS):
+        raise ValidationError(
+            {"closes_at": _("A vote stays open %(days)s days at most.") % {"days": 90}}
+        )
+    proposal.status = Status.VOTING
+    proposal.voting_opened_at = now
+    proposal.closes_at = closes_at
+    proposal.save(update_fields=["status", "voting_opened_at", "closes_at"])
+    audit.record("democracy.voting_opened", actor=by, target=proposal)
+    return proposal
+
+
+@transaction.atomic
+def withdraw_proposal(*, proposal: Proposal, by: Member) -> Proposal:
+    proposal = _locked(proposal)
+    if proposal.proposed_by_id != by.pk:
+        raise PermissionDenied
+    if proposal.is_closed:
+        raise ValidationError(_("This proposal has already been decided."), code="closed")
+    proposal.status = Status.WITHDRAWN
+    proposal.closed_at = timezone.now()
+    proposal.save(update_fields=["status", "closed_at"])
+    audit.record("democracy.withdrawn", actor=by, target=proposal)
+    return proposal
+
+
+def _locked(proposal: Proposal) -> Proposal:
+    return Proposal.objects.select_for_update().select_related("body").get(pk=proposal.pk)
+
+
+# --- ballots --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cast:
+    ballot: Ballot
+    # A secret ballot's receipt, shown to its voter once and kept nowhere.
+    receipt: str = ""
+    changed: bool = False
+
+
+def clean_choice(proposal: Proposal, raw: Any) -> str:
+    """A ballot's choice in its stored form, or a ValidationError that says what is wrong.
+
+    raw: a position for a yes-or-no question; option numbers in order of preference for a
+    ranked vote; the set of approved numbers; {number: score} for a score vote."""
+    numbers = set(proposal.options.values_list("number", flat=True))
+    if proposal.method in POSITIONS:
+        if raw not in POSITIONS[Method(proposal.method)]:
+            raise ValidationError({"choice": _("Choose one of the answers.")})
+        return str(raw)
+    if proposal.method == Method.APPROVAL:
+        chosen = sorted({int(n) for n in raw})
+        if not set(chosen) <= numbers:
+            raise ValidationError({"choice": _("Choose among the options.")})
+        return ",".join(map(str, chosen))
+    if proposal.method == Method.SCORE:
+        scores = {int(n): int(s) for n, s in dict(raw).items()}
+        if not set(scores) <= numbers:
+            raise ValidationError({"choice": _("Choose among the options.")})
+        if any(not 0 <= s <= proposal.max_score for s in scores.values()):
+            raise ValidationError(
+                {"choice": _("Scores go from 0 to %(top)s.") % {"top": proposal.max_score}}
+            )
+        return ",".join(f"{n}:{s}" for n, s in sorted(scores.items()))
+    ranking = [int(n) for n in raw]
+    if len(set(ranking)) != len(ranking):
+        raise ValidationError({"choice": _("Give each option a different place.")})
+    if not set(ranking) <= numbers:
+        raise ValidationError({"choice": _("Choose among the options.")})
+    if not ranking:
+        raise ValidationError({"choice": _("Rank at least one option.")})
+    return ",".join(map(str, ranking))
+
+
+def _check_reason(proposal: Proposal, choice: str, reason: str) -> str:
+    reason = reason.strip()
+    if choice in NEEDS_REASON and not reason:
+        raise ValidationError({"reason": _("Say why: an objection or a block needs a reason.")})
+    return reason if proposal.method in POSITIONS else ""
+
+
+def _open_for_votes(proposal: Proposal) -> None:
+    closes_at = proposal.closes_at
+    if proposal.status != Status.VOTING or closes_at is None or closes_at <= timezone.now():
+        raise ValidationError(_("This vote is not open."), code="not_open")
+
+
+@transaction.atomic
+def cast_ballot(
+    *, proposal: Proposal, voter: Member, choice: Any, reason: str = "", receipt: str = ""
+) -> Cast:
+    """Casts (or changes) the voter's ballot. An open ballot is changed in place. A secret
+    ballot is changed by giving its receipt; without one, a voter who has voted is told so."""
+    proposal = _locked(proposal)
+    if not access.may_vote(voter, proposal):
+        raise PermissionDenied
+    _open_for_votes(proposal)
+    stored = clean_choice(proposal, choice)
+    reason = _check_reason(proposal, stored, reason)
+    if proposal.secret:
+        return _cast_secret(proposal, voter, stored, reason, receipt)
+    ballot = Ballot.objects.filter(proposal=proposal, voter=voter).first()
+    changed = ballot is not None
+    if ballot is None:
+        ballot = Ballot(proposal=proposal, voter=voter)
+    ballot.choice, ballot.reason, ballot.cast_at = stored, reason, timezone.now()
+    ballot.offline, ballot.entered_by = False, None
+    try:
+        with transaction.atomic():
+            ballot.save()
+    except IntegrityError:
+        # A racing identical request won (only possible where the row lock is not taken):
+        # that one vote stands.
+        raise ValidationError(_("Your vote is already recorded."), code="duplicate") from None
+    audit.record("democracy.voted", actor=voter, target=proposal, changed=changed)
+    return Cast(ballot=ballot, changed=changed)
+
+
+def _cast_secret(proposal: Proposal, voter: Member, stored: str, reason: str, receipt: str):
+    took_part = Participation.objects.filter(proposal=proposal, voter=voter).exists()
+    if receipt.strip():
+        ballot = Ballot.objects.filter(
+            proposal=proposal, receipt_digest=receipt_digest(receipt)
+        ).first()
+        if ballot is None or not took_part:
+            raise ValidationError({"receipt": _("That receipt is not one of this vote's.")})
+        ballot.choice, ballot.reason = stored, reason
+        ballot.save(update_fields=["choice", "reason"])
+        audit.record("democracy.voted", actor=voter, target=proposal, changed=True)
+        return Cast(ballot=ballot, receipt=receipt.strip(), changed=True)
+    if took_part:
+        raise ValidationError(
+            _("You have voted. To change your vote, give the receipt you were shown."),
+            code="duplicate",
+        )
+    try:
+        with transaction.atomic():
+            Participation.objects.create(proposal=proposal, voter=voter)
+    except IntegrityError:
+        raise ValidationError(_("Your vote is already recorded."), code="duplicate") from None
+    new_receipt = secrets.token_urlsafe(16)
+    ballot = Ballot.objects.create(
+        proposal=proposal, choice=stored, reason=reason, receipt_digest=receipt_digest(new_receipt)
+    )
+    audit.record("democracy.voted", actor=voter, target=proposal, changed=False)
+    return Cast(ballot=ballot, receipt=new_receipt)
+
+
+@transaction.atomic
+def enter_offline_ballot(
+    *, proposal: Proposal, voter: Member, choice: Any, reason: str = "", by: Member
+) -> Ballot:
+    """The facilitator enters a vote given by phone or in person. It is marked as such and
+    audit-logged; a secret ballot cannot be given through someone else."""
+    proposal = _locked(proposal)
+    if not access.can_facilitate(by, proposal):
+        raise PermissionDenied
+    if proposal.secret:
+        raise ValidationError(_("A secret ballot is cast by the voter alone."), code="secret")
+    _open_for_votes(proposal)
+    if not access.may_vote(voter, proposal):
+        raise ValidationError({"voter": _("This person has no vote here.")})
+    stored = clean_choice(proposal, choice)
+    reason = _check_reason(proposal, stored, reason)
+    ballot, _created = Ballot.objects.update_or_create(
+        proposal=proposal,
+        voter=voter,
+        defaults={
+            "choice": stored,
+            "reason": reason,
+            "offline": True,
+            "entered_by": by,
+            "cast_at": timezone.now(),
+        },
+    )
+    audit.record("democracy.offline_vote", actor=by, target=proposal, voter=voter.pk)
+    return ballot
+
+
+def find_receipt(*, proposal: Proposal, receipt: str) -> Ballot | None:
+    """The secret ballot a receipt stands for, so its voter can check it was counted."""
+    if not proposal.secret or not receipt.strip():
+        return None
+    return Ballot.objects.filter(proposal=proposal, receipt_digest=receipt_digest(receipt)).first()
+
+
+# --- closing --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def close_proposal(*, proposal: Proposal, by: Member | None = None) -> Proposal:
+    """Counts the ballots and records the result; a passed decision's effects run now, each
+    exactly once. `by` is the facilitator closing it in a meeting; None when the deadline
+    has come."""
+    proposal = _locked(proposal)
+    if by is not None and not access.can_facilitate(by, proposal):
+        raise PermissionDenied
+    if proposal.status != Status.VOTING:
+        raise ValidationError(_("This proposal is not being voted on."), code="not_open")
+    if by is None and proposal.closes_at is not None and proposal.closes_at > timezone.now():
+        raise ValidationError(_("The vote is still open."), code="still_open")
+    outcome = counting.count(proposal, eligible=access.electorate(proposal).count())
+    now = timezone.now()
+    status = Status.PASSED if outcome.passed else Status.FAILED
+    # The conditional update makes a second close (a racing worker) change nothing.
+    changed = Proposal.objects.filter(pk=proposal.pk, status=Status.VOTING).update(
+        status=status,
+        result=outcome.result,
+        turnout=outcome.turnout,
+        eligible=outcome.eligible,
+        closed_at=now,
+        closed_by=by,
+    )
+    if not changed:
+        raise ValidationError(_("This proposal has already been decided."), code="closed")
+    proposal.refresh_from_db()
+    if proposal.secret:
+        _reshuffle(proposal)
+    audit.record(
+        "democracy.decided",
+        actor=by,
+        target=proposal,
+        result=status,
+        turnout=outcome.turnout,
+        eligible=outcome.eligible,
+    )
+    if outcome.passed:
+        _carry_out(proposal)
+    return proposal
+
+
+def _carry_out(proposal: Proposal) -> None:
+    for effect in proposal.effects.filter(ran_at__isnull=True):
+        if not Effect.objects.filter(pk=effect.pk, ran_at__isnull=True).update(
+            ran_at=timezone.now()
+        ):
+            continue
+        try:
+            with transaction.atomic():
+                effects.run(effect.kind, effect.params, proposal)
+        except (ValidationError, PermissionDenied) as error:
+            message = "; ".join(getattr(error, "messages", [])) or _("It was not allowed.")
+            Effect.objects.filter(pk=effect.pk).update(failure=message[:300])
+            audit.record("democracy.effect_failed", target=proposal, effect=effect.kind)
+        else:
+            audit.record("democracy.effect_ran", target=proposal, effect=effect.kind)
+
+
+def _reshuffle(proposal: Proposal) -> None:
+    """Writes a closed secret ballot's rows again in a random order under new random keys,
+    so that not even the storage order of the rows follows the order of the participation
+    list."""
+    rows = list(
+        Ballot.objects.filter(proposal=proposal).values("choice", "reason", "receipt_digest")
+    )
+    random.SystemRandom().shuffle(rows)
+    Ballot.objects.filter(proposal=proposal).delete()
+    Ballot.objects.bulk_create((Ballot(proposal=proposal, **row) for row in rows), batch_size=2000)
+
+
+def close_due_proposals() -> int:
+    """The worker's round: every vote whose deadline has passed is counted."""
+    closed = 0
+    for proposal in Proposal.objects.due():
+        try:
+            close_proposal(proposal=proposal)
+        except ValidationError:
+            continue
+        closed += 1
+    return closed

@@ -1,0 +1,82 @@
+"""Benchmarks of direct democracy (`make bench`): counting 100,000 ranked ballots over 10
+candidates, by instant run-off and by 3-seat STV, against the floor of reading those same
+ballots from the database.
+
+The measured time is the whole count as closing a proposal runs it (`counting.count`:
+read the rows, group, tally every round); the floor is the bare read of the stored choices.
+The ballots are seeded random rankings of 1 to 10 candidates, so nearly all are distinct."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from conftest import make_member
+from solnet.core.testing.figures import best_of_interleaved, ratio_figure, seconds
+from solnet.democracy import counting, services
+from solnet.democracy.models import Ballot, Body, Proposal
+
+pytestmark = [pytest.mark.bench]
+BALLOTS = 100_000
+CANDIDATES = 10
+
+
+def _seed_ballots(proposal: Proposal) -> None:
+    rng = random.Random(20261201)
+    numbers = list(range(1, CANDIDATES + 1))
+    batch = []
+    for _ in range(BALLOTS):
+        ranking = rng.sample(numbers, rng.randint(1, CANDIDATES))
+        batch.append(Ballot(proposal=proposal, choice=",".join(map(str, ranking))))
+        if len(batch) == 5000:
+            Ballot.objects.bulk_create(batch)
+            batch = []
+    Ballot.objects.bulk_create(batch)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("seats", "figure", "limit"), [(1, "irv", 3), (3, "stv", 6)])
+def test_counting_100k_ranked_ballots(network, seats, figure, limit):
+    organizer = make_member("org", tier=40, with_totp=False)[0]
+    proposal = services.propose(
+        body=Body.objects.general(),
+        by=organizer,
+        title="Delegates to the confederal assembly",
+        method="ranked",
+        seats=seats,
+        options=[f"Candidate {n}" for n in range(1, CANDIDATES + 1)],
+    )
+    _seed_ballots(proposal)
+    outcomes = []
+
+    def floor() -> float:
+        return seconds(lambda: counting.stored_choices(proposal))
+
+    def measured() -> float:
+        return seconds(lambda: outcomes.append(counting.count(proposal, eligible=BALLOTS)))
+
+    floor_time, measured_time = best_of_interleaved(floor, measured, repeat=5)
+    outcome = outcomes[-1]
+    assert outcome.turnout == BALLOTS
+    assert len(outcome.result["winners"]) == seats
+    # Every round accounts for every ballot, exactly.
+    for entry in outcome.result["rounds"]:
+        total = sum(_exact(v) for _c, v in entry["votes"]) + _exact(entry["exhausted"])
+        total += sum(_exact(v) for _c, v in entry.get("kept", []))
+        assert total == BALLOTS
+    print(
+        ratio_figure(
+            f"democracy.tally_{figure}_100k",
+            measured=measured_time,
+            floor=floor_time,
+            limit=limit,
+            unit="s",
+        )
+    )
+
+
+def _exact(value):
+    from fractions import Fraction
+
+    return Fraction(str(value))
