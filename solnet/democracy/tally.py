@@ -56,6 +56,10 @@ __all__ = [
 ]
 
 
+# Option numbers are small: a proposal has at most a few dozen options.
+MAX_OPTION = 999
+
+
 class Tie(StrEnum):
     """How the ties of a round (or of a one-round count) were broken."""
 
@@ -211,8 +215,8 @@ def _check_candidates(candidates: Sequence[int]) -> tuple[int, ...]:
     if len(set(cands)) != len(cands):
         raise ValueError("candidates must be distinct")
     for c in cands:
-        if not isinstance(c, int) or c <= 0:
-            raise ValueError(f"candidates are option numbers (ints > 0), not {c!r}")
+        if not isinstance(c, int) or not 0 < c <= MAX_OPTION:
+            raise ValueError(f"candidates are option numbers (1 to {MAX_OPTION}), not {c!r}")
     return cands
 
 
@@ -362,26 +366,27 @@ def _first_preferences(
     ballots: Mapping[tuple[int, ...], int], cands: tuple[int, ...]
 ) -> tuple[dict[int, list[_Group]], dict[int, int], int, int]:
     known = frozenset(cands)
-    piles: dict[int, list[_Group]] = {c: [] for c in cands}
-    counts = dict.fromkeys(cands, 0)
-    valid = blank = 0
-    for ranking, n in ballots.items():
-        if not isinstance(n, int) or n <= 0:
-            if n == 0:
-                continue
-            raise ValueError(f"a ballot count must be an int >= 0, not {n!r}")
-        if not ranking:
-            blank += n
-            continue
-        # One C call checks both: an unknown candidate or a repeated one makes it shorter.
-        if len(known.intersection(ranking)) != len(ranking):
+    counts_given = ballots.values()
+    # The checks run over all ballots at once, in C; only a failure looks at them one by one.
+    if not set(map(type, counts_given)) <= {int} or (counts_given and min(counts_given) < 0):
+        bad = next(n for n in counts_given if not isinstance(n, int) or n < 0)
+        raise ValueError(f"a ballot count must be an int >= 0, not {bad!r}")
+    # A ranking naming an unknown candidate, or one candidate twice, meets fewer candidates.
+    if sum(map(len, ballots)) != sum(map(len, map(known.intersection, ballots))):
+        for ranking in ballots:
             if not known.issuperset(ranking):
                 raise ValueError(f"ballot {ranking!r} ranks an unknown candidate")
-            raise ValueError(f"ballot {ranking!r} ranks a candidate twice")
-        first = ranking[0]
-        piles[first].append((ranking, n, 0))
-        counts[first] += n
-        valid += n
+            if len(set(ranking)) != len(ranking):
+                raise ValueError(f"ballot {ranking!r} ranks a candidate twice")
+    piles: dict[int, list[_Group]] = {c: [] for c in cands}
+    counts = dict.fromkeys(cands, 0)
+    blank = ballots.get((), 0)
+    for ranking, n in ballots.items():
+        if ranking and n:
+            first = ranking[0]
+            piles[first].append((ranking, n, 0))
+            counts[first] += n
+    valid = sum(counts.values())
     return piles, counts, valid, blank
 
 
@@ -462,6 +467,11 @@ def instant_runoff(
     rank = _check_tie_order(tie_order, cands)
     piles, votes, valid, blank = _first_preferences(ballots, cands)
     standing = set(cands)
+    # Whether a candidate is still in, indexed by number: a list lookup is the cheapest test
+    # in the loop that moves every ballot.
+    alive = [False] * (max(cands) + 1)
+    for c in cands:
+        alive[c] = True
     history: list[_Votes] = []
     rounds: list[RankedRound] = []
     eliminated: list[int] = []
@@ -493,9 +503,10 @@ def instant_runoff(
             break
         history.append(current)
         standing.remove(out)
+        alive[out] = False
         eliminated.append(out)
         del votes[out]
-        contains = standing.__contains__
+        contains = alive.__getitem__
         for ranking, n, at in piles.pop(out):
             size = len(ranking)
             at += 1
