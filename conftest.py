@@ -262,8 +262,27 @@ def _democracy_objects(personas, fight) -> dict[str, Any]:
         by=personas["fight_team"].member,
         title="Leaflet the diner's customers",
     )
+    from solnet.democracy.models import Delegate
+
+    meeting = democracy.call_meeting(
+        body=general,
+        by=organizer,
+        title="Weekly meeting",
+        starts_at=timezone.now() + timedelta(days=3),
+        place="The union hall",
+    )
+    item = democracy.add_agenda_item(meeting=meeting, by=organizer, title="Report back")
+    delegate = Delegate.objects.create(
+        body=general,
+        member=personas["member"].member,
+        assembly="the tenant federation's assembly",
+        mandate="Vote for the joint rent strike",
+    )
     return {
         "general_body": general,
+        "meeting": meeting,
+        "agenda_item": item,
+        "delegate": delegate,
         "proposal": proposal,
         "secret_proposal": secret,
         "fight_proposal": fight_proposal,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from solnet.core.access import get_or_404
-from solnet.democracy.models import Body, BodyKind, Proposal
+from solnet.democracy.models import Body, BodyKind, Delegate, Meeting, MeetingStatus, Proposal
 from solnet.fights.models import Fight
 from solnet.members.access import is_member, is_organizer
 from solnet.members.models import Member, Role
@@ -107,10 +107,15 @@ def can_propose(member: Member, body: Body) -> bool:
 
 def can_facilitate(member: Member, proposal: Proposal) -> bool:
     """Who may open the vote, close it in a meeting, and enter a vote given by phone or in
-    person: whoever put it forward, and the body's facilitators and organizing team."""
+    person: whoever put it forward, the facilitator of a meeting in session that has it on
+    its agenda, and the body's facilitators and organizing team."""
     if not (member.is_active and member.is_approved):
         return False
     if proposal.proposed_by_id == member.pk:
+        return True
+    if proposal.agenda_items.filter(
+        meeting__status=MeetingStatus.OPEN, meeting__facilitator=member
+    ).exists():
         return True
     if not (member.has_role(Role.FACILITATOR) or is_organizer(member)):
         return False
@@ -121,3 +126,37 @@ def can_facilitate(member: Member, proposal: Proposal) -> bool:
 
 def can_use_democracy_api(member: Member) -> bool:
     return is_member(member) or visible_proposals(member).exists()
+
+
+# --- meetings and delegates -----------------------------------------------------------------
+
+
+def visible_meetings(member: Member) -> QuerySet[Meeting]:
+    """A body's meetings are seen by whoever sees the body."""
+    return Meeting.objects.filter(body__in=visible_bodies(member).values("pk")).select_related(
+        "body"
+    )
+
+
+def get_meeting_or_404(member: Member, public_id: str) -> Meeting:
+    return get_or_404(visible_meetings(member), public_id=public_id)
+
+
+def can_run_meeting(member: Member, meeting: Meeting) -> bool:
+    """Its facilitator, whoever called it, and (but in a fight's body) the organizing team."""
+    if not (member.is_active and member.is_approved):
+        return False
+    if member.pk in (meeting.facilitator_id, meeting.called_by_id):
+        return True
+    return is_organizer(member) and meeting.body.kind != BodyKind.FIGHT
+
+
+def visible_delegates(member: Member) -> QuerySet[Delegate]:
+    """The body that sent a delegate sees their mandate and their votes; so do they."""
+    return Delegate.objects.filter(
+        Q(body__in=visible_bodies(member).values("pk")) | Q(member=member)
+    ).select_related("body", "member", "to_body")
+
+
+def get_delegate_or_404(member: Member, public_id: str) -> Delegate:
+    return get_or_404(visible_delegates(member), public_id=public_id)

@@ -322,6 +322,88 @@ def _run_rules(params: dict[str, Any], proposal: Proposal) -> None:
     audit.record("democracy.rules_changed", target=body, decision=proposal.public_id)
 
 
+# --- delegates ------------------------------------------------------------------------------
+
+
+def _prepare_elect(params: dict[str, Any], body: Body, by: Member) -> Prepared:
+    import datetime
+
+    assembly = str(params.get("assembly", "")).strip()[:200]
+    if not assembly:
+        raise ValidationError({"assembly": _("Say where the delegates are sent.")})
+    term = str(params.get("term_ends", "") or "")
+    if term:
+        try:
+            ends = datetime.date.fromisoformat(term)
+        except ValueError:
+            raise ValidationError({"term_ends": _("Give the end of the term as a date.")}) from None
+        if ends <= timezone.localdate():
+            raise ValidationError({"term_ends": _("A term ends in the future.")})
+    to_body = str(params.get("to_body", "") or "")
+    if to_body and not Body.objects.filter(public_id=to_body).exists():
+        raise _invalid(_("Choose a body from the list."))
+    return Prepared(params={"assembly": assembly, "term_ends": term, "to_body": to_body})
+
+
+def _describe_elect(params: dict[str, Any]) -> str:
+    text = _("Send those chosen as delegates to %(assembly)s") % {"assembly": params["assembly"]}
+    if params.get("term_ends"):
+        text += " " + _("until %(date)s") % {"date": params["term_ends"]}
+    return text
+
+
+def _run_elect(params: dict[str, Any], proposal: Proposal) -> None:
+    import datetime
+
+    from solnet.democracy.services import delegates
+
+    winners = proposal.result.get("winners", [])
+    by_number = {o.number: o.member for o in proposal.options.select_related("member")}
+    chosen = [by_number[n] for n in winners if by_number.get(n) is not None]
+    delegates.send_delegates(
+        proposal=proposal,
+        members=chosen,
+        assembly=params["assembly"],
+        to_body=Body.objects.filter(public_id=params.get("to_body") or "-").first(),
+        term_ends=datetime.date.fromisoformat(params["term_ends"])
+        if params.get("term_ends")
+        else None,
+    )
+
+
+def _delegate_of(params: dict[str, Any]):
+    from solnet.democracy.models import Delegate
+
+    delegate = Delegate.objects.serving().filter(public_id=str(params.get("delegate", ""))).first()
+    if delegate is None:
+        raise _invalid(_("That delegate no longer serves."))
+    return delegate
+
+
+def _prepare_recall(params: dict[str, Any], body: Body, by: Member) -> Prepared:
+    delegate = _delegate_of(params)
+    if delegate.body_id != body.pk:
+        raise _invalid(_("Only the body that sent a delegate recalls them."))
+    return Prepared(params={"delegate": delegate.public_id})
+
+
+def _describe_recall(params: dict[str, Any]) -> str:
+    from solnet.democracy.models import Delegate
+
+    delegate = Delegate.objects.filter(public_id=params["delegate"]).select_related("member")
+    found = delegate.first()
+    return _("Recall %(member)s, delegate to %(assembly)s") % {
+        "member": found.member if found else "?",
+        "assembly": found.assembly if found else "?",
+    }
+
+
+def _run_recall(params: dict[str, Any], proposal: Proposal) -> None:
+    from solnet.democracy.services import delegates
+
+    delegates.recall_delegate(delegate=_delegate_of(params), proposal=proposal)
+
+
 KINDS: dict[str, Kind] = {
     EffectKind.MOVE_FIGHT: Kind(_prepare_move, _describe_move, _run_move),
     EffectKind.APPROVE_REQUEST: Kind(_prepare_approve, _describe_approve, _run_approve),
@@ -330,7 +412,11 @@ KINDS: dict[str, Kind] = {
     EffectKind.GRANT_ROLE: Kind(_prepare_role, _describe_grant, _run_grant),
     EffectKind.REVOKE_ROLE: Kind(_prepare_role, _describe_revoke, _run_revoke),
     EffectKind.BODY_RULES: Kind(_prepare_rules, _describe_rules, _run_rules),
+    EffectKind.ELECT_DELEGATES: Kind(_prepare_elect, _describe_elect, _run_elect),
+    EffectKind.RECALL_DELEGATE: Kind(_prepare_recall, _describe_recall, _run_recall),
 }
+# The one effect an election (a choice among options) carries; every other is a yes or no.
+ELECTION_EFFECTS = (EffectKind.ELECT_DELEGATES,)
 
 
 def prepare(kind: str, params: dict[str, Any], *, body: Body, by: Member) -> Prepared:

@@ -7,10 +7,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from solnet.core.forms import NativeDateInput
 from solnet.democracy.models import (
     CHOICE_METHODS,
     NEEDS_REASON,
     POSITIONS,
+    AgendaKind,
+    AttendanceMode,
     EffectKind,
     Method,
     Proposal,
@@ -26,6 +29,7 @@ FORM_EFFECTS = [
     (EffectKind.GRANT_ROLE.value, EffectKind.GRANT_ROLE.label),
     (EffectKind.REVOKE_ROLE.value, EffectKind.REVOKE_ROLE.label),
     (EffectKind.BODY_RULES.value, EffectKind.BODY_RULES.label),
+    (EffectKind.ELECT_DELEGATES.value, EffectKind.ELECT_DELEGATES.label),
 ]
 
 
@@ -103,6 +107,20 @@ class ProposalForm(forms.Form):
     rule_notice_hours = forms.IntegerField(
         label=_("Notice (hours)"), min_value=0, max_value=1440, required=False
     )
+    effect_assembly = forms.CharField(
+        label=_("Delegates are sent to"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "For an election of delegates: the options are the candidates' sign-in names, and "
+            "the proposal's text is their mandate."
+        ),
+    )
+    effect_term_ends = forms.DateField(
+        label=_("Their term ends"), required=False, widget=NativeDateInput
+    )
+    # Set by the page that offers a recall (a delegate's page), checked again by the service.
+    effect_delegate = forms.CharField(required=False, widget=forms.HiddenInput, max_length=24)
     # Set by the page that offers the move (a fight's page), checked again by the service.
     effect_fight = forms.CharField(required=False, widget=forms.HiddenInput, max_length=24)
     effect_to = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
@@ -239,3 +257,88 @@ class OfflineBallotForm(forms.Form):
                 {"choice": _("A score ballot is cast by the voter on their own page.")}
             )
         return numbers
+
+
+class MeetingForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=120, initial=_("Weekly meeting"))
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DateTimeInput())
+    place = forms.CharField(
+        label=_("Where"),
+        max_length=200,
+        required=False,
+        help_text=_("A place, or how to join from afar. Not an address of anyone's home."),
+    )
+    facilitator = forms.CharField(
+        label=_("Facilitator (sign-in name)"),
+        max_length=150,
+        required=False,
+        help_text=_("Leave empty to facilitate it yourself."),
+    )
+    note_taker = forms.CharField(
+        label=_("Note-taker (sign-in name)"), max_length=150, required=False
+    )
+
+
+class RolesForm(forms.Form):
+    facilitator = forms.CharField(label=_("Facilitator (sign-in name)"), max_length=150)
+    note_taker = forms.CharField(
+        label=_("Note-taker (sign-in name)"), max_length=150, required=False
+    )
+
+
+class AttendForm(forms.Form):
+    mode = forms.ChoiceField(
+        label=_("How"), choices=AttendanceMode.choices, widget=forms.RadioSelect
+    )
+    username = forms.CharField(
+        label=_("Who (sign-in name)"),
+        max_length=150,
+        required=False,
+        help_text=_("The facilitator can mark someone who has no phone with them."),
+    )
+
+
+class AgendaItemForm(forms.Form):
+    title = forms.CharField(label=_("Item"), max_length=300, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=AgendaKind.choices)
+    proposal = forms.ChoiceField(label=_("Proposal"), required=False, choices=[])
+    fight = forms.ChoiceField(label=_("Fight"), required=False, choices=[])
+
+    def __init__(self, *args: Any, proposals=(), fights=(), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["proposal"].choices = [("", "—")] + [(p.public_id, p.title) for p in proposals]
+        self.fields["fight"].choices = [("", "—")] + [(f.public_id, f.title) for f in fights]
+
+
+class ItemNotesForm(forms.Form):
+    notes = forms.CharField(
+        label=_("What was said and decided"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(
+        label=_("Minutes"),
+        required=False,
+        max_length=50000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+
+
+class ProxyForm(forms.Form):
+    username = forms.CharField(
+        label=_("Give my vote to (sign-in name)"),
+        max_length=150,
+        help_text=_("They vote for you on this body's open ballots until you take it back."),
+    )
+
+
+class DelegateVoteForm(forms.Form):
+    voted_on = forms.DateField(label=_("Date"), widget=NativeDateInput)
+    motion = forms.CharField(
+        label=_("What was voted on"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    vote = forms.CharField(label=_("How you voted"), max_length=40)

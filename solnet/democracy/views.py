@@ -15,8 +15,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from solnet.core.access import member_view
-from solnet.democracy import access, effects, forms, services
-from solnet.democracy.models import Ballot, Body, BodyKind, EffectKind, Method, Position, Status
+from solnet.democracy import access, effects, forms, notices, services
+from solnet.democracy.models import (
+    Ballot,
+    Body,
+    BodyKind,
+    EffectKind,
+    Method,
+    Position,
+    Proxy,
+    Status,
+)
 from solnet.members.models import Member
 
 PAGE_SIZE = 30
@@ -27,7 +36,7 @@ def _status(request: HttpRequest) -> int:
     return 422 if request.method == "POST" else 200
 
 
-def _add_errors(form, error: ValidationError) -> None:
+def add_errors(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for name, errors in error.error_dict.items():
             for item in errors:
@@ -60,6 +69,8 @@ def index(request: HttpRequest) -> HttpResponse:
             "show": show,
             "query": f"show={show}",
             "bodies": Paginator(bodies, PAGE_SIZE).get_page(request.GET.get("bodies")),
+            "unread": notices.unread(request.user).count(),
+            "meetings": access.visible_meetings(request.user).upcoming().order_by("starts_at")[:5],
         },
     )
 
@@ -116,6 +127,12 @@ def body_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "page": page,
             "can_propose": access.can_propose(request.user, body),
             "voters": access.electorate_of(body).count(),
+            "meetings": body.meetings.upcoming().order_by("starts_at")[:10],
+            "delegates": body.delegates.serving().select_related("member")[:PAGE_SIZE],
+            "proxy": Proxy.objects.filter(body=body, giver=request.user, revoked_at__isnull=True)
+            .select_related("holder")
+            .first(),
+            "proxy_form": forms.ProxyForm(),
         },
     )
 
@@ -129,9 +146,22 @@ def _wanted_effect(form) -> services.EffectRequest | None:
         return services.EffectRequest(
             EffectKind.MOVE_FIGHT, {"fight": data["effect_fight"], "to": data["effect_to"]}
         )
+    if data.get("effect_delegate"):
+        return services.EffectRequest(
+            EffectKind.RECALL_DELEGATE, {"delegate": data["effect_delegate"]}
+        )
     kind = data.get("effect")
     if not kind:
         return None
+    if kind == EffectKind.ELECT_DELEGATES:
+        term = data.get("effect_term_ends")
+        return services.EffectRequest(
+            kind,
+            {
+                "assembly": data.get("effect_assembly", ""),
+                "term_ends": term.isoformat() if term else "",
+            },
+        )
     if kind == EffectKind.BODY_RULES:
         rules = {
             "voter_tier": data.get("rule_voter_tier"),
@@ -162,6 +192,8 @@ def _initial(request: HttpRequest, body: Body) -> dict[str, Any]:
         "rule_threshold": f"{body.threshold_num}/{body.threshold_den}",
         "rule_notice_hours": body.notice_hours,
     }
+    if request.GET.get("recall"):
+        initial["effect_delegate"] = request.GET["recall"][:24]
     if request.GET.get("fight"):
         initial["effect_fight"] = request.GET["fight"][:24]
         initial["effect_to"] = request.GET.get("to", "")[:20]
@@ -193,6 +225,16 @@ def propose(request: HttpRequest, public_id: str) -> HttpResponse:
         fight_move = effects.describe(EffectKind.MOVE_FIGHT, prepared.params)
     elif not access.can_propose(request.user, body):
         raise Http404
+    recall = ""
+    recalled = fight_params.get("effect_delegate") or fight_params.get("recall")
+    if recalled:
+        try:
+            prepared = effects.prepare(
+                EffectKind.RECALL_DELEGATE, {"delegate": recalled}, body=body, by=request.user
+            )
+        except ValidationError:
+            raise Http404 from None
+        recall = effects.describe(EffectKind.RECALL_DELEGATE, prepared.params)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         wanted = _wanted_effect(form)
@@ -215,7 +257,7 @@ def propose(request: HttpRequest, public_id: str) -> HttpResponse:
                     proposal=proposal, by=request.user, closes_at=data["closes_at"]
                 )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         except PermissionDenied:
             raise Http404 from None
         else:
@@ -228,6 +270,7 @@ def propose(request: HttpRequest, public_id: str) -> HttpResponse:
             "body": body,
             "form": form,
             "fight_move": fight_move,
+            "recall": recall,
             "general": body.kind == BodyKind.GENERAL,
         },
         status=_status(request),
@@ -268,6 +311,11 @@ def _proposal_context(request: HttpRequest, proposal, **extra: Any) -> dict[str,
         "offline_form": forms.OfflineBallotForm(),
         "receipt_form": forms.ReceiptForm(),
     }
+    if proposal.status == Status.VOTING:
+        context["proxy_ballots"] = [
+            {"giver": giver, "form": forms.ballot_form(proposal)}
+            for giver in services.proxies_held(member, proposal)
+        ]
     if proposal.status == Status.VOTING and may_vote:
         initial_data = None
         context["ballot_form"] = extra.pop("ballot_form", None) or forms.ballot_form(
@@ -345,7 +393,12 @@ def proposal_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def vote(request: HttpRequest, public_id: str) -> HttpResponse:
     proposal = access.get_proposal_or_404(request.user, public_id)
-    if not access.may_vote(request.user, proposal):
+    for_member = None
+    if request.POST.get("for_member"):
+        for_member = Member.objects.filter(public_id=request.POST["for_member"]).first()
+        if for_member is None:
+            raise Http404
+    elif not access.may_vote(request.user, proposal):
         raise Http404
     took_part = proposal.secret and proposal.participants.filter(voter=request.user).exists()
     form = forms.ballot_form(proposal, request.POST, with_receipt=took_part)
@@ -357,9 +410,10 @@ def vote(request: HttpRequest, public_id: str) -> HttpResponse:
                 choice=forms.choice_of(form),
                 reason=form.cleaned_data.get("reason", ""),
                 receipt=form.cleaned_data.get("receipt", ""),
+                for_member=for_member,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         except PermissionDenied:
             raise Http404 from None
         else:
@@ -395,7 +449,7 @@ def open_vote(request: HttpRequest, public_id: str) -> HttpResponse:
                 proposal=proposal, by=request.user, closes_at=form.cleaned_data["closes_at"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Voting is open."))
             return redirect("democracy:proposal", public_id=proposal.public_id)
@@ -462,7 +516,7 @@ def offline(request: HttpRequest, public_id: str) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(
                 request, _("The vote of %(name)s is entered.") % {"name": voter.display_name}

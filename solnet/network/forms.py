@@ -77,6 +77,15 @@ class NetworkForm(forms.Form):
         ),
     )
 
+    minimal_notices = forms.BooleanField(
+        label=_("Emails say only that there is news"),
+        required=False,
+        help_text=_(
+            "Emails about proposals and meetings then say only “there is a new proposal in "
+            "your council — open SolNet”, never what it is about."
+        ),
+    )
+
     def clean(self):
         data = super().clean()
         steps = [data.pop(f"scale_{i}", "") or "" for i in range(1, 6)]

@@ -121,6 +121,15 @@ class Network(models.Model):
             "“National Lawyers Guild, Seattle chapter”."
         ),
     )
+    minimal_notices = models.BooleanField(
+        _("say only that there is news"),
+        default=False,
+        help_text=_(
+            "Emails about proposals and meetings then say only “there is a new proposal in "
+            "your council — open SolNet”, never what it is about: safer on a shared or watched "
+            "phone."
+        ),
+    )
     founded_at = models.DateTimeField(
         null=True, blank=True, help_text="When the founding member set it up"
     )
@@ -143,6 +152,7 @@ class Network(models.Model):
             "evidence_days_after_close": INTERNAL,
             "legal_contact": INTERNAL,
             "pressure_gap_days": INTERNAL,
+            "minimal_notices": INTERNAL,
             "founded_at": PUBLIC,
             "created_at": INTERNAL,
         },

@@ -24,6 +24,7 @@ def configure_network(
     support_scale: list[str] | None = None,
     lead_retention_days: int | None = None,
     subject_decisions: list[str] | None = None,
+    minimal_notices: bool | None = None,
 ) -> Network:
     """Names the network (the founder, once) or changes its settings (the organizing team)."""
     network = Network.objects.select_for_update().get(pk=Network.objects.current().pk)
@@ -42,6 +43,8 @@ def configure_network(
         network.lead_retention_days = lead_retention_days
     if subject_decisions is not None:
         network.subject_decisions = sorted(set(subject_decisions))
+    if minimal_notices is not None:
+        network.minimal_notices = minimal_notices
     if founding:
         network.founded_at = timezone.now()
     network.full_clean()

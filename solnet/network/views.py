@@ -47,6 +47,7 @@ def _settings_form(request: HttpRequest) -> NetworkForm:
             **{f"scale_{i}": step for i, step in enumerate(network.support_scale or [], 1)},
             "lead_retention_days": network.lead_retention_days,
             "subject_decisions": network.subject_decisions,
+            "minimal_notices": network.minimal_notices,
         },
     )
 

@@ -548,6 +548,14 @@ def _proposal(objects):
     return {"public_id": objects["proposal"].public_id}
 
 
+def _meeting(objects):
+    return {"public_id": objects["meeting"].public_id}
+
+
+def _delegate(objects):
+    return {"public_id": objects["delegate"].public_id}
+
+
 def _closes_later(objects):
     from datetime import timedelta
 
@@ -596,6 +604,57 @@ PAGES.update(
             _proposal,
             lambda o: {"username": "member", "choice": "yes"},
         ),
+        "democracy:meetings": Row(only(*MEMBERS_UP, "subject")),
+        "democracy:meeting_new": Row(
+            only(*MEMBERS_UP), kwargs=lambda o: {"public_id": o["general_body"].public_id}
+        ),
+        "democracy:meeting": Row(only(*MEMBERS_UP), kwargs=_meeting),
+        "democracy:meeting_open": Row(only(*ORGANIZERS), "post", _meeting, note="who called it"),
+        "democracy:meeting_close": Row(only(*ORGANIZERS), "post", _meeting),
+        "democracy:meeting_roles": Row(
+            only(*ORGANIZERS), "post", _meeting, lambda o: {"facilitator": "organizer"}
+        ),
+        "democracy:meeting_attend": Row(
+            only(*MEMBERS_UP), "post", _meeting, lambda o: {"mode": "in_person"}
+        ),
+        "democracy:meeting_speak": Row(only(*MEMBERS_UP), "post", _meeting),
+        "democracy:meeting_next": Row(only(*ORGANIZERS), "post", _meeting),
+        "democracy:meeting_item_add": Row(
+            only(*ORGANIZERS),
+            "post",
+            _meeting,
+            lambda o: {"title": "Strike fund", "kind": "report"},
+        ),
+        "democracy:meeting_item_done": Row(
+            only(*ORGANIZERS),
+            "post",
+            lambda o: {**_meeting(o), "item_id": o["agenda_item"].public_id},
+            lambda o: {"notes": "Agreed to meet again"},
+            note="its facilitator and note-taker",
+        ),
+        "democracy:meeting_minutes": Row(
+            only(*ORGANIZERS), "post", _meeting, lambda o: {"minutes": "We met."}
+        ),
+        "democracy:delegate": Row(only(*MEMBERS_UP), kwargs=_delegate),
+        "democracy:delegate_report": Row(
+            only("member"),
+            "post",
+            _delegate,
+            lambda o: {"voted_on": "2026-11-30", "motion": "Joint strike", "vote": "for"},
+            note="the delegate alone (the member persona)",
+        ),
+        "democracy:proxy_give": Row(
+            only(*MEMBERS_UP),
+            "post",
+            lambda o: {"public_id": o["general_body"].public_id},
+            lambda o: {"username": "organizer"},
+            note="refused with a message where the body's rules allow no proxies",
+        ),
+        "democracy:proxy_revoke": Row(
+            only(*MEMBERS_UP), "post", lambda o: {"public_id": o["general_body"].public_id}
+        ),
+        "democracy:notices": Row(only(*APPROVED)),
+        "democracy:notices_read": Row(only(*APPROVED), "post"),
         "democracy:receipt": Row(
             only(*MEMBERS_UP),
             "post",

@@ -353,6 +353,9 @@ class Proposal(models.Model):
     result = models.JSONField(
         default=dict, blank=True, help_text="The tally: counts, rounds, winners (never voters)"
     )
+    closing_notice_at = models.DateTimeField(
+        null=True, blank=True, help_text="When those yet to vote were told it closes soon"
+    )
 
     objects = ProposalQuerySet.as_manager()
 
@@ -381,6 +384,7 @@ class Proposal(models.Model):
             "eligible": INTERNAL,
             "turnout": INTERNAL,
             "result": INTERNAL,
+            "closing_notice_at": INTERNAL,
         },
         retention=Retention(
             action=STRIP,
@@ -527,6 +531,14 @@ class Ballot(models.Model):
     cast_at = models.DateTimeField(
         null=True, blank=True, help_text="When an open ballot was cast (secret ones: never)"
     )
+    cast_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The proxy who cast this open ballot for its voter",
+    )
 
     data_policy = DataPolicy(
         sensitivity={
@@ -539,6 +551,7 @@ class Ballot(models.Model):
             "offline": INTERNAL,
             "entered_by": PERSONAL,
             "cast_at": INTERNAL,
+            "cast_by": PERSONAL,
         },
         retention=Retention(
             action=STRIP,
@@ -546,7 +559,7 @@ class Ballot(models.Model):
             "close.",
             period=DECIDED_KEPT,
             basis="proposal__closed_at",
-            strip={"voter": None, "entered_by": None, "reason": None},
+            strip={"voter": None, "entered_by": None, "cast_by": None, "reason": None},
         ),
     )
 
@@ -558,7 +571,9 @@ class Ballot(models.Model):
                 name="democracy_one_open_ballot_each",
             ),
             models.CheckConstraint(
-                condition=models.Q(voter__isnull=True, receipt_digest__isnull=False, cast_at=None)
+                condition=models.Q(
+                    voter__isnull=True, receipt_digest__isnull=False, cast_at=None, cast_by=None
+                )
                 | models.Q(receipt_digest__isnull=True),
                 name="democracy_secret_ballot_names_nobody",
             ),
@@ -606,6 +621,9 @@ class EffectKind(models.TextChoices):
     GRANT_ROLE = "members.grant_role", _("Give someone a role")
     REVOKE_ROLE = "members.revoke_role", _("Take a role away")
     BODY_RULES = "democracy.rules", _("Change this body's rules")
+    ELECT_DELEGATES = "democracy.elect", _("Send the chosen as delegates")
+    RECALL_DELEGATE = "democracy.recall", _("Recall a delegate")
+    ADOPT_STEP = "fights.adopt_step", _("Adopt a step of a fight's escalation plan")
 
 
 class Effect(models.Model):

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from solnet.core import audit
-from solnet.democracy import access, counting, effects
+from solnet.democracy import access, counting, effects, notices
 from solnet.democracy.models import (
     CHOICE_METHODS,
     NEEDS_REASON,
@@ -33,15 +33,18 @@ from solnet.democracy.models import (
     BodyKind,
     Effect,
     Method,
+    NoticeKind,
     Option,
     Participation,
     Proposal,
+    Proxy,
     Status,
 )
 from solnet.members.models import Member
 
 MAX_OPTIONS = 50
 MAX_VOTING_DAYS = 90
+CLOSING_SOON = timedelta(hours=24)
 
 
 def receipt_digest(receipt: str) -> str:
@@ -105,7 +108,15 @@ def propose(
     if method not in Method.values:
         errors["method"] = _("Choose a method from the list.")
     labels = [label.strip() for label in options if label.strip()]
-    if method in CHOICE_METHODS:
+    electing = any(e.kind in effects.ELECTION_EFFECTS for e in effects_wanted)
+    candidates: list[Member | None] = [None] * len(labels)
+    if electing:
+        found, named, problem = _candidates(body, labels)
+        if problem:
+            errors["options"] = problem
+        else:
+            candidates, labels = found, named
+    if method in CHOICE_METHODS and "options" not in errors:
         if len(labels) < 2:
             errors["options"] = _("A choice needs at least two options.")
         elif len(labels) > MAX_OPTIONS:
@@ -114,10 +125,13 @@ def propose(
             errors["options"] = _("Each option must be different.")
         elif not 1 <= seats < len(labels):
             errors["seats"] = _("There must be fewer seats than options.")
-        if prepared:
+    if method in CHOICE_METHODS:
+        if prepared and not all(e.kind in effects.ELECTION_EFFECTS for e in effects_wanted):
             errors["method"] = _("A decision that does something is a yes-or-no question.")
     elif labels:
         errors["options"] = _("Options are for approval, score or ranked votes.")
+    elif electing:
+        errors["method"] = _("Delegates are elected by approval, score or ranked vote.")
     if method == Method.SCORE and not 1 <= max_score <= 10:
         errors["max_score"] = _("The highest score is from 1 to 10.")
     threshold = threshold or (body.threshold if method == Method.SUPERMAJORITY else None)
@@ -147,8 +161,8 @@ def propose(
         proposed_by=by,
     )
     Option.objects.bulk_create(
-        Option(proposal=proposal, number=number, label=label)
-        for number, label in enumerate(labels, start=1)
+        Option(proposal=proposal, number=number, label=label, member=member)
+        for number, (label, member) in enumerate(zip(labels, candidates, strict=True), start=1)
     )
     Effect.objects.bulk_create(
         Effect(proposal=proposal, kind=wanted.kind, params=done.params)
@@ -156,6 +170,23 @@ def propose(
     )
     audit.record("democracy.proposed", actor=by, target=proposal, method=method, secret=secret)
     return proposal
+
+
+def _candidates(body: Body, names: list[str]) -> tuple[list[Member | None], list[str], str]:
+    """An election of delegates stands members: each option is a sign-in name of someone
+    with a vote in the body."""
+    voters = access.electorate_of(body)
+    found: list[Member | None] = []
+    for name in names:
+        member = voters.filter(username=name).first()
+        if member is None:
+            return (
+                [],
+                [],
+                _("“%(name)s” is nobody with a vote here: give sign-in names.") % {"name": name},
+            )
+        found.append(member)
+    return found, [m.display_name for m in found if m is not None], ""
 
 
 def _involved(member: Member, fight) -> bool:
@@ -190,6 +221,7 @@ def open_voting(*, proposal: Proposal, by: Member, closes_at: datetime) -> Propo
     proposal.closes_at = closes_at
     proposal.save(update_fields=["status", "voting_opened_at", "closes_at"])
     audit.record("democracy.voting_opened", actor=by, target=proposal)
+    notices.tell(NoticeKind.OPENED, members=access.electorate(proposal), proposal=proposal)
     return proposal
 
 
@@ -271,11 +303,24 @@ def _open_for_votes(proposal: Proposal) -> None:
 
 @transaction.atomic
 def cast_ballot(
-    *, proposal: Proposal, voter: Member, choice: Any, reason: str = "", receipt: str = ""
+    *,
+    proposal: Proposal,
+    voter: Member,
+    choice: Any,
+    reason: str = "",
+    receipt: str = "",
+    for_member: Member | None = None,
 ) -> Cast:
     """Casts (or changes) the voter's ballot. An open ballot is changed in place. A secret
-    ballot is changed by giving its receipt; without one, a voter who has voted is told so."""
+    ballot is changed by giving its receipt; without one, a voter who has voted is told so.
+    `for_member`: the voter casts the open ballot of a member who gave them their proxy (a
+    ballot that member cast themself stands)."""
     proposal = _locked(proposal)
+    holder = None
+    if for_member is not None:
+        if not _holds_proxy(voter, for_member, proposal):
+            raise PermissionDenied
+        holder, voter = voter, for_member
     if not access.may_vote(voter, proposal):
         raise PermissionDenied
     _open_for_votes(proposal)
@@ -287,8 +332,10 @@ def cast_ballot(
     changed = ballot is not None
     if ballot is None:
         ballot = Ballot(proposal=proposal, voter=voter)
+    elif holder is not None and ballot.cast_by_id is None:
+        raise ValidationError(_("They have voted themselves; their vote stands."), code="own")
     ballot.choice, ballot.reason, ballot.cast_at = stored, reason, timezone.now()
-    ballot.offline, ballot.entered_by = False, None
+    ballot.offline, ballot.entered_by, ballot.cast_by = False, None, holder
     try:
         with transaction.atomic():
             ballot.save()
@@ -296,8 +343,22 @@ def cast_ballot(
         # A racing identical request won (only possible where the row lock is not taken):
         # that one vote stands.
         raise ValidationError(_("Your vote is already recorded."), code="duplicate") from None
-    audit.record("democracy.voted", actor=voter, target=proposal, changed=changed)
+    audit.record(
+        "democracy.voted",
+        actor=holder or voter,
+        target=proposal,
+        changed=changed,
+        **({"for_member": voter.pk} if holder else {}),
+    )
     return Cast(ballot=ballot, changed=changed)
+
+
+def _holds_proxy(holder: Member, giver: Member, proposal: Proposal) -> bool:
+    if proposal.secret or not proposal.body.allow_proxies:
+        return False
+    return Proxy.objects.filter(
+        body=proposal.body, giver=giver, holder=holder, revoked_at__isnull=True
+    ).exists()
 
 
 def _cast_secret(proposal: Proposal, voter: Member, stored: str, reason: str, receipt: str):
@@ -410,6 +471,7 @@ def close_proposal(*, proposal: Proposal, by: Member | None = None) -> Proposal:
     )
     if outcome.passed:
         _carry_out(proposal)
+    notices.tell(NoticeKind.RESULT, members=access.electorate(proposal), proposal=proposal)
     return proposal
 
 
@@ -440,6 +502,33 @@ def _reshuffle(proposal: Proposal) -> None:
     random.SystemRandom().shuffle(rows)
     Ballot.objects.filter(proposal=proposal).delete()
     Ballot.objects.bulk_create((Ballot(proposal=proposal, **row) for row in rows), batch_size=2000)
+
+
+def warn_closing_votes() -> int:
+    """Those yet to vote on a vote closing within a day are told, once."""
+    now = timezone.now()
+    warned = 0
+    for proposal in Proposal.objects.filter(
+        status=Status.VOTING,
+        closing_notice_at__isnull=True,
+        closes_at__gt=now,
+        closes_at__lte=now + CLOSING_SOON,
+    ):
+        with transaction.atomic():
+            if not Proposal.objects.filter(pk=proposal.pk, closing_notice_at__isnull=True).update(
+                closing_notice_at=now
+            ):
+                continue
+            voters = access.electorate(proposal)
+            if proposal.secret:
+                voted = Participation.objects.filter(proposal=proposal).values("voter")
+            else:
+                voted = Ballot.objects.filter(proposal=proposal).values("voter")
+            notices.tell(
+                NoticeKind.CLOSING, members=voters.exclude(pk__in=voted), proposal=proposal
+            )
+            warned += 1
+    return warned
 
 
 def close_due_proposals() -> int:
