@@ -68,20 +68,23 @@ def _fight_of(params: dict[str, Any]) -> Fight:
     return fight
 
 
-def _prepare_move(params: dict[str, Any], body: Body, by: Member) -> Prepared:
+def _fight_decided_here(params: dict[str, Any], body: Body, by: Member) -> Fight:
+    """The fight a proposal is about, if the proposer may see it and this body may decide
+    it: the general meeting, or the fight's own people."""
     from solnet.fights import access as fight_access
 
     fight = _fight_of(params)
-    if not (
-        fight_access.is_on_team(by, fight)
-        or fight_access.is_subject(by, fight)
-        or fight_access.visible_fights(by).filter(pk=fight.pk).exists()
-    ):
+    if not fight_access.visible_fights(by).filter(pk=fight.pk).exists():
         raise _invalid(_("Choose a fight from the list."))
     if body.kind not in (BodyKind.GENERAL, BodyKind.FIGHT) or (
         body.kind == BodyKind.FIGHT and body.fight_id != fight.pk
     ):
         raise _invalid(_("The general meeting or the fight's own people decide its moves."))
+    return fight
+
+
+def _prepare_move(params: dict[str, Any], body: Body, by: Member) -> Prepared:
+    fight = _fight_decided_here(params, body, by)
     edge = stages.move(fight.stage, str(params.get("to", "")))
     if edge is None or edge.topic is None:
         raise _invalid(
@@ -404,6 +407,69 @@ def _run_recall(params: dict[str, Any], proposal: Proposal) -> None:
     delegates.recall_delegate(delegate=_delegate_of(params), proposal=proposal)
 
 
+# --- a step of a fight's escalation plan ----------------------------------------------------
+
+
+def _prepare_step(params: dict[str, Any], body: Body, by: Member) -> Prepared:
+    import datetime
+
+    from solnet.fights.models import Tactic
+
+    fight = _fight_decided_here(params, body, by)
+    tactic = Tactic.objects.filter(public_id=str(params.get("tactic", ""))).first()
+    if tactic is None:
+        raise _invalid(_("Choose a tactic from the catalogue."))
+    try:
+        planned_on = datetime.date.fromisoformat(str(params.get("planned_on", "")))
+    except ValueError:
+        raise ValidationError({"planned_on": _("Give the step's date.")}) from None
+    turnout = params.get("turnout_needed")
+    if turnout not in (None, ""):
+        try:
+            turnout = int(turnout)
+        except (TypeError, ValueError):
+            turnout = -1
+        if not 1 <= turnout <= 10_000:
+            raise ValidationError({"turnout_needed": _("Say how many people it needs.")})
+    else:
+        turnout = None
+    return Prepared(
+        params={
+            "fight": fight.public_id,
+            "tactic": tactic.public_id,
+            "planned_on": planned_on.isoformat(),
+            "turnout_needed": turnout,
+        },
+        fight=fight,
+    )
+
+
+def _describe_step(params: dict[str, Any]) -> str:
+    from solnet.fights.models import Tactic
+
+    fight = Fight.objects.filter(public_id=params["fight"]).first()
+    tactic = Tactic.objects.filter(public_id=params["tactic"]).first()
+    return _("Add “%(tactic)s” on %(date)s to the plan of “%(fight)s”") % {
+        "tactic": tactic or "?",
+        "date": params["planned_on"],
+        "fight": fight or "?",
+    }
+
+
+def _run_step(params: dict[str, Any], proposal: Proposal) -> None:
+    import datetime
+
+    from solnet.fights.models import Tactic
+
+    fight_services.adopt_plan_step(
+        fight=_fight_of(params),
+        tactic=Tactic.objects.get(public_id=params["tactic"]),
+        planned_on=datetime.date.fromisoformat(params["planned_on"]),
+        turnout_needed=params["turnout_needed"],
+        decision_ref=proposal.public_id,
+    )
+
+
 KINDS: dict[str, Kind] = {
     EffectKind.MOVE_FIGHT: Kind(_prepare_move, _describe_move, _run_move),
     EffectKind.APPROVE_REQUEST: Kind(_prepare_approve, _describe_approve, _run_approve),
@@ -414,6 +480,7 @@ KINDS: dict[str, Kind] = {
     EffectKind.BODY_RULES: Kind(_prepare_rules, _describe_rules, _run_rules),
     EffectKind.ELECT_DELEGATES: Kind(_prepare_elect, _describe_elect, _run_elect),
     EffectKind.RECALL_DELEGATE: Kind(_prepare_recall, _describe_recall, _run_recall),
+    EffectKind.ADOPT_STEP: Kind(_prepare_step, _describe_step, _run_step),
 }
 # The one effect an election (a choice among options) carries; every other is a yes or no.
 ELECTION_EFFECTS = (EffectKind.ELECT_DELEGATES,)

@@ -149,7 +149,26 @@ class OpenVotingForm(forms.Form):
     closes_at = forms.DateTimeField(label=_("Voting closes at"), widget=DateTimeInput())
 
 
-def ballot_form(proposal: Proposal, data: Any = None, *, with_receipt: bool = False) -> forms.Form:
+def initial_of(proposal: Proposal, choice: str, reason: str | None) -> dict[str, Any]:
+    """A cast open ballot as the ballot form's initial values, to change it from there."""
+    if proposal.method in POSITIONS:
+        return {"choice": choice, "reason": reason or ""}
+    numbers = [part for part in choice.split(",") if part]
+    if proposal.method == Method.APPROVAL:
+        return {"choice": numbers}
+    if proposal.method == Method.SCORE:
+        pairs = (part.split(":") for part in numbers)
+        return {f"score_{n}": int(s) for n, s in pairs}
+    return {f"rank_{n}": place for place, n in enumerate(numbers, start=1)}
+
+
+def ballot_form(
+    proposal: Proposal,
+    data: Any = None,
+    *,
+    with_receipt: bool = False,
+    initial: dict[str, Any] | None = None,
+) -> forms.Form:
     """The ballot of a proposal, shaped by its method."""
     fields: dict[str, forms.Field] = {}
     options = list(proposal.options.all())
@@ -193,7 +212,7 @@ def ballot_form(proposal: Proposal, data: Any = None, *, with_receipt: bool = Fa
             max_length=64,
             widget=forms.TextInput(attrs={"autocomplete": "off"}),
         )
-    form = type("BallotForm", (forms.Form,), dict(fields))(data)
+    form = type("BallotForm", (forms.Form,), dict(fields))(data, initial=initial)
     form.proposal = proposal  # type: ignore[attr-defined]  # read by choice_of
     return form
 

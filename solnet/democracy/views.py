@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from solnet.core.access import member_view
 from solnet.democracy import access, effects, forms, notices, services
 from solnet.democracy.models import (
+    MOTION_METHODS,
     Ballot,
     Body,
     BodyKind,
@@ -235,6 +236,12 @@ def propose(request: HttpRequest, public_id: str) -> HttpResponse:
         except ValidationError:
             raise Http404 from None
         recall = effects.describe(EffectKind.RECALL_DELEGATE, prepared.params)
+    if fight_move or recall:
+        # A decision that does something is a yes-or-no question.
+        form.fields["method"].choices = [
+            (m.value, m.label) for m in Method if m.value in MOTION_METHODS
+        ]
+        form.initial.setdefault("title", fight_move or recall)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         wanted = _wanted_effect(form)
@@ -251,11 +258,8 @@ def propose(request: HttpRequest, public_id: str) -> HttpResponse:
                 secret=data["secret"],
                 options=form.option_labels(),
                 effects_wanted=[wanted] if wanted else [],
+                closes_at=data["closes_at"],
             )
-            if data["closes_at"]:
-                services.open_voting(
-                    proposal=proposal, by=request.user, closes_at=data["closes_at"]
-                )
         except ValidationError as error:
             add_errors(form, error)
         except PermissionDenied:
@@ -319,7 +323,10 @@ def _proposal_context(request: HttpRequest, proposal, **extra: Any) -> dict[str,
     if proposal.status == Status.VOTING and may_vote:
         initial_data = None
         context["ballot_form"] = extra.pop("ballot_form", None) or forms.ballot_form(
-            proposal, initial_data, with_receipt=proposal.secret and took_part
+            proposal,
+            initial_data,
+            with_receipt=proposal.secret and took_part,
+            initial=forms.initial_of(proposal, own.choice, own.reason) if own else None,
         )
     if own is not None:
         context["own_choice"] = describe_choice(proposal, own.choice)

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from solnet.core.forms import NativeDateInput
@@ -172,34 +171,16 @@ class TeamAddForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    """One move on; the vote's fields are needed only where the meeting decides."""
+    """One move made by hand: before the proposal, or the campaign subject's own decision
+    (with what they decided). A meeting's decision is a proposal, made in `democracy`."""
 
     target = forms.CharField(widget=forms.HiddenInput)
-    decided_on = forms.DateField(label=_("Meeting date"), required=False, widget=NativeDateInput)
     motion = forms.CharField(
         label=_("What was decided"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    present = forms.IntegerField(label=_("People present"), required=False, min_value=0)
-    votes_for = forms.IntegerField(label=_("For"), required=False, min_value=0)
-    votes_against = forms.IntegerField(label=_("Against"), required=False, min_value=0)
-    abstentions = forms.IntegerField(label=_("Abstentions"), required=False, min_value=0)
-
-    def vote_given(self) -> bool:
-        data = self.cleaned_data
-        return data.get("present") is not None or data.get("votes_for") is not None
-
-    def clean(self):
-        data = super().clean()
-        if self.vote_given():
-            for name in ("present", "votes_for", "votes_against"):
-                if data.get(name) is None:
-                    self.add_error(name, _("Give the count."))
-            if not data.get("decided_on"):
-                data["decided_on"] = timezone.localdate()
-        return data
 
 
 class EvidenceForm(forms.Form):

@@ -451,8 +451,8 @@ class DecisionResult(models.TextChoices):
 
 
 class FightDecision(models.Model):
-    """A decision a fight's move points to: a meeting's vote, or the campaign subject's own
-    choice. (Direct democracy will link these to the meeting's real vote.)"""
+    """A decision a fight's move points to: a meeting's vote (the passed proposal it is, by
+    `proposal_ref`), or the campaign subject's own choice."""
 
     public_id = models.CharField(
         max_length=24, unique=True, default=new_public_id, help_text="Random id used in URLs"

@@ -2,11 +2,13 @@
 
 A fight begins at intake, when someone who called the network decides to go ahead (before that
 it is a lead). Every move is one of the edges below; a move out of "proposed" or any later
-stage needs a decision, and each edge says whose: the network's meeting, or the campaign
-subject's own. Which topics are the subject's is the network's setting
-(`Network.subject_decisions`); withdrawing is always the subject's alone.
+stage needs a decision, and each edge says whose: the network's meeting (a proposal that
+passed in SolNet), or the campaign subject's own. Which topics are the subject's is the
+network's setting (`Network.subject_decisions`); withdrawing is always the subject's alone.
 
-This module is pure: no database. `solnet.fights.services.move_fight` enforces it.
+This module is pure: no database. `solnet.fights.services` enforces it: `move_fight` for the
+moves made by hand (before the proposal, and the subject's own decisions),
+`move_fight_by_decision` for those a passed proposal makes.
 """
 
 from __future__ import annotations

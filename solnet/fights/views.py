@@ -293,7 +293,9 @@ def fight_intake(request: HttpRequest, public_id: str) -> HttpResponse:
 @member_view()
 @require_http_methods(["GET", "POST"])
 def fight_move(request: HttpRequest, public_id: str) -> HttpResponse:
-    """One move on, with the decision it needs: the meeting's vote, or the subject's word."""
+    """One move on, with the decision it needs. The subject's word is given here; a meeting's
+    decision is not: the page offers to put the move to the vote and lists the proposals
+    already carrying it, and a post is refused."""
     fight, role = access.get_fight_or_404(request.user, public_id)
     target = request.POST.get("target") or request.GET.get("to", "")
     edge = stages.move(fight.stage, target)
@@ -302,22 +304,12 @@ def fight_move(request: HttpRequest, public_id: str) -> HttpResponse:
     subjects = stages.is_subjects(edge.topic, services.subject_topics())
     if role == "subject" and not subjects:
         raise Http404
-    form = MoveForm(request.POST or None, initial={"target": target})
+    needs_vote = edge.topic is not None and not subjects
+    form = MoveForm(request.POST or None, initial={"target": edge.target.value})
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        vote = None
-        if form.vote_given():
-            vote = services.Vote(
-                decided_on=data["decided_on"],
-                motion=data["motion"],
-                present=data["present"],
-                votes_for=data["votes_for"],
-                votes_against=data["votes_against"],
-                abstentions=data["abstentions"] or 0,
-            )
         try:
             services.move_fight(
-                fight=fight, target=target, by=request.user, vote=vote, note=data["motion"]
+                fight=fight, target=target, by=request.user, note=form.cleaned_data["motion"]
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -335,15 +327,32 @@ def fight_move(request: HttpRequest, public_id: str) -> HttpResponse:
         {
             "fight": fight,
             "form": form,
+            "target": edge.target.value,
             "target_label": stages.Stage(edge.target).label,
             "topic_label": stages.Topic(edge.topic).label if edge.topic else "",
-            "needs_vote": edge.topic is not None and not subjects,
+            "needs_vote": needs_vote,
             "subjects": subjects,
             "role": role,
+            "proposals": _proposals_moving(fight, edge.target) if needs_vote else [],
             "show_advice": edge.topic == stages.Topic.TAKE_ON,
             **(_sheet_context(fight) if edge.topic == stages.Topic.TAKE_ON else {}),
         },
         status=_status(request),
+    )
+
+
+def _proposals_moving(fight, target: str) -> list:
+    """The fight's proposals still being decided (under discussion or voting) that would make
+    this move. Read through the reverse relation, by status strings: fights does not import
+    `democracy`, which builds on it."""
+    return list(
+        fight.proposals.filter(
+            status__in=["discussion", "voting"],
+            effects__kind="fight.move",
+            effects__params__to=target,
+        )
+        .select_related("body")
+        .distinct()
     )
 
 

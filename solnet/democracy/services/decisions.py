@@ -92,8 +92,11 @@ def propose(
     secret: bool = False,
     options: Sequence[str] = (),
     effects_wanted: Sequence[EffectRequest] = (),
+    closes_at: datetime | None = None,
 ) -> Proposal:
-    """Puts a proposal to a body; it is discussed until someone opens the vote."""
+    """Puts a proposal to a body; it is discussed until someone opens the vote — or, with
+    `closes_at`, voting opens at once (in the same transaction: a refused close leaves no
+    proposal behind)."""
     prepared = [effects.prepare(e.kind, e.params, body=body, by=by) for e in effects_wanted]
     fights = {p.fight.pk: p.fight for p in prepared if p.fight is not None}
     fight = next(iter(fights.values()), None)
@@ -134,9 +137,9 @@ def propose(
         errors["method"] = _("Delegates are elected by approval, score or ranked vote.")
     if method == Method.SCORE and not 1 <= max_score <= 10:
         errors["max_score"] = _("The highest score is from 1 to 10.")
-    threshold = threshold or (body.threshold if method == Method.SUPERMAJORITY else None)
-    if threshold is None:
-        threshold = Fraction(1, 2)
+    # Only a supermajority has a share of its own; one sent with another method is moot.
+    supermajority = method == Method.SUPERMAJORITY
+    threshold = (threshold or body.threshold) if supermajority else Fraction(1, 2)
     if not Fraction(1, 2) <= threshold <= 1:
         errors["threshold"] = _("A supermajority is more than half, such as 2/3 or 3/4.")
     if len(fights) > 1:
@@ -169,6 +172,8 @@ def propose(
         for wanted, done in zip(effects_wanted, prepared, strict=True)
     )
     audit.record("democracy.proposed", actor=by, target=proposal, method=method, secret=secret)
+    if closes_at is not None:
+        return open_voting(proposal=proposal, by=by, closes_at=closes_at)
     return proposal
 
 

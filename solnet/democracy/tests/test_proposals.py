@@ -497,3 +497,43 @@ def test_concurrent_identical_votes_give_one_vote(network, secret):
     else:
         # The same open ballot cast again is a change to the same vote, never a second one.
         assert results.count("cast") + results.count("refused") == k
+
+
+def test_a_passed_decision_adopts_a_step_of_the_escalation_plan(people, general, fight):
+    from solnet.fights.catalogue import ensure_builtins
+    from solnet.fights.models import PlanStep, Tactic
+
+    ensure_builtins()
+    picket = Tactic.objects.get(builtin="picket")
+    Fight.objects.filter(pk=fight.pk).update(stage=Stage.ESCALATING)
+    proposal = services.propose(
+        body=services.body_of_fight(fight),
+        by=people["ana"],
+        title="Picket the lunch rush on Friday",
+        effects_wanted=[
+            services.EffectRequest(
+                EffectKind.ADOPT_STEP,
+                {
+                    "fight": fight.public_id,
+                    "tactic": picket.public_id,
+                    "planned_on": "2026-12-11",
+                    "turnout_needed": 25,
+                },
+            )
+        ],
+    )
+    vote_through(proposal, {people["ana"]: "yes", people["antonio"]: "yes"}, by=people["ana"])
+    step = PlanStep.objects.get(fight=fight)
+    assert (step.tactic, step.turnout_needed, str(step.planned_on)) == (picket, 25, "2026-12-11")
+    with pytest.raises(ValidationError):
+        services.propose(
+            body=general,
+            by=people["ben"],
+            title="Picket a fight I cannot see",
+            effects_wanted=[
+                services.EffectRequest(
+                    EffectKind.ADOPT_STEP,
+                    {"fight": fight.public_id, "tactic": picket.public_id, "planned_on": "x"},
+                )
+            ],
+        )

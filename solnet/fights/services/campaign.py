@@ -177,6 +177,29 @@ def add_plan_step(
 
 
 @transaction.atomic
+def adopt_plan_step(
+    *,
+    fight: Fight,
+    tactic: Tactic,
+    planned_on: datetime.date,
+    turnout_needed: int | None,
+    decision_ref: str,
+) -> PlanStep:
+    """A step of the escalation plan the meeting adopted (a passed proposal): it becomes the
+    fight's action to organize, as one the team planned would."""
+    step = PlanStep.objects.create(
+        fight=fight,
+        tactic=tactic,
+        planned_on=planned_on,
+        tier=tactic.tier,
+        turnout_needed=turnout_needed if turnout_needed is not None else tactic.ideal_turnout,
+        roles=tactic.roles,
+    )
+    audit.record("fight.step_planned", target=fight, step=step.public_id, decision=decision_ref)
+    return step
+
+
+@transaction.atomic
 def record_action(
     *,
     step: PlanStep,

@@ -308,7 +308,7 @@ def make_point_person(*, fight: Fight, member: Member, by: Member) -> None:
 
 @dataclass
 class Vote:
-    """A meeting's decision as the fight team records it (until meetings vote in SolNet)."""
+    """A meeting's decision as a passed proposal's tally gives it (`democracy`'s effect)."""
 
     decided_on: datetime.date
     motion: str
@@ -316,7 +316,7 @@ class Vote:
     votes_for: int
     votes_against: int
     abstentions: int = 0
-    # The passed proposal this vote is, when the meeting voted in SolNet.
+    # The public id of the passed proposal this vote is.
     proposal_ref: str = ""
 
 
@@ -342,19 +342,12 @@ def subject_topics() -> list[str]:
 
 
 @transaction.atomic
-def move_fight(
-    *,
-    fight: Fight,
-    target: str,
-    by: Member,
-    vote: Vote | None = None,
-    note: str = "",
-) -> FightMove:
-    """Moves a fight one stage on. Before the proposal the fight team moves it freely; every
-    later move carries a decision: a meeting's passed vote (`vote`), or — for the topics the
-    network gives its subjects, and withdrawing — the campaign subject's own decision, taken
-    by the subject from their account (or recorded by the team on the word of a subject who
-    has none)."""
+def move_fight(*, fight: Fight, target: str, by: Member, note: str = "") -> FightMove:
+    """Moves a fight one stage on by hand. Before the proposal the fight team moves it
+    freely. The topics the network gives its subjects, and withdrawing, are the campaign
+    subject's own decision, taken by the subject from their account (or recorded by the team
+    on the word of a subject who has none). Every other move is the meeting's: it is refused
+    here, and made only by a passed proposal (`move_fight_by_decision`)."""
     fight = Fight.objects.select_for_update().get(pk=fight.pk)
     on_team = access.is_on_team(by, fight)
     subject = access.is_subject(by, fight)
@@ -387,21 +380,8 @@ def move_fight(
     else:
         if not on_team:
             raise PermissionDenied
-        if vote is None:
-            raise ValidationError(
-                _("This move needs the meeting's decision: record the vote."), code="needs_vote"
-            )
-        _check_vote(vote)
-        decision = FightDecision.objects.create(
-            fight=fight,
-            topic=edge.topic,
-            decided_on=vote.decided_on,
-            motion=vote.motion.strip(),
-            present=vote.present,
-            votes_for=vote.votes_for,
-            votes_against=vote.votes_against,
-            abstentions=vote.abstentions,
-            recorded_by=by,
+        raise ValidationError(
+            _("This move needs the meeting's decision: put it to the vote."), code="needs_vote"
         )
     return _carry_move(fight, edge, decision, by)
 
@@ -410,9 +390,10 @@ def move_fight(
 def move_fight_by_decision(
     *, fight: Fight, target: str, vote: Vote, by_subject: bool, by: Member | None
 ) -> FightMove:
-    """Moves a fight on as a passed proposal decided (the effect of `democracy`): the vote is
-    the proposal's tally, `by` whoever put it forward. A decision the network gives the
-    campaign subject passes only as the subject's (`by_subject`: only subjects voted)."""
+    """Moves a fight on as a passed proposal decided (the effect of `democracy`): the one way
+    a meeting's decision moves a fight. The vote is the proposal's tally, `by` whoever put it
+    forward. A decision the network gives the campaign subject passes only as the subject's
+    (`by_subject`: only subjects voted)."""
     fight = Fight.objects.select_for_update().get(pk=fight.pk)
     edge = stages.move(fight.stage, target)
     if edge is None or edge.topic is None:

@@ -1,6 +1,9 @@
-"""A fight's pages: who sees what, intake, the team, and moves with their decisions."""
+"""A fight's pages: who sees what, intake, the team, and moves with their decisions (the
+meeting's through a passed proposal, the campaign subject's own from their page)."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -9,6 +12,8 @@ from django.utils import timezone
 
 from conftest import sign_in
 from solnet.core.models import AuditEvent
+from solnet.democracy import services as democracy
+from solnet.democracy.models import Body
 from solnet.fights.models import Fight, FightDecision, FightMove, FightSubject, FightTeamMember
 from solnet.fights.stages import Stage
 from solnet.people.services import own_record
@@ -41,6 +46,7 @@ def _at(fight: Fight, stage: str) -> Fight:
     return fight
 
 
+# What the move page took when the team recorded a meeting's vote by hand: no longer.
 VOTE = {
     "decided_on": "2026-11-03",
     "motion": "Fight for six weeks of back wages ($6,710)",
@@ -49,6 +55,28 @@ VOTE = {
     "votes_against": "1",
     "abstentions": "3",
 }
+TAKE_ON = "Fight for six weeks of back wages ($6,710)"
+
+
+def _put_to_the_meeting(fight: Fight, target: str, *, by, title: str = TAKE_ON):
+    """A proposal to the general meeting that moves the fight when it passes; voting open."""
+    proposal = democracy.propose(
+        body=Body.objects.general(),
+        by=by,
+        title=title,
+        effects_wanted=[
+            democracy.EffectRequest("fight.move", {"fight": fight.public_id, "to": target})
+        ],
+    )
+    return democracy.open_voting(
+        proposal=proposal, by=by, closes_at=timezone.now() + timedelta(hours=72)
+    )
+
+
+def _vote_and_close(proposal, ballots: dict, *, by):
+    for voter, choice in ballots.items():
+        democracy.cast_ballot(proposal=proposal, voter=voter, choice=choice)
+    return democracy.close_proposal(proposal=proposal, by=by)
 
 
 def test_an_organizer_outside_the_team_sees_only_the_name_and_stage(personas, fight):
@@ -120,31 +148,117 @@ def test_taking_the_fight_on_needs_the_meetings_vote(personas, fight):
     _at(fight, Stage.PROPOSED)
     client = _client(personas, "fight_team")
     url = reverse("fights:move", args=[fight.public_id])
-    missing = client.post(url, {"target": "accepted"})
-    assert missing.status_code == 422 and b"record the vote" in missing.content
-    tie = client.post(url, {**VOTE, "target": "accepted", "votes_for": "10", "votes_against": "10"})
-    assert tie.status_code == 422
-    too_many = client.post(url, {**VOTE, "target": "accepted", "present": "3"})
-    assert too_many.status_code == 422
+    to_general = reverse("democracy:put_move", args=[fight.public_id, "accepted"])
+    page = client.get(url, {"to": "accepted"}).content.decode()
+    assert f'href="{to_general}"' in page and f'href="{to_general}?to=fight"' in page
+    main = page.split("<main", 1)[1].split("</main>", 1)[0]
+    assert 'aria-label="Winnability"' in main  # the sheet's advice beside the take-on vote
+    assert 'name="present"' not in main and 'name="votes_for"' not in main
+    assert "record its vote" not in main and 'type="submit"' not in main
+    # A vote recorded by hand is refused, whatever it says, and changes nothing.
+    for data in ({"target": "accepted"}, {**VOTE, "target": "accepted"}):
+        refused = client.post(url, data)
+        assert refused.status_code == 422
+        assert "put it to the vote" in refused.content.decode()
+    fight.refresh_from_db()
+    assert fight.stage == Stage.PROPOSED
+    assert not FightDecision.objects.exists() and not FightMove.objects.exists()
+
+    # A tie at the meeting: the proposal fails and the fight stays where it was.
+    team_member = personas["fight_team"].member
+    tied = _put_to_the_meeting(fight, "accepted", by=team_member, title="Take it on now")
+    tied_url = reverse("democracy:proposal", args=[tied.public_id])
+    assert tied_url in client.get(url, {"to": "accepted"}).content.decode()
+    assert tied_url not in client.get(url, {"to": "declined"}).content.decode()
+    tied = _vote_and_close(
+        tied, {team_member: "yes", personas["fund_committee"].member: "no"}, by=team_member
+    )
+    assert tied.status == "failed"
     fight.refresh_from_db()
     assert fight.stage == Stage.PROPOSED and not FightDecision.objects.exists()
+    assert tied_url not in client.get(url, {"to": "accepted"}).content.decode()
 
-    assert client.post(url, {**VOTE, "target": "accepted"}).status_code == 302
+    # The meeting votes in SolNet: the proposal passes and the fight moves by itself.
+    proposal = _put_to_the_meeting(fight, "accepted", by=team_member)
+    listed = client.get(url, {"to": "accepted"}).content.decode()
+    assert reverse("democracy:proposal", args=[proposal.public_id]) in listed
+    assert TAKE_ON in listed
+    ballots = {
+        team_member: "yes",
+        personas["member"].member: "yes",
+        personas["organizer"].member: "yes",
+        personas["subject"].member: "yes",  # the campaign subject votes on their fight
+        personas["fund_committee"].member: "no",
+    }
+    assert _vote_and_close(proposal, ballots, by=team_member).status == "passed"
     fight.refresh_from_db()
     decision = FightMove.objects.get(fight=fight).decision
     assert fight.stage == Stage.ACCEPTED
-    assert (decision.topic, decision.by_subject, decision.present) == ("take_on", False, 24)
-    assert decision.motion == "Fight for six weeks of back wages ($6,710)"
+    assert (decision.topic, decision.by_subject, decision.present) == ("take_on", False, 5)
+    assert (decision.votes_for, decision.votes_against) == (4, 1)
+    assert decision.proposal_ref == proposal.public_id and decision.motion == TAKE_ON
     page = client.get(reverse("fights:detail", args=[fight.public_id])).content.decode()
-    assert "20 for, 1 against, 24 present" in page
+    assert "4 for, 1 against, 5 present" in page
+    assert f'href="{reverse("democracy:proposal", args=[proposal.public_id])}"' in page
+    assert reverse("democracy:proposal", args=[proposal.public_id]) == (
+        f"/decisions/{proposal.public_id}/"
+    )
+    # The next steps still say which need the meeting's vote.
+    assert "needs the meeting" in page
+
+
+def test_the_team_records_no_meeting_decision_at_any_stage(personas, fight):
+    """Every later move the meeting decides is refused on the move page (422, nothing
+    changed) and offered to the vote instead; the subject does not even see those pages."""
+    client = _client(personas, "fight_team")
+    subject = _client(personas, "subject")
+    url = reverse("fights:move", args=[fight.public_id])
+    for source, target in (
+        (Stage.ACCEPTED, Stage.DEMAND_DRAFTED),
+        (Stage.AWAITING_DEADLINE, Stage.ESCALATING),
+        (Stage.ESCALATING, Stage.NEGOTIATING),
+        (Stage.NEGOTIATING, Stage.DROPPED),
+        (Stage.WON, Stage.FOLLOW_UP),
+    ):
+        _at(fight, source)
+        page = client.get(url, {"to": target}).content.decode()
+        assert reverse("democracy:put_move", args=[fight.public_id, target]) in page
+        assert client.post(url, {**VOTE, "target": target}).status_code == 422
+        assert subject.get(url, {"to": target}).status_code == 404
+        assert subject.post(url, {"target": target}).status_code == 404
+        fight.refresh_from_db()
+        assert fight.stage == source
+    assert not FightMove.objects.exists() and not FightDecision.objects.exists()
+
+
+def test_where_the_meeting_keeps_the_offer_the_subject_cannot_accept_it_alone(
+    personas, fight, network
+):
+    network.subject_decisions = []
+    network.save()
+    _at(fight, Stage.NEGOTIATING)
+    url = reverse("fights:move", args=[fight.public_id])
+    subject = _client(personas, "subject")
+    assert subject.get(url, {"to": "won"}).status_code == 404
+    assert subject.post(url, {"target": "won", "motion": "I accept"}).status_code == 404
+    team = _client(personas, "fight_team")
+    refused = team.post(url, {"target": "won", "motion": "Antonio accepts"})
+    assert refused.status_code == 422 and "put it to the vote" in refused.content.decode()
+    fight.refresh_from_db()
+    assert fight.stage == Stage.NEGOTIATING and not FightDecision.objects.exists()
+    # Withdrawing stays the subject's, whatever the network keeps.
+    assert subject.post(url, {"target": "withdrawn", "motion": "I let it go"}).status_code == 302
+    fight.refresh_from_db()
+    assert fight.stage == Stage.WITHDRAWN
 
 
 def test_accepting_an_offer_is_the_subjects_decision(personas, fight):
     _at(fight, Stage.NEGOTIATING)
     url = reverse("fights:move", args=[fight.public_id])
     team = _client(personas, "fight_team")
-    refused = team.post(url, {**VOTE, "target": "won"})
+    refused = team.post(url, {"target": "won", "motion": "Antonio said yes on the phone"})
     assert refused.status_code == 422 and b"campaign subject" in refused.content
+    assert team.post(url, {**VOTE, "target": "won"}).status_code == 422
     fight.refresh_from_db()
     assert fight.stage == Stage.NEGOTIATING
 

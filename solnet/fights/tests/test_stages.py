@@ -3,12 +3,15 @@
 The graph itself is checked first (every stage reachable from intake, every move after the
 proposal carries a decision topic, closed stages only lead on to follow-up and the archive).
 Then hypothesis drives the real service with random sequences of requests — any target stage,
-with or without a vote, a vote that adds up or not, from the team, the subject or an organizer
-outside the team — and after every step checks the database against the rules.
+made by hand or as a passed proposal makes it (of the meeting, or voted by the subjects alone),
+with a vote that adds up or not, from the team, the subject or an organizer outside the team —
+and after every step checks the database against the rules. A meeting's decision is never
+taken by hand: every edge the meeting decides is refused to `move_fight`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
 import pytest
@@ -74,6 +77,8 @@ BAD_VOTES = [
     services.Vote(GOOD_VOTE.decided_on, "   ", present=9, votes_for=8, votes_against=1),
 ]
 
+SUBJECT_TOPICS = ["accept_offer"]
+
 requests = st.lists(
     st.tuples(
         st.sampled_from(["team", "team", "team", "subject", "subject", "outsider_organizer"]),
@@ -82,7 +87,10 @@ requests = st.lists(
         st.one_of(
             st.integers(0, 8), st.integers(0, 8), st.sampled_from([*Stage.values, "nowhere"])
         ),
-        st.sampled_from(["none", "good", "good", "good", "bad"]),
+        # By hand (`move_fight`), or as a passed proposal does it (`move_fight_by_decision`):
+        # one of the meeting's, or one only the campaign subjects voted on.
+        st.sampled_from(["hand", "hand", "meeting", "meeting", "subjects"]),
+        st.sampled_from(["good", "good", "good", "bad"]),
         st.integers(min_value=0, max_value=len(BAD_VOTES) - 1),
     ),
     min_size=5,
@@ -104,9 +112,32 @@ ROAD = [
 ]
 
 
+def _meetings(edge: stages.Move | None) -> bool:
+    """Whether the meeting takes this move's decision (not the subject, nor nobody)."""
+    return (
+        edge is not None
+        and edge.topic is not None
+        and not stages.is_subjects(edge.topic, SUBJECT_TOPICS)
+    )
+
+
+def _refused_by_hand(fight: Fight, target: str, by) -> None:
+    """The meeting's decision cannot be recorded by hand: refused, nothing changed."""
+    fight.refresh_from_db()
+    stage, moves = fight.stage, FightMove.objects.filter(fight=fight).count()
+    decisions = FightDecision.objects.filter(fight=fight).count()
+    with pytest.raises(ValidationError) as refused, transaction.atomic():
+        services.move_fight(fight=fight, target=target, by=by, note="We voted at the meeting")
+    assert refused.value.code == "needs_vote"
+    fight.refresh_from_db()
+    assert fight.stage == stage
+    assert FightMove.objects.filter(fight=fight).count() == moves
+    assert FightDecision.objects.filter(fight=fight).count() == decisions
+
+
 @pytest.fixture
 def cast(network):
-    network.subject_decisions = ["accept_offer"]
+    network.subject_decisions = SUBJECT_TOPICS
     network.save()
     team, _ = make_member("point_person", tier=Tier.MEMBER)
     subject, _ = make_member("antonio", tier=Tier.SUPPORTER)
@@ -127,32 +158,62 @@ def test_no_sequence_of_requests_reaches_an_illegal_state_or_skips_a_decision(ca
         FightTeamMember.objects.create(fight=fight, member=cast["team"], is_point_person=True)
         FightSubject.objects.create(fight=fight, person=own_record(member=cast["subject"]))
         expected = Stage.INTAKE
-        for stage in ROAD[:depth]:
-            vote = None if stages.move(expected, stage).topic is None else GOOD_VOTE
-            services.move_fight(fight=fight, target=stage, by=cast["team"], vote=vote)
+        for number, stage in enumerate(ROAD[:depth]):
+            edge = stages.move(expected, stage)
+            if edge.topic is None:
+                services.move_fight(fight=fight, target=stage, by=cast["team"])
+            else:
+                _refused_by_hand(fight, stage, cast["team"])
+                services.move_fight_by_decision(
+                    fight=fight,
+                    target=stage,
+                    vote=dataclasses.replace(GOOD_VOTE, proposal_ref=f"road{number}"),
+                    by_subject=False,
+                    by=cast["team"],
+                )
             expected = stage
-        for who, target, vote_kind, bad in steps:
+        for number, (who, target, how, vote_kind, bad) in enumerate(steps):
             if isinstance(target, int):
                 legal = stages.moves_from(expected)
                 target = legal[target % len(legal)].target if legal else "nowhere"
-            vote = {"none": None, "good": GOOD_VOTE, "bad": BAD_VOTES[bad]}[vote_kind]
             edge = stages.move(expected, target)
+            if _meetings(edge):
+                _refused_by_hand(fight, target, cast["team"])
+            vote = dataclasses.replace(
+                GOOD_VOTE if vote_kind == "good" else BAD_VOTES[bad], proposal_ref=f"p{number}"
+            )
+            moves = FightMove.objects.filter(fight=fight).count()
             try:
                 with transaction.atomic():
-                    services.move_fight(fight=fight, target=target, by=cast[who], vote=vote)
+                    if how == "hand":
+                        services.move_fight(fight=fight, target=target, by=cast[who])
+                    else:
+                        services.move_fight_by_decision(
+                            fight=fight,
+                            target=target,
+                            vote=vote,
+                            by_subject=how == "subjects",
+                            by=cast[who],
+                        )
             except (ValidationError, PermissionDenied):
                 fight.refresh_from_db()
                 assert fight.stage == expected  # a refused request changes nothing
+                assert FightMove.objects.filter(fight=fight).count() == moves
                 continue
             # It went through: it must have been a legal move by someone allowed to make it.
             assert edge is not None, (expected, target)
-            subjects_call = stages.is_subjects(edge.topic, ["accept_offer"])
-            if edge.topic is None:
-                assert who == "team"
-            elif subjects_call:
-                assert who == "subject"  # the subject has an account: nobody decides for them
-            else:
-                assert who == "team" and vote is GOOD_VOTE
+            subjects_call = stages.is_subjects(edge.topic, SUBJECT_TOPICS)
+            if how == "hand":
+                if edge.topic is None:
+                    assert who == "team"
+                else:  # never the meeting's decision, and nobody decides for the subject
+                    assert subjects_call and who == "subject"
+            else:  # a passed proposal: a decision that adds up, by those it belongs to
+                assert edge.topic is not None and vote_kind == "good"
+                assert subjects_call == (how == "subjects")
+                decision = FightMove.objects.filter(fight=fight).latest("pk").decision
+                assert decision.proposal_ref == f"p{number}"
+                assert decision.by_subject == subjects_call
             expected = edge.target
             fight.refresh_from_db()
             assert fight.stage == expected
@@ -171,17 +232,74 @@ def _assert_history_is_lawful(fight: Fight) -> None:
         else:
             decision = record.decision
             assert decision is not None and decision.topic == edge.topic
-            if decision.by_subject:
+            if decision.proposal_ref:  # a passed proposal: its tally adds up
+                assert decision.votes_for > decision.votes_against
+                assert decision.present >= decision.votes_for + decision.votes_against
+                assert decision.by_subject == stages.is_subjects(edge.topic, SUBJECT_TOPICS)
+            else:  # by hand: only ever the subject's own word, from their account
+                assert decision.by_subject
                 assert decision.recorded_by.pk in fight.subjects.values_list(
                     "person__member", flat=True
                 )
-            else:
-                assert decision.votes_for > decision.votes_against
-                assert decision.present >= decision.votes_for + decision.votes_against
         stage = record.target
     assert fight.stage == stage
     assert FightDecision.objects.filter(fight=fight, move__isnull=True).count() == 0
     assert (fight.closed_at is not None) == stages.is_closed(stage)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("subject_topics", [SUBJECT_TOPICS, []])
+def test_every_meeting_decision_is_refused_by_hand_and_made_by_a_passed_proposal(
+    network, subject_topics
+):
+    network.subject_decisions = subject_topics
+    network.save()
+    team, _ = make_member("point_person", tier=Tier.MEMBER)
+    subject, _ = make_member("antonio", tier=Tier.SUPPORTER)
+    organizer, _ = make_member("other_organizer", tier=Tier.ORGANIZING_TEAM)
+    meetings = [
+        edge
+        for edge, topic in EDGES.items()
+        if topic is not None and not stages.is_subjects(topic, subject_topics)
+    ]
+    assert (Stage.PROPOSED, Stage.ACCEPTED) in meetings
+    # Accepting an offer is the meeting's only where the network keeps it.
+    assert ((Stage.NEGOTIATING, Stage.WON) in meetings) == (not subject_topics)
+    assert not [edge for edge in meetings if EDGES[edge] == Topic.WITHDRAW]
+    for number, (source, target) in enumerate(meetings):
+        fight = Fight.objects.create(title=f"Fight {number}", issue_type="wages", stage=source)
+        FightTeamMember.objects.create(fight=fight, member=team, is_point_person=True)
+        FightSubject.objects.create(fight=fight, person=own_record(member=subject))
+        _refused_by_hand(fight, target, team)
+        for outsider in (subject, organizer):
+            with pytest.raises(PermissionDenied), transaction.atomic():
+                services.move_fight(fight=fight, target=target, by=outsider)
+        for wrong in (BAD_VOTES[0], BAD_VOTES[2]):
+            with pytest.raises(ValidationError), transaction.atomic():
+                services.move_fight_by_decision(
+                    fight=fight, target=target, vote=wrong, by_subject=False, by=team
+                )
+        with pytest.raises(ValidationError) as refused, transaction.atomic():
+            services.move_fight_by_decision(  # nor by the subjects' vote alone
+                fight=fight, target=target, vote=GOOD_VOTE, by_subject=True, by=team
+            )
+        assert refused.value.code == "subjects_decision"
+        fight.refresh_from_db()
+        assert fight.stage == source and not fight.moves.exists()
+        assert not fight.decisions.exists()
+        services.move_fight_by_decision(
+            fight=fight,
+            target=target,
+            vote=dataclasses.replace(GOOD_VOTE, proposal_ref=f"proposal{number}"),
+            by_subject=False,
+            by=None,  # whoever put it forward may have gone since
+        )
+        fight.refresh_from_db()
+        decision = FightMove.objects.get(fight=fight).decision
+        assert fight.stage == target and decision.topic == EDGES[(source, target)]
+        assert (decision.proposal_ref, decision.by_subject) == (f"proposal{number}", False)
+        assert (decision.votes_for, decision.votes_against, decision.present) == (15, 3, 20)
+        assert (fight.closed_at is not None) == stages.is_closed(target)
 
 
 @pytest.mark.django_db(transaction=True)
