@@ -362,7 +362,7 @@ def _run_elect(params: dict[str, Any], proposal: Proposal) -> None:
 
     winners = proposal.result.get("winners", [])
     by_number = {o.number: o.member for o in proposal.options.select_related("member")}
-    chosen = [by_number[n] for n in winners if by_number.get(n) is not None]
+    chosen = [member for n in winners if (member := by_number.get(n)) is not None]
     delegates.send_delegates(
         proposal=proposal,
         members=chosen,

@@ -42,8 +42,11 @@ def tell(
 def send_notices(
     kind: str, member_ids: list[int], proposal_id: int | None, meeting_id: int | None
 ) -> int:
-    proposal = Proposal.objects.filter(pk=proposal_id).select_related("body").first()
-    meeting = Meeting.objects.filter(pk=meeting_id).select_related("body").first()
+    proposal = meeting = None
+    if proposal_id is not None:
+        proposal = Proposal.objects.filter(pk=proposal_id).select_related("body").first()
+    if meeting_id is not None:
+        meeting = Meeting.objects.filter(pk=meeting_id).select_related("body").first()
     if (proposal_id and proposal is None) or (meeting_id and meeting is None):
         return 0
     minimal = Network.objects.current().minimal_notices

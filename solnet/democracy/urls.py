@@ -1,13 +1,13 @@
 from django.urls import path
 
-from solnet.democracy import meeting_views, views
+from solnet.democracy import body_views, meeting_views, views
 
 app_name = "democracy"
 
 urlpatterns = [
-    path("", views.index, name="index"),
-    path("bodies/<str:public_id>/", views.body_detail, name="body"),
-    path("bodies/<str:public_id>/propose/", views.propose, name="propose"),
+    path("", body_views.index, name="index"),
+    path("bodies/<str:public_id>/", body_views.body_detail, name="body"),
+    path("bodies/<str:public_id>/propose/", body_views.propose, name="propose"),
     path("bodies/<str:public_id>/meetings/new/", meeting_views.meeting_new, name="meeting_new"),
     path("bodies/<str:public_id>/proxy/", meeting_views.proxy_give, name="proxy_give"),
     path("bodies/<str:public_id>/proxy/revoke/", meeting_views.proxy_revoke, name="proxy_revoke"),
@@ -38,8 +38,8 @@ urlpatterns = [
     ),
     path("notices/", meeting_views.notice_list, name="notices"),
     path("notices/read/", meeting_views.notices_read, name="notices_read"),
-    path("of/<str:kind>/<str:public_id>/", views.body_of, name="body_of"),
-    path("fights/<str:public_id>/<str:target>/", views.put_move, name="put_move"),
+    path("of/<str:kind>/<str:public_id>/", body_views.body_of, name="body_of"),
+    path("fights/<str:public_id>/<str:target>/", body_views.put_move, name="put_move"),
     path("<str:public_id>/", views.proposal_detail, name="proposal"),
     path("<str:public_id>/vote/", views.vote, name="vote"),
     path("<str:public_id>/open/", views.open_vote, name="open"),

@@ -376,7 +376,6 @@ def _cast_secret(proposal: Proposal, voter: Member, stored: str, reason: str, re
             raise ValidationError({"receipt": _("That receipt is not one of this vote's.")})
         ballot.choice, ballot.reason = stored, reason
         ballot.save(update_fields=["choice", "reason"])
-        audit.record("democracy.voted", actor=voter, target=proposal, changed=True)
         return Cast(ballot=ballot, receipt=receipt.strip(), changed=True)
     if took_part:
         raise ValidationError(
@@ -392,7 +391,7 @@ def _cast_secret(proposal: Proposal, voter: Member, stored: str, reason: str, re
     ballot = Ballot.objects.create(
         proposal=proposal, choice=stored, reason=reason, receipt_digest=receipt_digest(new_receipt)
     )
-    audit.record("democracy.voted", actor=voter, target=proposal, changed=False)
+    # No audit row: who voted when, beside the ballots, is what a secret ballot must not keep.
     return Cast(ballot=ballot, receipt=new_receipt)
 
 
@@ -525,10 +524,8 @@ def warn_closing_votes() -> int:
             ):
                 continue
             voters = access.electorate(proposal)
-            if proposal.secret:
-                voted = Participation.objects.filter(proposal=proposal).values("voter")
-            else:
-                voted = Ballot.objects.filter(proposal=proposal).values("voter")
+            rows = Participation if proposal.secret else Ballot
+            voted = rows.objects.filter(proposal=proposal).values_list("voter", flat=True)
             notices.tell(
                 NoticeKind.CLOSING, members=voters.exclude(pk__in=voted), proposal=proposal
             )
