@@ -254,17 +254,23 @@ class OfflineBallotForm(forms.Form):
     choice = forms.CharField(
         label=_("Their vote"),
         max_length=400,
-        help_text=_(
-            "yes, no or abstain (consent, concern, object…); for options, their numbers "
-            "in order: 2,1,3"
-        ),
+        help_text=_("The numbers of the options in their order of preference, such as 2,1,3."),
     )
     reason = forms.CharField(label=_("Their reason"), required=False, max_length=2000)
+
+    def __init__(self, *args: Any, proposal: Proposal | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.proposal = proposal
+        if proposal is not None and proposal.method in POSITIONS:
+            self.fields["choice"] = forms.ChoiceField(
+                label=_("Their vote"),
+                choices=[(p.value, p.label) for p in POSITIONS[Method(proposal.method)]],
+            )
 
     def choice_for(self, proposal: Proposal) -> Any:
         raw = self.cleaned_data["choice"].strip()
         if proposal.method not in CHOICE_METHODS:
-            return raw.lower()
+            return raw
         try:
             numbers = [int(part) for part in raw.replace(" ", "").split(",") if part]
         except ValueError:

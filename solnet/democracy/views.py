@@ -71,7 +71,7 @@ def _proposal_context(request: HttpRequest, proposal, **extra: Any) -> dict[str,
         "voters": access.electorate(proposal).count(),
         "votes_so_far": proposal.ballots.count(),
         "open_form": forms.OpenVotingForm(),
-        "offline_form": forms.OfflineBallotForm(),
+        "offline_form": forms.OfflineBallotForm(proposal=proposal),
         "receipt_form": forms.ReceiptForm(),
     }
     if proposal.status == Status.VOTING:
@@ -268,7 +268,7 @@ def offline(request: HttpRequest, public_id: str) -> HttpResponse:
     proposal = access.get_proposal_or_404(request.user, public_id)
     if not access.can_facilitate(request.user, proposal):
         raise Http404
-    form = forms.OfflineBallotForm(request.POST)
+    form = forms.OfflineBallotForm(request.POST, proposal=proposal)
     if form.is_valid():
         voter = Member.objects.filter(username=form.cleaned_data["username"].strip()).first()
         try:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from solnet.core.crypto import EncryptedTextField
 from solnet.core.data import DELETE, INTERNAL, PERSONAL, SENSITIVE, STRIP, DataPolicy, Retention
@@ -20,7 +21,7 @@ from solnet.fights.models import Fight
 class MeetingStatus(models.TextChoices):
     CALLED = "called", _("Called")
     OPEN = "open", _("In session")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("a meeting", "Closed")
 
 
 class MeetingQuerySet(models.QuerySet):
