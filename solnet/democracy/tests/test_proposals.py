@@ -340,7 +340,12 @@ def test_a_secret_ballot_keeps_no_voter_and_its_receipt_checks_it(people, genera
     with pytest.raises(ValidationError):
         services.cast_ballot(proposal=proposal, voter=people["ana"], choice="yes", receipt="guess")
     services.cast_ballot(proposal=proposal, voter=people["ana"], choice="yes", receipt=cast.receipt)
+    first = set(Ballot.objects.filter(proposal=proposal).values_list("pk", flat=True))
     services.cast_ballot(proposal=proposal, voter=people["ben"], choice="yes")
+    # Every vote writes all the ballots again under new keys in a random order: the rows
+    # a dump lists carry no trace of who voted first.
+    rewritten = set(Ballot.objects.filter(proposal=proposal).values_list("pk", flat=True))
+    assert len(rewritten) == 2 and first.isdisjoint(rewritten)
     before = set(Ballot.objects.filter(proposal=proposal).values_list("pk", flat=True))
     proposal = services.close_proposal(proposal=proposal, by=people["org"])
     assert proposal.result["counts"] == {"yes": 2}
