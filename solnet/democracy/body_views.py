@@ -143,6 +143,7 @@ def _wanted_effect(form) -> services.EffectRequest | None:
             {
                 "assembly": data.get("effect_assembly", ""),
                 "term_ends": term.isoformat() if term else "",
+                "to_body": data.get("effect_to_body", ""),
             },
         )
     if kind == EffectKind.BODY_RULES:
@@ -190,6 +191,12 @@ def _initial(request: HttpRequest, body: Body) -> dict[str, Any]:
 def propose(request: HttpRequest, public_id: str) -> HttpResponse:
     body = access.get_body_or_404(request.user, public_id)
     form = forms.ProposalForm(request.POST or None, initial=_initial(request, body))
+    form.fields["effect_to_body"].choices = [("", "—")] + [
+        (other.public_id, str(other))
+        for other in access.visible_bodies(request.user)
+        .exclude(pk=body.pk)
+        .select_related("council", "fight", "committee")[:PAGE_SIZE]
+    ]
     fight_move = ""
     fight_params = request.POST if request.method == "POST" else request.GET
     if fight_params.get("effect_fight") or fight_params.get("fight"):

@@ -342,8 +342,10 @@ def _prepare_elect(params: dict[str, Any], body: Body, by: Member) -> Prepared:
             raise ValidationError({"term_ends": _("Give the end of the term as a date.")}) from None
         if ends <= timezone.localdate():
             raise ValidationError({"term_ends": _("A term ends in the future.")})
+    from solnet.democracy import access
+
     to_body = str(params.get("to_body", "") or "")
-    if to_body and not Body.objects.filter(public_id=to_body).exists():
+    if to_body and not access.visible_bodies(by).filter(public_id=to_body).exists():
         raise _invalid(_("Choose a body from the list."))
     return Prepared(params={"assembly": assembly, "term_ends": term, "to_body": to_body})
 

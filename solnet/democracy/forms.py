@@ -119,6 +119,12 @@ class ProposalForm(forms.Form):
     effect_term_ends = forms.DateField(
         label=_("Their term ends"), required=False, widget=NativeDateInput
     )
+    effect_to_body = forms.ChoiceField(
+        label=_("The body they sit in, if it decides in SolNet too"),
+        required=False,
+        choices=[],
+        help_text=_("Their votes there are then shown to this body."),
+    )
     # Set by the page that offers a recall (a delegate's page), checked again by the service.
     effect_delegate = forms.CharField(required=False, widget=forms.HiddenInput, max_length=24)
     # Set by the page that offers the move (a fight's page), checked again by the service.

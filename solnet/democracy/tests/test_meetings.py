@@ -163,6 +163,9 @@ def test_the_meeting_decides_the_proposals_on_its_agenda(people, general, meetin
 
 
 def test_delegates_are_elected_with_their_mandate_and_recalled_by_vote(people, general):
+    from solnet.councils.models import Council
+
+    federation = services.body_of_council(Council.objects.create(name="Federation", kind="tenant"))
     election = services.propose(
         body=general,
         by=people["org"],
@@ -177,6 +180,7 @@ def test_delegates_are_elected_with_their_mandate_and_recalled_by_vote(people, g
                 {
                     "assembly": "the tenant federation",
                     "term_ends": (timezone.localdate() + timedelta(days=180)).isoformat(),
+                    "to_body": federation.public_id,
                 },
             )
         ],
@@ -200,6 +204,29 @@ def test_delegates_are_elected_with_their_mandate_and_recalled_by_vote(people, g
     assert set(delegates) == {"ana", "ben"}
     assert delegates["ana"].mandate.startswith("Vote for the joint rent strike")
     assert delegates["ana"].serving and delegates["ana"].elected_by == election
+    assert delegates["ana"].to_body == federation
+    # The body that sent her sees her votes in the body she sits in.
+    from django.test import Client
+    from django.urls import reverse
+
+    from conftest import sign_in
+    from solnet.councils.models import CouncilMembership
+    from solnet.people.services import own_record
+
+    CouncilMembership.objects.create(
+        council=federation.council, person=own_record(member=people["ana"])
+    )
+    motion = services.propose(body=federation, by=people["ana"], title="Strike in May")
+    services.open_voting(proposal=motion, by=people["ana"], closes_at=later())
+    services.cast_ballot(proposal=motion, voter=people["ana"], choice="yes")
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(people["dee"], generate_totp_secret())  # the network asks it of everyone
+    page = sign_in(Client(), people["dee"]).get(
+        reverse("democracy:delegate", args=[delegates["ana"].public_id])
+    )
+    assert page.status_code == 200
+    assert "Strike in May" in page.content.decode()
     services.report_delegate_vote(
         delegate=delegates["ana"],
         by=people["ana"],
