@@ -11,10 +11,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from solnet.core import twoperson
 from solnet.core.access import member_view
+from solnet.core.models import ApprovalRequest
 from solnet.democracy import access, effects, forms, notices, services
 from solnet.democracy.models import (
     MOTION_METHODS,
@@ -136,6 +139,8 @@ def _wanted_effect(form) -> services.EffectRequest | None:
     kind = data.get("effect")
     if not kind:
         return None
+    if kind == EffectKind.APPROVE_REQUEST:
+        return services.EffectRequest(kind, {"approval": data.get("effect_approval", "")})
     if kind == EffectKind.ELECT_DELEGATES:
         term = data.get("effect_term_ends")
         return services.EffectRequest(
@@ -191,6 +196,12 @@ def _initial(request: HttpRequest, body: Body) -> dict[str, Any]:
 def propose(request: HttpRequest, public_id: str) -> HttpResponse:
     body = access.get_body_or_404(request.user, public_id)
     form = forms.ProposalForm(request.POST or None, initial=_initial(request, body))
+    form.fields["effect_approval"].choices = [("", "—")] + [
+        (approval.public_id, twoperson.describe(approval))
+        for approval in ApprovalRequest.objects.filter(
+            status=ApprovalRequest.Status.PENDING, expires_at__gt=timezone.now()
+        ).order_by("-pk")[:PAGE_SIZE]
+    ]
     form.fields["effect_to_body"].choices = [("", "—")] + [
         (other.public_id, str(other))
         for other in access.visible_bodies(request.user)

@@ -24,6 +24,7 @@ from solnet.members.models import Role, Tier
 # offered from the fight's own page.
 FORM_EFFECTS = [
     ("", _("Nothing by itself: a decision to act on")),
+    (EffectKind.APPROVE_REQUEST.value, EffectKind.APPROVE_REQUEST.label),
     (EffectKind.ADMIT_MEMBER.value, EffectKind.ADMIT_MEMBER.label),
     (EffectKind.SET_TIER.value, EffectKind.SET_TIER.label),
     (EffectKind.GRANT_ROLE.value, EffectKind.GRANT_ROLE.label),
@@ -85,6 +86,12 @@ class ProposalForm(forms.Form):
         help_text=_("Leave empty to discuss it first and open the vote later."),
     )
     effect = forms.ChoiceField(label=_("When it passes"), choices=FORM_EFFECTS, required=False)
+    effect_approval = forms.ChoiceField(
+        label=_("The request"),
+        required=False,
+        choices=[],
+        help_text=_("A request waiting for a second person: the decision approves it."),
+    )
     effect_member = forms.CharField(
         label=_("Whose (their sign-in name)"), required=False, max_length=150
     )

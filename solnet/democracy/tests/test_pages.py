@@ -238,3 +238,30 @@ def test_a_subject_sees_and_votes_on_their_fights_offer_only(cast):
         == 302
     )
     assert Ballot.objects.get().voter == subject
+
+
+def test_a_request_for_a_second_person_is_put_to_the_vote_from_the_page(cast):
+    approval = member_services.change_tier(
+        member=cast["ben"], tier=Tier.ORGANIZING_TEAM, by=cast["org"]
+    )
+    body = Body.objects.general()
+    client = client_for(cast["ana"])
+    page = client.get(reverse("democracy:propose", args=[body.public_id]))
+    assert approval.public_id in page.content.decode()
+    response = client.post(
+        reverse("democracy:propose", args=[body.public_id]),
+        {
+            "title": "Ben joins the organizing team",
+            "method": "majority",
+            "seats": 1,
+            "effect": "twoperson.approve",
+            "effect_approval": approval.public_id,
+            "closes_at": (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    assert response.status_code == 302
+    proposal = Proposal.objects.get()
+    services.cast_ballot(proposal=proposal, voter=cast["ana"], choice="yes")
+    services.close_proposal(proposal=proposal, by=cast["ana"])
+    cast["ben"].refresh_from_db()
+    assert cast["ben"].tier == Tier.ORGANIZING_TEAM
