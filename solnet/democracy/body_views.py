@@ -76,8 +76,19 @@ def body_of(request: HttpRequest, kind: str, public_id: str) -> HttpResponse:
     elif kind == BodyKind.FIGHT:
         fight, _role = fight_access.get_fight_or_404(member, public_id)
         body = services.body_of_fight(fight)
+    elif kind == BodyKind.COMMITTEE:
+        from solnet.councils.models import Committee
+
+        committee = Committee.objects.filter(
+            public_id=public_id, council__in=council_access.visible_councils(member)
+        ).first()
+        if committee is None:
+            raise Http404
+        body = services.body_of_committee(committee)
     else:
         raise Http404
+    # The body's own page decides who sees it (a committee: its members and organizers).
+    access.get_body_or_404(member, body.public_id)
     return redirect("democracy:body", public_id=body.public_id)
 
 

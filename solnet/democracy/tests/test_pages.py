@@ -265,3 +265,32 @@ def test_a_request_for_a_second_person_is_put_to_the_vote_from_the_page(cast):
     services.close_proposal(proposal=proposal, by=cast["ana"])
     cast["ben"].refresh_from_db()
     assert cast["ben"].tier == Tier.ORGANIZING_TEAM
+
+
+def test_council_committee_and_fight_pages_lead_to_their_bodies(cast):
+    from solnet.councils.models import Committee, Council, CouncilMembership
+
+    council = Council.objects.create(name="Greenway Tenants", kind="tenant")
+    membership = CouncilMembership.objects.create(
+        council=council, person=own_record(member=cast["ana"])
+    )
+    committee = Committee.objects.create(council=council, name="Repairs committee")
+    committee.members.add(membership.person)
+    fight = Fight.objects.create(title="Deposit", issue_type="deposit")
+    FightTeamMember.objects.create(fight=fight, member=cast["ana"], is_point_person=True)
+    ana, ben = client_for(cast["ana"]), client_for(cast["ben"])
+    for kind, public_id, page in (
+        ("council", council.public_id, reverse("councils:detail", args=[council.public_id])),
+        ("committee", committee.public_id, None),
+        ("fight", fight.public_id, reverse("fights:detail", args=[fight.public_id])),
+    ):
+        url = reverse("democracy:body_of", args=[kind, public_id])
+        if page:
+            assert url in ana.get(page).content.decode()
+        response = ana.get(url)
+        assert response.status_code == 302
+        body = Body.objects.get(
+            **{kind: {"council": council, "committee": committee, "fight": fight}[kind]}
+        )
+        assert response["Location"] == reverse("democracy:body", args=[body.public_id])
+        assert ben.get(url).status_code == 404
