@@ -99,9 +99,14 @@ def _proposal_context(request: HttpRequest, proposal, **extra: Any) -> dict[str,
         context["winners"] = [labels.get(n, n) for n in proposal.result.get("winners", [])]
         if proposal.secret:
             receipts = Ballot.objects.filter(proposal=proposal).order_by("receipt_digest")
-            context["receipts"] = Paginator(
+            page = Paginator(
                 receipts.values_list("receipt_digest", "choice"), RECEIPTS_PAGE
-            ).get_page(request.GET.get("receipts"))
+            ).get_page(request.GET.get("page"))
+            labels = {str(o.number): o.label for o in context["options"]}
+            context["receipts"] = page
+            context["receipt_rows"] = [
+                (digest, describe_choice(proposal, choice, labels)) for digest, choice in page
+            ]
     found = extra.get("found")
     if found is not None:
         extra["found_choice"] = describe_choice(proposal, found.choice)
@@ -109,11 +114,12 @@ def _proposal_context(request: HttpRequest, proposal, **extra: Any) -> dict[str,
     return context
 
 
-def describe_choice(proposal, choice: str) -> str:
+def describe_choice(proposal, choice: str, labels: dict[str, str] | None = None) -> str:
     """A stored choice in words: “Yes”, or the options in the ballot's order."""
     if choice in Position.values:
         return str(Position(choice).label)
-    labels = {str(o.number): o.label for o in proposal.options.all()}
+    if labels is None:
+        labels = {str(o.number): o.label for o in proposal.options.all()}
     parts = []
     for part in choice.split(","):
         number, _sep, score = part.partition(":")

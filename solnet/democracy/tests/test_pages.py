@@ -132,6 +132,10 @@ def test_a_secret_ballot_shows_its_receipt_once_and_checks_it(cast):
     )
     assert checked.status_code == 200
     assert "Your ballot is in the count: Yes." in checked.content.decode()
+    page = client.get(reverse("democracy:proposal", args=[proposal.public_id]))
+    digest = services.receipt_digest(receipt)
+    # Every ballot by its receipt's digest, in words.
+    assert f"<code>{digest[:16]}</code> Yes" in page.content.decode()
     wrong = client.post(
         reverse("democracy:receipt", args=[proposal.public_id]), {"receipt": "nope"}
     )
