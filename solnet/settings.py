@@ -147,6 +147,7 @@ INSTALLED_APPS = [
     "solnet.councils",
     "solnet.fights",
     "solnet.democracy",
+    "solnet.mobilize",
 ]
 # No django.contrib.admin: nobody in the application holds power over everyone's data.
 

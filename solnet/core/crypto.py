@@ -289,6 +289,8 @@ class BlindIndexField(models.CharField):
     """A keyed hash of another field's normalized value, for exact-match lookups.
 
     It is computed when the model instance is saved; `lookup_value()` gives the hash to filter on.
+    Without a `source` it holds a copy of another model's index, set by the code that saves it
+    (so a delivery and the contact channel it went to share one digest).
     """
 
     description = "Keyed hash of another field"
@@ -317,6 +319,8 @@ class BlindIndexField(models.CharField):
         return blind_index(value, context=self.context, normalizer=self.normalizer)
 
     def pre_save(self, model_instance: Any, add: bool) -> str | None:
+        if not self.source:
+            return getattr(model_instance, self.attname)
         source_value = getattr(model_instance, self.source)
         digest = None if not source_value else self.lookup_value(source_value)
         setattr(model_instance, self.attname, digest)
