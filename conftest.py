@@ -234,6 +234,94 @@ def objects(personas) -> dict[str, Any]:
         "passkey": passkey,
         **fight_objects,
         **_democracy_objects(personas, fight_objects["fight"]),
+        **_mobilize_objects(personas, fight_objects["fight"], person),
+    }
+
+
+def _mobilize_objects(personas, fight, person) -> dict[str, Any]:
+    """A network picket (planned by the organizer, open to the phone tree, with a shift, a
+    role, a public page and the member persona asked and answering yes), a fight's action run
+    by its team, a call list whose one call (to a neighbour) is the member persona's, a
+    call-out sent for the picket, and a rapid-response alert sent to the member persona."""
+    from datetime import timedelta
+    from urllib.parse import urlparse
+
+    from django.utils import timezone
+
+    from solnet.mobilize import alerts, links
+    from solnet.mobilize import services as mobilize
+    from solnet.mobilize.models import Alert, AlertStatus, Delivery, Send, Zone
+    from solnet.people.services import own_record
+
+    organizer = personas["organizer"].member
+    member = personas["member"].member
+    starts = timezone.now() + timedelta(days=2)
+    action = mobilize.plan_action(
+        by=organizer,
+        title="Picket at Acme Property Management",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=4),
+        place="1400 Pine St",
+        tier=Tier.PHONE_TREE,
+        turnout_target=30,
+    )
+    shift = mobilize.add_shift(
+        action=action,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        needed=10,
+        by=organizer,
+    )
+    slot = mobilize.add_role(action=action, role="marshal", needed=2, by=organizer)
+    mobilize.set_public(action=action, public=True, by=organizer)
+    action.refresh_from_db()
+    member_person = own_record(member=member)
+    ask = mobilize.sign_up(action=action, member=member, answer="yes")
+    fight_action = mobilize.plan_action(
+        by=personas["fight_team"].member,
+        fight=fight,
+        title="March on the boss at Joe's Diner",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+        tier=Tier.MEMBER,
+    )
+    call_list = mobilize.build_call_list(
+        action=action,
+        people=type(person).objects.filter(pk=person.pk),
+        name="Neighbours",
+        script="Hi, it's the network calling about Friday's picket.",
+        callers=[member],
+        by=organizer,
+    )
+    send = Send.objects.create(kind="call_out", action=action, created_by=organizer)
+    Delivery.objects.create(send=send, person=person, channel="email", language="en")
+    zone = Zone.objects.create(name="Central District")
+    zone.people.add(member_person)
+    alert = Alert.objects.create(
+        message="Go to 5th and Pine, bring phones",
+        status=AlertStatus.SENT,
+        sent_at=starts,
+        created_by=personas["dispatcher"].member,
+    )
+    alert_send = Send.objects.create(kind="alert", alert=alert, status="done")
+    alert_delivery = Delivery.objects.create(
+        send=alert_send, person=member_person, channel="email", language="en"
+    )
+    return {
+        "action": action,
+        "shift": shift,
+        "role_slot": slot,
+        "ask": ask,
+        "rsvp_token": urlparse(links.new_link(ask)).path.rstrip("/").rsplit("/", 1)[-1],
+        "fight_action": fight_action,
+        "call_list": call_list,
+        "call": call_list.calls.get(),
+        "send": send,
+        "zone": zone,
+        "alert": alert,
+        "alert_token": urlparse(alerts.alert_link(alert_delivery))
+        .path.rstrip("/")
+        .rsplit("/", 1)[-1],
     }
 
 

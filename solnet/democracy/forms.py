@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from solnet.core.forms import NativeDateInput
+from solnet.core.forms import DateTimeInput, NativeDateInput
 from solnet.democracy.models import (
     CHOICE_METHODS,
     NEEDS_REASON,
@@ -32,13 +32,6 @@ FORM_EFFECTS = [
     (EffectKind.BODY_RULES.value, EffectKind.BODY_RULES.label),
     (EffectKind.ELECT_DELEGATES.value, EffectKind.ELECT_DELEGATES.label),
 ]
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 class ProposalForm(forms.Form):

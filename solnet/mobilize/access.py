@@ -147,11 +147,31 @@ def visible_alerts(member: Member) -> QuerySet[Alert]:
         return Alert.objects.none()
     if can_dispatch(member) or can_verify(member):
         return Alert.objects.all()
-    ids = Send.objects.filter(
-        alert__isnull=False, deliveries__person__member=member
-    ).values("alert_id")
+    ids = Send.objects.filter(alert__isnull=False, deliveries__person__member=member).values(
+        "alert_id"
+    )
     return Alert.objects.filter(pk__in=ids)
 
 
 def get_alert_or_404(member: Member, public_id: str) -> Alert:
     return get_or_404(visible_alerts(member), public_id=public_id)
+
+
+def numbers_to_call(caller: Member, call: Call) -> list[str]:
+    """The numbers a caller sees for one of their calls: the person's phone channels they
+    agreed to, or the phone on their account; none if the person pressed their panic
+    button, or the caller may not read numbers."""
+    if call.caller_id != caller.pk or not may_call(caller):
+        return []
+    person = call.ask.person
+    account = person.member
+    if account is not None and account.contacts_hidden:
+        return []
+    numbers = [
+        channel.value
+        for channel in person.channels.all()
+        if channel.kind in ("call", "text") and channel.usable
+    ]
+    if not numbers and account is not None and account.phone:
+        numbers.append(account.phone)
+    return list(dict.fromkeys(numbers))

@@ -50,3 +50,10 @@ def revoke_action_links(action) -> int:
     return RsvpLink.objects.filter(ask__action=action, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+
+
+def alert_link(delivery) -> str:
+    """The one-tap answer link of an alert message (see `solnet.mobilize.alerts`)."""
+    from solnet.mobilize.alerts import alert_link as link
+
+    return link(delivery)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from solnet.core import audit
+from solnet.members.access import is_organizer
 from solnet.members.models import Member
 from solnet.mobilize import access
 from solnet.mobilize.models import (
@@ -26,6 +27,9 @@ from solnet.mobilize.models import (
     ActionRole,
     AnsweredVia,
     Ask,
+    Call,
+    CallList,
+    CallResult,
     RoleSlot,
     Shift,
 )
@@ -59,11 +63,9 @@ def _clean_reminders(hours: list[int]) -> list[int]:
 
 def _check_owner(by: Member, fields: dict[str, Any]) -> None:
     fight = fields.get("fight")
-    if fight is not None and not (
-        access.is_organizer(by) or fight.team.filter(member=by).exists()
-    ):
+    if fight is not None and not (is_organizer(by) or fight.team.filter(member=by).exists()):
         raise PermissionDenied
-    if fight is None and not access.is_organizer(by):
+    if fight is None and not is_organizer(by):
         raise PermissionDenied
     step = fields.get("plan_step")
     if step is not None and (fight is None or step.fight_id != fight.pk):
@@ -184,9 +186,7 @@ def _new_ask(
     role: str = "",
     by: Member | None,
 ) -> Ask:
-    commitment = Commitment.objects.create(
-        person=person, ask=ask_text(action, shift), asked_by=by
-    )
+    commitment = Commitment.objects.create(person=person, ask=ask_text(action, shift), asked_by=by)
     return Ask.objects.create(
         action=action, person=person, shift=shift, role=role, commitment=commitment
     )
@@ -352,3 +352,151 @@ def turnout(action: Action) -> dict[str, int]:
     )
     counts["needed"] = action.turnout_target
     return counts
+
+
+# --- call lists ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def build_call_list(
+    *,
+    action: Action,
+    people: QuerySet[Person],
+    name: str,
+    script: str,
+    callers: list[Member],
+    by: Member,
+    filters: dict[str, str] | None = None,
+    waiting_only: bool = True,
+) -> CallList:
+    """Asks whoever in `people` was not asked yet, and splits them evenly among the callers
+    (round robin in name order, so each caller gets a similar mix)."""
+    if not access.can_run(by, action):
+        raise PermissionDenied
+    unfit = [c.display_name for c in callers if not access.may_call(c)]
+    if unfit:
+        raise ValidationError(
+            {
+                "callers": _(
+                    "Callers read the numbers they call, so they need a second factor on "
+                    "their account: %(names)s."
+                )
+                % {"names": ", ".join(unfit)}
+            }
+        )
+    call_list = CallList(
+        action=action, name=name, script=script, filters=filters or {}, created_by=by
+    )
+    call_list.full_clean()
+    call_list.save()
+    already = dict(Ask.objects.filter(action=action, shift=None).values_list("person_id", "pk"))
+    ask_ids = []
+    for person in people.order_by("display_name", "pk").iterator(chunk_size=500):
+        ask_id = already.get(person.pk)
+        if ask_id is None:
+            ask_id = _new_ask(action, person, shift=None, by=by).pk
+        ask_ids.append(ask_id)
+    if waiting_only:
+        waiting = set(
+            Ask.objects.filter(pk__in=ask_ids, commitment__answer=Answer.WAITING).values_list(
+                "pk", flat=True
+            )
+        )
+        ask_ids = [pk for pk in ask_ids if pk in waiting]
+    Call.objects.bulk_create(
+        [
+            Call(call_list=call_list, ask_id=ask_id, caller=callers[n % len(callers)])
+            for n, ask_id in enumerate(ask_ids)
+        ],
+        batch_size=500,
+    )
+    audit.record(
+        "call_list.built", actor=by, target=call_list, count=len(ask_ids), callers=len(callers)
+    )
+    return call_list
+
+
+@transaction.atomic
+def reassign_calls(*, call_list: CallList, callers: list[Member], by: Member) -> int:
+    """The calls nobody has made yet are split again among `callers`."""
+    if not access.can_run(by, call_list.action):
+        raise PermissionDenied
+    unfit = [c.display_name for c in callers if not access.may_call(c)]
+    if unfit or not callers:
+        raise ValidationError(_("Every caller needs a second factor on their account."))
+    calls = list(call_list.calls.filter(result=CallResult.WAITING).order_by("pk"))
+    for n, call in enumerate(calls):
+        call.caller = callers[n % len(callers)]
+    Call.objects.bulk_update(calls, ["caller"], batch_size=500)
+    return len(calls)
+
+
+@transaction.atomic
+def record_call(
+    *,
+    call: Call,
+    result: str,
+    by: Member,
+    answer: str = "",
+    callback_at: datetime | None = None,
+) -> Call:
+    """A caller's one tap: how the call went, the answer if they reached the person, and
+    when to call back."""
+    call = Call.objects.select_for_update().select_related("ask__action").get(pk=call.pk)
+    if call.caller_id != by.pk and not access.can_run(by, call.ask.action):
+        raise PermissionDenied
+    if result not in CallResult.values or result == CallResult.WAITING:
+        raise ValidationError({"result": _("Say how the call went.")})
+    if answer and result != CallResult.REACHED:
+        raise ValidationError({"answer": _("An answer needs the person reached.")})
+    if callback_at is not None and callback_at <= timezone.now():
+        raise ValidationError({"callback_at": _("A call back is for later than now.")})
+    call.result = result
+    call.attempts += 1
+    call.called_at = timezone.now()
+    call.callback_at = callback_at
+    call.save(update_fields=["result", "attempts", "called_at", "callback_at"])
+    if answer:
+        answer_ask(ask=call.ask, answer=answer, via=AnsweredVia.CALL)
+    else:
+        note_contact(person=call.ask.person, at=call.called_at)
+    if result == CallResult.WRONG_NUMBER:
+        audit.record("call.wrong_number", actor=by, target=call.ask.person)
+    return call
+
+
+def caller_progress(call_list: CallList) -> list[dict[str, Any]]:
+    """Per caller: calls to make, made, and yeses."""
+    rows = (
+        call_list.calls.values("caller__display_name")
+        .annotate(
+            total=Count("pk"),
+            made=Count("pk", filter=~Q(result=CallResult.WAITING)),
+            yes=Count("pk", filter=Q(ask__commitment__answer=Answer.YES)),
+        )
+        .order_by("caller__display_name")
+    )
+    return list(rows)
+
+
+# --- from outside ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def public_rsvp(
+    *, action: Action, name: str, kind: str, value: str, answer: str, language: str
+) -> Ask:
+    """Someone answers on the action's public page. They become a list supporter with that
+    one way to reach them, which they gave for it. A new record every time: matching an
+    existing person by the address typed would let anyone answer for them."""
+    from solnet.people.models import ContactChannel
+
+    if not action.public_token or action.cancelled_at is not None or action.over:
+        raise ValidationError(_("This action takes no more answers here."))
+    person = Person(display_name=name, languages=[language] if language else [])
+    person.full_clean(exclude=["member"])
+    person.save()
+    ContactChannel.objects.create(person=person, kind=kind, value=value, consent_at=timezone.now())
+    ask = _new_ask(action, person, shift=None, by=None)
+    audit.record("action.public_rsvp", target=action)
+    return answer_ask(ask=ask, answer=answer, via=AnsweredVia.PUBLIC)

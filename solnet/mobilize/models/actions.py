@@ -139,8 +139,7 @@ class Action(models.Model):
         },
         retention=Retention(
             action=KEEP,
-            reason="The network's history of what it did; the asks of people expire on "
-            "their own.",
+            reason="The network's history of what it did; the asks of people expire on their own.",
         ),
     )
 
@@ -435,7 +434,9 @@ class CallList(models.Model):
         blank=True,
         help_text=_("What callers say: who you are, what the action is, the ask for a yes."),
     )
-    filters = models.JSONField(default=dict, help_text="The people filter the list was built from")
+    filters = models.JSONField(
+        default=dict, blank=True, help_text="The people filter the list was built from"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

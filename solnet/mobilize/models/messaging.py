@@ -110,11 +110,12 @@ class Send(models.Model):
     )
     texts = models.JSONField(
         default=dict,
+        blank=True,
         help_text='Per language: {"en": {"subject": ..., "body": ...}}; the network\'s '
         "language is the fallback",
     )
     channels = models.JSONField(
-        default=list, help_text="Channels to use, in order of preference: email, text"
+        default=list, blank=True, help_text="Channels to use, in order of preference: email, text"
     )
     minimal = models.BooleanField(
         default=False, help_text="Say only that there is news, with a link (the network's choice)"
@@ -123,7 +124,7 @@ class Send(models.Model):
         max_length=10, choices=SendStatus.choices, default=SendStatus.DRAFT, help_text=""
     )
     plan = models.JSONField(
-        default=dict, help_text="How the texts are spread over senders, and the time it takes"
+        default=dict, blank=True, help_text="How the texts are spread over senders, and the time it takes"
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

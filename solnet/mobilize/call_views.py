@@ -1,0 +1,178 @@
+"""Call lists: building one from the people filters and splitting it among callers, the
+caller's view on a phone (script, numbers, one-tap outcomes, call-backs) and the live
+confirmed-vs-needed count every caller sees."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Value, When
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from solnet.core.access import member_view
+from solnet.councils import access as council_access
+from solnet.mobilize import access, forms, services
+from solnet.mobilize.models import CallResult
+from solnet.mobilize.views import _matching, _runnable, add_errors
+
+CALLS_PAGE = 20
+
+
+@require_http_methods(["GET", "POST"])
+@member_view()
+def call_list_new(request: HttpRequest, public_id: str) -> HttpResponse:
+    action = _runnable(request, public_id)
+    councils = council_access.visible_councils(request.user)
+    form = forms.CallListForm(
+        request.POST or None, councils=councils, initial={"name": action.title}
+    )
+    if request.method == "POST" and form.is_valid():
+        people = _matching(request, form).filter(tier__gte=action.tier)
+        try:
+            call_list = services.build_call_list(
+                action=action,
+                people=people,
+                name=form.cleaned_data["name"],
+                script=form.cleaned_data["script"],
+                callers=form.cleaned_data["callers"],
+                filters=form.as_query(),
+                waiting_only=form.cleaned_data["waiting_only"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            count = call_list.calls.count()
+            messages.success(
+                request,
+                _("The call list has %(count)d people, split among the callers.")
+                % {"count": count},
+            )
+            return redirect("mobilize:call_list", action.public_id, call_list.public_id)
+    return render(
+        request,
+        "mobilize/call_list_new.html",
+        {"action": action, "form": form},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+def _my_calls(member, call_list):
+    """The caller's calls: call-backs that are due, then those not called yet, then the rest
+    (call-backs for later, voicemails, done)."""
+    now = timezone.now()
+    return (
+        access.calls_for(member, call_list)
+        .select_related("ask__person__member", "ask__commitment")
+        .prefetch_related("ask__person__channels")
+        .annotate(
+            rank=Case(
+                When(callback_at__lte=now, then=Value(0)),
+                When(result=CallResult.WAITING, then=Value(1)),
+                When(ask__commitment__answer="waiting", callback_at__isnull=True, then=Value(2)),
+                default=Value(3),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("rank", "callback_at", "ask__person__display_name", "pk")
+    )
+
+
+@require_GET
+@member_view(access.can_see_actions)
+def call_list_detail(request: HttpRequest, public_id: str, list_id: str) -> HttpResponse:
+    action = access.get_action_or_404(request.user, public_id)
+    call_list = access.get_call_list_or_404(request.user, action, list_id)
+    page = Paginator(_my_calls(request.user, call_list), CALLS_PAGE).get_page(
+        request.GET.get("page")
+    )
+    rows = [{"call": call, "numbers": access.numbers_to_call(request.user, call)} for call in page]
+    runs = access.can_run(request.user, action)
+    return render(
+        request,
+        "mobilize/call_list.html",
+        {
+            "action": action,
+            "call_list": call_list,
+            "page": page,
+            "rows": rows,
+            "runs": runs,
+            "progress": services.caller_progress(call_list) if runs else [],
+            "turnout": services.turnout(action),
+            "outcome_form": forms.CallOutcomeForm(),
+            "may_call": access.may_call(request.user),
+        },
+    )
+
+
+@require_POST
+@member_view(access.can_see_actions)
+def call_record(request: HttpRequest, public_id: str, list_id: str, pk: int) -> HttpResponse:
+    action = access.get_action_or_404(request.user, public_id)
+    call_list = access.get_call_list_or_404(request.user, action, list_id)
+    call = access.get_call_or_404(request.user, call_list, pk)
+    form = forms.CallOutcomeForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            call = services.record_call(
+                call=call,
+                result=form.cleaned_data["result"],
+                answer=form.cleaned_data["answer"],
+                callback_at=form.cleaned_data["callback_at"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    else:
+        error = " ".join(e for errors in form.errors.values() for e in errors)
+    if request.htmx:
+        call.refresh_from_db()
+        return render(
+            request,
+            "mobilize/_call_row.html",
+            {
+                "action": action,
+                "call_list": call_list,
+                "row": {"call": call, "numbers": access.numbers_to_call(request.user, call)},
+                "error": error,
+                "outcome_form": forms.CallOutcomeForm(),
+            },
+            status=422 if error else 200,
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Noted."))
+    page = request.POST.get("page", "")
+    target = redirect("mobilize:call_list", action.public_id, call_list.public_id)
+    if page.isdigit():
+        target["Location"] += f"?page={int(page)}"
+    return target
+
+
+@require_POST
+@member_view()
+def call_list_reassign(request: HttpRequest, public_id: str, list_id: str) -> HttpResponse:
+    action = _runnable(request, public_id)
+    call_list = access.get_call_list_or_404(request.user, action, list_id)
+    form = forms.CallersForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("callers", [])))
+    else:
+        try:
+            count = services.reassign_calls(
+                call_list=call_list, callers=form.cleaned_data["callers"], by=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("%(count)d calls not made yet were split again.") % {"count": count}
+            )
+    return redirect("mobilize:call_list", action.public_id, call_list.public_id)
