@@ -250,7 +250,7 @@ def _mobilize_objects(personas, fight, person) -> dict[str, Any]:
 
     from solnet.mobilize import alerts, links
     from solnet.mobilize import services as mobilize
-    from solnet.mobilize.models import Alert, AlertStatus, Delivery, Send, Zone
+    from solnet.mobilize.models import Alert, AlertStatus, Delivery, MessageTemplate, Send, Zone
     from solnet.people.services import own_record
 
     organizer = personas["organizer"].member
@@ -318,6 +318,9 @@ def _mobilize_objects(personas, fight, person) -> dict[str, Any]:
         "call": call_list.calls.get(),
         "send": send,
         "zone": zone,
+        "message_template": MessageTemplate.objects.create(
+            name="call-out", language="es", subject="¿Vienes?", body="Hola {name}: {link}"
+        ),
         "alert": alert,
         "alert_token": urlparse(alerts.alert_link(alert_delivery))
         .path.rstrip("/")

@@ -157,11 +157,14 @@ def get_alert_or_404(member: Member, public_id: str) -> Alert:
     return get_or_404(visible_alerts(member), public_id=public_id)
 
 
-def numbers_to_call(caller: Member, call: Call) -> list[str]:
+def numbers_to_call(caller: Member, call: Call, *, allowed: bool | None = None) -> list[str]:
     """The numbers a caller sees for one of their calls: the person's phone channels they
     agreed to, or the phone on their account; none if the person pressed their panic
-    button, or the caller may not read numbers."""
-    if call.caller_id != caller.pk or not may_call(caller):
+    button, or the caller may not read numbers (`allowed`: `may_call(caller)` when the
+    caller view already knows it)."""
+    if allowed is None:
+        allowed = may_call(caller)
+    if call.caller_id != caller.pk or not allowed:
         return []
     person = call.ask.person
     account = person.member

@@ -83,15 +83,28 @@ def _my_calls(member, call_list):
     )
 
 
+def caller_page(member, call_list, page_number) -> dict:
+    """What the caller view shows, read from the database: the caller's page of calls with
+    each person's numbers, and the action's confirmed-vs-needed count (benchmarked as
+    `mobilize.caller_view_p95`)."""
+    paginator = Paginator(_my_calls(member, call_list), CALLS_PAGE)
+    # Counted without the ordering's joins, which only sort.
+    paginator.count = access.calls_for(member, call_list).count()  # type: ignore[misc]
+    page = paginator.get_page(page_number)
+    allowed = access.may_call(member)
+    rows = [
+        {"call": call, "numbers": access.numbers_to_call(member, call, allowed=allowed)}
+        for call in page
+    ]
+    return {"page": page, "rows": rows, "turnout": services.turnout(call_list.action)}
+
+
 @require_GET
 @member_view(access.can_see_actions)
 def call_list_detail(request: HttpRequest, public_id: str, list_id: str) -> HttpResponse:
     action = access.get_action_or_404(request.user, public_id)
     call_list = access.get_call_list_or_404(request.user, action, list_id)
-    page = Paginator(_my_calls(request.user, call_list), CALLS_PAGE).get_page(
-        request.GET.get("page")
-    )
-    rows = [{"call": call, "numbers": access.numbers_to_call(request.user, call)} for call in page]
+    call_list.action = action
     runs = access.can_run(request.user, action)
     return render(
         request,
@@ -99,11 +112,9 @@ def call_list_detail(request: HttpRequest, public_id: str, list_id: str) -> Http
         {
             "action": action,
             "call_list": call_list,
-            "page": page,
-            "rows": rows,
+            **caller_page(request.user, call_list, request.GET.get("page")),
             "runs": runs,
             "progress": services.caller_progress(call_list) if runs else [],
-            "turnout": services.turnout(action),
             "outcome_form": forms.CallOutcomeForm(),
             "may_call": access.may_call(request.user),
         },

@@ -4,6 +4,7 @@ fields only; errors in the person's language."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from solnet.core.forms import DateTimeInput
@@ -285,3 +286,66 @@ class ZoneForm(forms.Form):
 
 class ZonePeopleForm(PeopleFilterForm):
     """Put everyone matching the filter in the zone."""
+
+
+CHANNEL_ORDERS = [
+    ("text,email", _("Text message, or email for those without a phone")),
+    ("email,text", _("Email, or a text message for those without email")),
+    ("email", _("Email only")),
+    ("text", _("Text messages only")),
+]
+AUDIENCES = [
+    ("waiting", _("Those asked who have not answered")),
+    ("coming", _("Those who said yes or maybe")),
+    ("all", _("Everyone asked")),
+]
+
+
+class CallOutForm(forms.Form):
+    """A message to the people asked to an action, written once per language."""
+
+    audience = forms.ChoiceField(label=_("To whom"), choices=AUDIENCES, initial="waiting")
+    channels = forms.ChoiceField(label=_("How"), choices=CHANNEL_ORDERS, initial="text,email")
+    within_minutes = forms.IntegerField(
+        label=_("Reach everyone within (minutes, optional)"),
+        min_value=1,
+        max_value=24 * 60,
+        required=False,
+        help_text=_("Texts that cannot go out in time go by email, or to the call list."),
+    )
+
+    def __init__(self, *args, languages=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.languages = list(languages)
+        for code in self.languages:
+            name = dict(settings.LANGUAGES).get(code, code)
+            self.fields[f"subject_{code}"] = forms.CharField(
+                label=_("Subject (%(language)s)") % {"language": name}, max_length=120
+            )
+            self.fields[f"body_{code}"] = forms.CharField(
+                label=_("Message (%(language)s)") % {"language": name},
+                max_length=1000,
+                widget=forms.Textarea(attrs={"rows": 4}),
+                help_text=_(
+                    "{name}, {action}, {when}, {place} and {link} (their answer link) are "
+                    "filled in for each person."
+                ),
+            )
+
+    def texts(self) -> dict[str, dict[str, str]]:
+        return {
+            code: {
+                "subject": self.cleaned_data[f"subject_{code}"],
+                "body": self.cleaned_data[f"body_{code}"],
+            }
+            for code in self.languages
+        }
+
+
+class MessageTemplateForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=60)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    subject = forms.CharField(label=_("Subject"), max_length=120, required=False)
+    body = forms.CharField(
+        label=_("Message"), max_length=1000, widget=forms.Textarea(attrs={"rows": 4})
+    )

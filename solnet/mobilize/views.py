@@ -61,7 +61,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "mobilize/index.html",
-        {"page": page, "show": show, "can_plan": access.can_plan_actions(request.user)},
+        {"page": page, "show": show, "can_plan": is_organizer(request.user)},
     )
 
 

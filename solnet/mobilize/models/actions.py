@@ -209,7 +209,7 @@ class Shift(models.Model):
     def __str__(self) -> str:
         start = timezone.localtime(self.starts_at)
         end = timezone.localtime(self.ends_at)
-        return f"{start:%a %d %b %H:%M}–{end:%H:%M}"
+        return f"{start:%a %d %b %H:%M}-{end:%H:%M}"
 
 
 class ActionRole(models.TextChoices):

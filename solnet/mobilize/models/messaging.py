@@ -124,7 +124,9 @@ class Send(models.Model):
         max_length=10, choices=SendStatus.choices, default=SendStatus.DRAFT, help_text=""
     )
     plan = models.JSONField(
-        default=dict, blank=True, help_text="How the texts are spread over senders, and the time it takes"
+        default=dict,
+        blank=True,
+        help_text="How the texts are spread over senders, and the time it takes",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -443,3 +443,36 @@ def test_nothing_is_answered_once_called_off(organizer):
     services.cancel_action(action=picket, by=organizer)
     with pytest.raises(ValidationError):
         services.answer_ask(ask=ask, answer="yes", via="app")
+
+
+def test_a_fights_team_plans_its_actions_from_the_fight(objects, personas):
+    fight = objects["fight"]
+    team = personas["fight_team"].member
+    client = sign_in(Client(), team)
+    page = client.get(reverse("fights:detail", args=[fight.public_id])).content.decode()
+    assert f"{reverse('mobilize:new')}?fight={fight.public_id}" in page
+    starts = timezone.localtime() + timedelta(days=4)
+    response = client.post(
+        reverse("mobilize:new") + f"?fight={fight.public_id}",
+        {
+            "title": "Leaflet the diner's customers",
+            "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (starts + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+            "tier": Tier.MEMBER,
+            "turnout_target": 8,
+            "reminders": "2",
+        },
+    )
+    assert response.status_code == 302
+    action = Action.objects.get(title="Leaflet the diner's customers")
+    assert action.fight == fight and action.created_by == team
+    # Another fight's team, or a member outside it, cannot plan for this fight.
+    outsider = personas["member"].member
+    response = sign_in(Client(), outsider).get(
+        reverse("mobilize:new") + f"?fight={fight.public_id}"
+    )
+    assert response.status_code == 404
+    assert (
+        sign_in(Client(), team).get(reverse("mobilize:edit", args=[action.public_id])).status_code
+        == 200
+    )
