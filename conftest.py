@@ -250,7 +250,15 @@ def _mobilize_objects(personas, fight, person) -> dict[str, Any]:
 
     from solnet.mobilize import alerts, links
     from solnet.mobilize import services as mobilize
-    from solnet.mobilize.models import Alert, AlertStatus, Delivery, MessageTemplate, Send, Zone
+    from solnet.mobilize.models import (
+        Alert,
+        AlertStatus,
+        Delivery,
+        MessageTemplate,
+        Send,
+        SmsSender,
+        Zone,
+    )
     from solnet.people.services import own_record
 
     organizer = personas["organizer"].member
@@ -318,6 +326,9 @@ def _mobilize_objects(personas, fight, person) -> dict[str, Any]:
         "call": call_list.calls.get(),
         "send": send,
         "zone": zone,
+        "sms_sender": SmsSender.objects.create(
+            number="+12065550001", kind="long_code", per_second=1, per_day=2000
+        ),
         "message_template": MessageTemplate.objects.create(
             name="call-out", language="es", subject="¿Vienes?", body="Hola {name}: {link}"
         ),

@@ -255,6 +255,10 @@ else:
         "immediate_use_memory": False,
         "consumer": {"workers": env_int("SOLNET_WORKER_THREADS", 2, minimum=1)},
     }
+# How long a worker holds the messages of a bulk send it took before another may take them
+# back (solnet/mobilize/sending.py): longer than one batch takes, short enough that a killed
+# worker's messages go out soon after.
+SOLNET_SEND_LEASE_SECONDS = env_int("SOLNET_SEND_LEASE_SECONDS", 120, minimum=1)
 
 # --- accounts ------------------------------------------------------------------------------
 
@@ -339,6 +343,23 @@ else:
     # The quick start has no mail server: messages are written to the worker's terminal.
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("SOLNET_FROM_EMAIL", "solnet@localhost")
+
+# --- text messages -------------------------------------------------------------------------
+
+# An SMS gateway speaking Twilio's API (Twilio itself by default). Without an account SID and
+# an auth token SolNet sends no texts. The gateway's webhooks go to
+# <SOLNET_BASE_URL>/actions/sms/inbound/ and /actions/sms/status/.
+SOLNET_SMS_API_BASE = env_str("SOLNET_SMS_API_BASE", "https://api.twilio.com").rstrip("/")
+if not SOLNET_SMS_API_BASE.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("SOLNET_SMS_API_BASE must start with https://")
+if PRODUCTION and not SOLNET_SMS_API_BASE.startswith("https://"):
+    raise ImproperlyConfigured("SOLNET_SMS_API_BASE must start with https:// in production")
+SOLNET_SMS_ACCOUNT_SID = env_str("SOLNET_SMS_ACCOUNT_SID")
+SOLNET_SMS_AUTH_TOKEN = env_str("SOLNET_SMS_AUTH_TOKEN")
+
+# Hosts the outbound HTTP client (solnet/core/http.py) may reach although they resolve to
+# loopback or private addresses, e.g. a gateway relay on the local network.
+SOLNET_OUTBOUND_ALLOWED_HOSTS = [h.lower() for h in env_list("SOLNET_OUTBOUND_ALLOWED_HOSTS")]
 
 # --- language ------------------------------------------------------------------------------
 

@@ -67,7 +67,8 @@ def can_run(member: Member, action: Action) -> bool:
         return False
     if is_organizer(member):
         return True
-    return action.fight_id is not None and action.fight.team.filter(member=member).exists()
+    fight = action.fight
+    return fight is not None and fight.team.filter(member=member).exists()
 
 
 def can_check_in(member: Member, action: Action) -> bool:

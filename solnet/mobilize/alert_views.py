@@ -81,6 +81,8 @@ def alert_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "counts": alerts.counts(alert),
         "own": AlertResponse.objects.filter(alert=alert, person=person).first() if person else None,
         "sends": list(alert.sends.all()) if dispatches else [],
+        "alerted": person is not None
+        and Delivery.objects.filter(send__alert=alert, person=person).exists(),
     }
     if dispatches:
         context["responses"] = Paginator(

@@ -34,6 +34,7 @@ from solnet.people.models import Person
 
 LINK_SALT = "solnet.mobilize.alert-link"
 LINK_LIFE_SECONDS = 24 * 3600
+ALERT_TEXTS_WITHIN = 600
 
 
 def responders(alert: Alert) -> QuerySet[Person]:
@@ -118,11 +119,11 @@ def _texts(alert: Alert) -> dict[str, dict[str, str]]:
 
 
 def _broadcast(alert: Alert, *, by: Member) -> None:
-    from solnet.mobilize import sending
+    from solnet.mobilize import callouts, sending
 
     alert.status, alert.sent_at = AlertStatus.SENT, timezone.now()
     alert.save(update_fields=["status", "sent_at"])
-    sending.create_send(
+    send = sending.create_send(
         kind=SendKind.ALERT,
         alert=alert,
         people=responders(alert),
@@ -130,6 +131,8 @@ def _broadcast(alert: Alert, *, by: Member) -> None:
         channels=["text", "email"],
         by=by,
     )
+    # Urgent: texts that cannot go out within ten minutes go by email instead.
+    callouts.pace(send, within_seconds=ALERT_TEXTS_WITHIN)
     audit.record("alert.sent", actor=by, target=alert)
 
 

@@ -14,11 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from solnet.core.access import member_view
+from solnet.core.access import get_or_404, member_view
 from solnet.councils import access as council_access
 from solnet.mobilize import access, forms, services
-from solnet.mobilize.models import CallResult
+from solnet.mobilize.models import CallResult, DeliveryStatus
 from solnet.mobilize.views import _matching, _runnable, add_errors
+from solnet.people.models import Person
 
 CALLS_PAGE = 20
 
@@ -28,11 +29,21 @@ CALLS_PAGE = 20
 def call_list_new(request: HttpRequest, public_id: str) -> HttpResponse:
     action = _runnable(request, public_id)
     councils = council_access.visible_councils(request.user)
+    unreached = _unreached_send(request, action)
     form = forms.CallListForm(
-        request.POST or None, councils=councils, initial={"name": action.title}
+        request.POST or None,
+        councils=councils,
+        initial={"name": action.title, "unreached": unreached.public_id if unreached else ""},
     )
     if request.method == "POST" and form.is_valid():
-        people = _matching(request, form).filter(tier__gte=action.tier)
+        if unreached is not None:
+            # Those a message could not reach, or reach in time: the phone tree takes over.
+            people = Person.objects.filter(
+                deliveries__send=unreached,
+                deliveries__status__in=[DeliveryStatus.UNREACHABLE, DeliveryStatus.FAILED],
+            ).distinct()
+        else:
+            people = _matching(request, form).filter(tier__gte=action.tier)
         try:
             call_list = services.build_call_list(
                 action=action,
@@ -57,9 +68,17 @@ def call_list_new(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(
         request,
         "mobilize/call_list_new.html",
-        {"action": action, "form": form},
+        {"action": action, "form": form, "unreached": unreached},
         status=422 if request.method == "POST" else 200,
     )
+
+
+def _unreached_send(request: HttpRequest, action):
+    """?unreached=<send>: a list of whoever that send of this action could not reach."""
+    public_id = request.GET.get("unreached") or request.POST.get("unreached")
+    if not public_id:
+        return None
+    return get_or_404(access.visible_sends(request.user, action), public_id=public_id)
 
 
 def _my_calls(member, call_list):

@@ -10,7 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from solnet.core.forms import DateTimeInput
 from solnet.core.public_forms import PublicForm
 from solnet.members.models import Member, Tier
-from solnet.mobilize.models import ActionRole, AlertAnswer, CallResult, Zone
+from solnet.mobilize.models import (
+    ActionRole,
+    AlertAnswer,
+    CallResult,
+    SenderKind,
+    SmsSender,
+    Zone,
+)
 from solnet.people.forms import PeopleFilterForm, check_contact
 from solnet.people.models import Answer, ChannelKind, Skill
 
@@ -180,6 +187,7 @@ class CallListForm(CallersForm, PeopleFilterForm):
     waiting_only = forms.BooleanField(
         label=_("Only people who have not answered yet"), required=False, initial=True
     )
+    unreached = forms.CharField(required=False, widget=forms.HiddenInput, max_length=24)
 
     field_order = ["name", "script", "callers"]
 
@@ -349,3 +357,32 @@ class MessageTemplateForm(forms.Form):
     body = forms.CharField(
         label=_("Message"), max_length=1000, widget=forms.Textarea(attrs={"rows": 4})
     )
+
+
+class SmsSenderForm(forms.Form):
+    number = forms.RegexField(
+        label=_("Number"),
+        regex=r"^\+[1-9]\d{4,14}$",
+        max_length=16,
+        help_text=_("In international form, e.g. +12065550100, or a short code as +12345."),
+        error_messages={"invalid": _("Write the number in international form, e.g. +12065550100.")},
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=SenderKind.choices)
+    per_second = forms.FloatField(
+        label=_("Messages per second"),
+        min_value=0.01,
+        max_value=1000,
+        required=False,
+        help_text=_(
+            "Empty: the usual cap of its kind (1 a local number, 3 toll-free, 100 a short code)."
+        ),
+    )
+    per_day = forms.IntegerField(
+        label=_("Messages per day"), min_value=1, max_value=10_000_000, initial=2000
+    )
+
+    def clean_number(self) -> str:
+        number = self.cleaned_data["number"]
+        if SmsSender.objects.filter(number=number).exists():
+            raise forms.ValidationError(_("This number is declared already."))
+        return number

@@ -20,7 +20,7 @@ def apply_answer(delivery: Delivery, answer: str) -> bool:
     action is over or called off, the alert closed)."""
     send = delivery.send
     try:
-        if send.alert_id is not None:
+        if send.alert is not None:
             alerts.respond(
                 alert=send.alert,
                 person=delivery.person,

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from solnet.core import audit
 from solnet.members.access import is_organizer
 from solnet.members.models import Member
-from solnet.mobilize import access
+from solnet.mobilize import access, links
 from solnet.mobilize.models import (
     Action,
     ActionRole,
@@ -108,7 +108,19 @@ def cancel_action(*, action: Action, by: Member) -> None:
     if action.cancelled_at is None:
         action.cancelled_at = timezone.now()
         action.save(update_fields=["cancelled_at"])
+        links.revoke_action_links(action)
         audit.record("action.cancelled", actor=by, target=action)
+
+
+@transaction.atomic
+def revoke_links(*, action: Action, by: Member) -> int:
+    """Every answer link sent for the action stops working (a forwarded email, a lost
+    phone); new messages carry new ones."""
+    if not access.can_run(by, action):
+        raise PermissionDenied
+    count = links.revoke_action_links(action)
+    audit.record("action.links_revoked", actor=by, target=action, count=count)
+    return count
 
 
 @transaction.atomic
@@ -476,7 +488,7 @@ def caller_progress(call_list: CallList) -> list[dict[str, Any]]:
         )
         .order_by("caller__display_name")
     )
-    return list(rows)
+    return [dict(row) for row in rows]
 
 
 # --- from outside ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from solnet.core import audit
 from solnet.core.access import get_or_404, member_view
 from solnet.members.access import is_organizer
 from solnet.mobilize import forms
-from solnet.mobilize.models import MessageTemplate
+from solnet.mobilize.models import DEFAULT_RATES, MessageTemplate, SmsSender
 
 PAGE_SIZE = 30
 
@@ -51,3 +51,42 @@ def template_delete(request: HttpRequest, pk: int) -> HttpResponse:
     template.delete()
     messages.success(request, _("Deleted."))
     return redirect("mobilize:templates")
+
+
+@require_http_methods(["GET", "POST"])
+@member_view(is_organizer)
+def senders(request: HttpRequest) -> HttpResponse:
+    """The numbers the network texts from, and the caps its gateway sets for each."""
+    form = forms.SmsSenderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        sender = SmsSender.objects.create(
+            number=data["number"],
+            kind=data["kind"],
+            per_second=data["per_second"] or DEFAULT_RATES[data["kind"]],
+            per_day=data["per_day"],
+        )
+        audit.record("sms_sender.added", actor=request.user, target=sender.number)
+        messages.success(request, _("The number is in use."))
+        return redirect("mobilize:senders")
+    page = Paginator(SmsSender.objects.all(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "mobilize/senders.html",
+        {"form": form, "page": page},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+@member_view(is_organizer)
+def sender_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    sender = get_or_404(SmsSender.objects.all(), pk=pk)
+    sender.active = not sender.active
+    sender.save(update_fields=["active"])
+    audit.record(
+        "sms_sender.resumed" if sender.active else "sms_sender.paused",
+        actor=request.user,
+        target=sender.number,
+    )
+    return redirect("mobilize:senders")

@@ -61,7 +61,12 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "mobilize/index.html",
-        {"page": page, "show": show, "can_plan": is_organizer(request.user)},
+        {
+            "page": page,
+            "show": show,
+            "can_plan": is_organizer(request.user),
+            "can_alert": access.can_dispatch(request.user) or access.can_verify(request.user),
+        },
     )
 
 
@@ -286,6 +291,15 @@ def action_public(request: HttpRequest, public_id: str) -> HttpResponse:
     return redirect("mobilize:action", action.public_id)
 
 
+@require_POST
+@member_view()
+def revoke_links(request: HttpRequest, public_id: str) -> HttpResponse:
+    action = _runnable(request, public_id)
+    count = services.revoke_links(action=action, by=request.user)
+    messages.success(request, _("%(count)d answer links no longer work.") % {"count": count})
+    return redirect("mobilize:action", action.public_id)
+
+
 # --- shifts and roles --------------------------------------------------------------------------
 
 
@@ -505,3 +519,53 @@ def attendance(request: HttpRequest, public_id: str) -> HttpResponse:
             _("Attendance taken: %(count)d who said yes or maybe did not come.") % {"count": count},
         )
     return redirect("mobilize:action", action.public_id)
+
+
+# --- call-outs -------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@member_view()
+def call_out(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Write the call-out in each language, see what it will take, then send it."""
+    from solnet.mobilize import callouts
+
+    action = _runnable(request, public_id)
+    codes = callouts.languages()
+    initial = {"audience": "waiting", "channels": "text,email"}
+    for code, text in callouts.default_texts().items():
+        initial[f"subject_{code}"] = text["subject"]
+        initial[f"body_{code}"] = text["body"]
+    form = forms.CallOutForm(request.POST or None, initial=initial, languages=codes)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        channels = data["channels"].split(",")
+        within = data["within_minutes"] * 60 if data["within_minutes"] else None
+        if request.POST.get("send") == "1":
+            try:
+                send = callouts.send_call_out(
+                    action=action,
+                    which=data["audience"],
+                    channels=channels,
+                    texts=form.texts(),
+                    within_seconds=within,
+                    by=request.user,
+                )
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, _("The call-out is going out."))
+                return redirect("mobilize:send", send.public_id)
+        else:
+            preview = callouts.preview(
+                people=callouts.audience(action, data["audience"]),
+                channels=channels,
+                within_seconds=within,
+            )
+    return render(
+        request,
+        "mobilize/call_out.html",
+        {"action": action, "form": form, "preview": preview},
+        status=422 if request.method == "POST" and form.errors else 200,
+    )

@@ -664,6 +664,154 @@ PAGES.update(
     }
 )
 
+# actions: seen from their tier up (the picket: the phone tree and up), run by the organizing
+# team (a fight's by its team), a call list's calls by their caller.
+SEES_PICKET = ["phone_tree", "member", "organizer", "fund_committee", "dispatcher", "fight_team"]
+
+
+def _action(objects):
+    return {"public_id": objects["action"].public_id}
+
+
+def _call_list(objects):
+    return {**_action(objects), "list_id": objects["call_list"].public_id}
+
+
+def _alert(objects):
+    return {"public_id": objects["alert"].public_id}
+
+
+def _send(objects):
+    return {"public_id": objects["send"].public_id}
+
+
+PAGES.update(
+    {
+        "mobilize:index": Row(only(*APPROVED)),
+        "mobilize:new": Row(
+            only(*ORGANIZERS), note="a fight's team plans from its fight (?fight=), tested apart"
+        ),
+        "mobilize:public": Row(NOT_PENDING, kwargs=lambda o: {"token": o["action"].public_token}),
+        "mobilize:rsvp": Row(NOT_PENDING, kwargs=lambda o: {"token": o["rsvp_token"]}),
+        "mobilize:alert_answer": Row(NOT_PENDING, kwargs=lambda o: {"token": o["alert_token"]}),
+        "mobilize:alerts": Row(only("organizer", "dispatcher")),
+        "mobilize:alert": Row(
+            only("organizer", "dispatcher", "member"), kwargs=_alert, note="member: alerted"
+        ),
+        "mobilize:alert_counts": Row(only("organizer", "dispatcher"), kwargs=_alert),
+        "mobilize:alert_verify": Row(
+            only("organizer"), "post", _alert, lambda o: {"confirmed": "1"}
+        ),
+        "mobilize:alert_close": Row(only("organizer", "dispatcher"), "post", _alert),
+        "mobilize:alert_respond": Row(
+            only("member"), "post", _alert, lambda o: {"answer": "coming"}
+        ),
+        "mobilize:zones": Row(only(*ORGANIZERS)),
+        "mobilize:templates": Row(only(*ORGANIZERS)),
+        "mobilize:senders": Row(only(*ORGANIZERS)),
+        "mobilize:sender_toggle": Row(
+            only(*ORGANIZERS), "post", lambda o: {"pk": o["sms_sender"].pk}
+        ),
+        "mobilize:template_delete": Row(
+            only(*ORGANIZERS), "post", lambda o: {"pk": o["message_template"].pk}
+        ),
+        "mobilize:zone": Row(only(*ORGANIZERS), kwargs=lambda o: {"pk": o["zone"].pk}),
+        "mobilize:action": Row(only(*SEES_PICKET), kwargs=_action),
+        "mobilize:turnout": Row(only(*SEES_PICKET), kwargs=_action),
+        "mobilize:answer": Row(only(*SEES_PICKET), "post", _action, lambda o: {"answer": "maybe"}),
+        "mobilize:edit": Row(only(*ORGANIZERS), kwargs=_action),
+        "mobilize:cancel": Row(only(*ORGANIZERS), "post", _action),
+        "mobilize:revoke_links": Row(only(*ORGANIZERS), "post", _action),
+        "mobilize:set_public": Row(only(*ORGANIZERS), "post", _action, lambda o: {"public": "0"}),
+        "mobilize:shift_add": Row(only(*ORGANIZERS), "post", _action),
+        "mobilize:shift_remove": Row(
+            only(*ORGANIZERS), "post", lambda o: {**_action(o), "pk": o["shift"].pk}
+        ),
+        "mobilize:role_add": Row(
+            only(*ORGANIZERS), "post", _action, lambda o: {"role": "medic", "needed": "1"}
+        ),
+        "mobilize:role_remove": Row(
+            only(*ORGANIZERS), "post", lambda o: {**_action(o), "pk": o["role_slot"].pk}
+        ),
+        "mobilize:ask": Row(only(*ORGANIZERS), kwargs=_action),
+        "mobilize:asks": Row(only(*ORGANIZERS), kwargs=_action),
+        "mobilize:check_in_list": Row(only(*ORGANIZERS), kwargs=_action),
+        "mobilize:check_in": Row(
+            only(*ORGANIZERS), "post", lambda o: {**_action(o), "pk": o["ask"].pk}
+        ),
+        "mobilize:check_in_member": Row(
+            only(*ORGANIZERS), "post", _action, lambda o: {"username": "member"}
+        ),
+        "mobilize:attendance": Row(only(*ORGANIZERS), "post", _action),
+        "mobilize:call_out": Row(only(*ORGANIZERS), kwargs=_action),
+        "mobilize:call_list_new": Row(only(*ORGANIZERS), kwargs=_action),
+        "mobilize:call_list": Row(
+            only("organizer", "member"), kwargs=_call_list, note="member: its caller"
+        ),
+        "mobilize:call_record": Row(
+            only("organizer", "member"),
+            "post",
+            lambda o: {**_call_list(o), "pk": o["call"].pk},
+            lambda o: {"result": "voicemail"},
+        ),
+        "mobilize:call_list_reassign": Row(
+            only(*ORGANIZERS), "post", _call_list, lambda o: {"callers": "member"}
+        ),
+        # The call-out for the picket: seen and run by who runs the picket.
+        "mobilize:send": Row(only(*ORGANIZERS), kwargs=_send),
+        "mobilize:send_progress": Row(only(*ORGANIZERS), kwargs=_send),
+        "mobilize:send_cancel": Row(only(*ORGANIZERS), "post", _send),
+        "mobilize:send_retry": Row(only(*ORGANIZERS), "post", _send),
+    }
+)
+
+
+# calendar feeds: every approved member keeps their own; the feed answers its secret alone.
+def _member_feed(objects):
+    from solnet.mobilize import calendar
+
+    return calendar.new_feed(objects["personas"]["member"].member, "mine")
+
+
+PAGES.update(
+    {
+        "mobilize:calendar": Row(only(*APPROVED)),
+        "mobilize:calendar_new": Row(only(*APPROVED), "post", data=lambda o: {"scope": "mine"}),
+        "mobilize:calendar_revoke": Row(
+            only("member"),
+            "post",
+            lambda o: {"public_id": _member_feed(o)[0].public_id},
+            note="the member persona's feed: nobody else may revoke it",
+        ),
+        "mobilize:calendar_feed": Row(
+            NOT_PENDING,
+            kwargs=lambda o: {"secret": _member_feed(o)[1]},
+            note="the member persona's feed, fetched with no session needed; a pending "
+            "joiner's own session is held at the waiting page first",
+        ),
+    }
+)
+
+# the SMS gateway's webhooks: public addresses nobody signs in to, taken only with the
+# gateway's signature (solnet/mobilize/tests/test_sms.py posts signed ones). Unsigned, they
+# are refused for everyone alike.
+PAGES.update(
+    {
+        "mobilize:sms_inbound": Row(
+            only(),
+            "post",
+            data=lambda o: {"MessageSid": "SM" + "0" * 32, "From": "+12065550100", "Body": "STOP"},
+            note="unsigned: 403 for all",
+        ),
+        "mobilize:sms_status": Row(
+            only(),
+            "post",
+            data=lambda o: {"MessageSid": "SM" + "0" * 32, "MessageStatus": "delivered"},
+            note="unsigned: 403 for all",
+        ),
+    }
+)
+
 # API operations: (method, path template) → row. Callers authenticate with a personal token
 # carrying every scope; the outsider has none.
 API_OPERATIONS: dict[tuple[str, str], Row] = {

@@ -428,6 +428,15 @@ def test_an_answer_link_answers_only_when_posted_and_can_be_revoked_and_expires(
     assert client.get(url).status_code == 404
     second = urlparse(links.new_link(ask)).path
     assert client.get(second).status_code == 200
+    # The organizer stops every link of the action at once; a new one works again.
+    third = urlparse(links.new_link(ask)).path
+    response = sign_in(Client(), organizer).post(
+        reverse("mobilize:revoke_links", args=[picket.public_id])
+    )
+    assert response.status_code == 302
+    assert client.get(second).status_code == 404 and client.get(third).status_code == 404
+    second = urlparse(links.new_link(ask)).path
+    assert client.get(second).status_code == 200
     RsvpLink.objects.filter(ask=ask).update(expires_at=timezone.now() - timedelta(seconds=1))
     assert client.get(second).status_code == 404
     assert client.post(second, {"answer": "yes"}).status_code == 404
@@ -440,7 +449,9 @@ def test_nothing_is_answered_once_called_off(organizer):
     person = _people(1)[0]
     services.ask_people(action=picket, people=Person.objects.filter(pk=person.pk), by=organizer)
     ask = Ask.objects.get(action=picket)
+    url = urlparse(links.new_link(ask)).path
     services.cancel_action(action=picket, by=organizer)
+    assert Client().get(url).status_code == 404  # calling it off stops its links
     with pytest.raises(ValidationError):
         services.answer_ask(ask=ask, answer="yes", via="app")
 

@@ -1,0 +1,93 @@
+"""Pages of one bulk send: how far it got (a fragment htmx refreshes every two seconds, and a
+page without it), who it failed for and why, and stopping it or trying the failed again.
+Recipients are shown by display name only, never by address."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from solnet.core.access import member_view
+from solnet.mobilize import access, sending
+from solnet.mobilize.models import Send, SendStatus
+
+FAILED_PAGE_SIZE = 30
+
+
+def _progress_context(send: Send) -> dict:
+    return {
+        "send": send,
+        "progress": sending.progress(send),
+        "running": send.status in (SendStatus.QUEUED, SendStatus.SENDING),
+    }
+
+
+@require_GET
+@member_view(access.can_see_actions)
+def send_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    send = access.get_send_or_404(request.user, public_id)
+    failed = Paginator(sending.failed_deliveries(send), FAILED_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {**_progress_context(send), "failed": failed}
+    return render(request, "mobilize/send.html", context)
+
+
+@require_GET
+@member_view(access.can_see_actions)
+def send_progress(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The live counts: only the fragment for htmx, the page around it otherwise."""
+    send = access.get_send_or_404(request.user, public_id)
+    template = (
+        "mobilize/send_progress_fragment.html" if request.htmx else "mobilize/send_progress.html"
+    )
+    return render(request, template, _progress_context(send))
+
+
+@require_POST
+@member_view(access.can_see_actions)
+def send_cancel(request: HttpRequest, public_id: str) -> HttpResponse:
+    send = access.get_send_or_404(request.user, public_id)
+    try:
+        count = sending.cancel_send(send, request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Stopped: %(count)d message will not go out.",
+                "Stopped: %(count)d messages will not go out.",
+                count,
+            )
+            % {"count": count},
+        )
+    return redirect("mobilize:send", send.public_id)
+
+
+@require_POST
+@member_view(access.can_see_actions)
+def send_retry(request: HttpRequest, public_id: str) -> HttpResponse:
+    send = access.get_send_or_404(request.user, public_id)
+    try:
+        count = sending.retry_failed(send, request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if count:
+            messages.success(
+                request,
+                ngettext(
+                    "Trying %(count)d message again.", "Trying %(count)d messages again.", count
+                )
+                % {"count": count},
+            )
+        else:
+            messages.info(request, _("Nothing had failed."))
+    return redirect("mobilize:send", send.public_id)
