@@ -148,6 +148,69 @@ def _fights_brought(keep: Person, remove: Person) -> Check:
     return check
 
 
+def _mobilize_action():
+    from datetime import timedelta
+
+    Action = apps.get_model("mobilize", "Action")
+    starts = timezone.now() + timedelta(days=1)
+    return Action.objects.create(
+        title="Picket", starts_at=starts, ends_at=starts + timedelta(hours=2)
+    )
+
+
+def _action_asks(keep: Person, remove: Person) -> Check:
+    from solnet.mobilize.services import _new_ask
+
+    theirs, both = _mobilize_action(), _mobilize_action()
+    moved = _new_ask(theirs, remove, shift=None, by=None)
+    kept = _new_ask(both, keep, shift=None, by=None)
+    _new_ask(both, remove, shift=None, by=None)
+
+    def check(merged: Person) -> None:
+        assert_moved(moved, merged)
+        # One ask per person per action: the kept person's stays.
+        assert list(both.asks.values_list("pk", flat=True)) == [kept.pk]
+
+    return check
+
+
+def _zones(keep: Person, remove: Person) -> Check:
+    Zone = apps.get_model("mobilize", "Zone")
+    both, only_removed = Zone.objects.create(name="Central"), Zone.objects.create(name="North")
+    both.people.add(keep, remove)
+    only_removed.people.add(remove)
+
+    def check(merged: Person) -> None:
+        assert set(merged.zones.all()) == {both, only_removed}
+        assert both.people.filter(pk=merged.pk).count() == 1
+
+    return check
+
+
+def _alert_responses(keep: Person, remove: Person) -> Check:
+    Alert = apps.get_model("mobilize", "Alert")
+    AlertResponse = apps.get_model("mobilize", "AlertResponse")
+    alert = Alert.objects.create(message="5th and Pine", status="sent")
+    response = AlertResponse.objects.create(alert=alert, person=remove, answer="coming")
+    return lambda merged: assert_moved(response, merged)
+
+
+def _deliveries(keep: Person, remove: Person) -> Check:
+    Send = apps.get_model("mobilize", "Send")
+    Delivery = apps.get_model("mobilize", "Delivery")
+    send, both = Send.objects.create(kind="news"), Send.objects.create(kind="news")
+    moved = Delivery.objects.create(send=send, person=remove, channel="email", language="en")
+    kept = Delivery.objects.create(send=both, person=keep, channel="email", language="en")
+    Delivery.objects.create(send=both, person=remove, channel="email", language="en")
+
+    def check(merged: Person) -> None:
+        assert_moved(moved, merged)
+        # Never two of the same message to one person, merged or not.
+        assert list(both.deliveries.values_list("pk", flat=True)) == [kept.pk]
+
+    return check
+
+
 def assert_moved(row, merged: Person) -> None:
     row.refresh_from_db()
     assert row.person_id == merged.pk
@@ -166,6 +229,10 @@ RELATIONS: dict[str, Callable[[Person, Person], Check]] = {
     "councils.assessment.person": _assessments,
     "councils.oneonone.person": _one_on_ones,
     "fights.fightsubject.person": _fights_brought,
+    "mobilize.ask.person": _action_asks,
+    "mobilize.zone.people": _zones,
+    "mobilize.alertresponse.person": _alert_responses,
+    "mobilize.delivery.person": _deliveries,
 }
 
 

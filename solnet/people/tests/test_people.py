@@ -244,7 +244,30 @@ def _put_everywhere(person, organizer):
         title="Back pay at Suds", issue_type="wages", facts="Zoraida is owed six weeks"
     )
     FightSubject.objects.create(fight=fight, person=person)
+    _put_in_mobilizing(person, organizer)
     return fight
+
+
+def _put_in_mobilizing(person, organizer) -> None:
+    """Asked to a picket, in a zone, alerted and answering, sent a message."""
+    from datetime import timedelta
+
+    from solnet.mobilize import services as mobilize
+    from solnet.mobilize.models import Alert, AlertResponse, Delivery, Send, Zone
+
+    starts = timezone.now() + timedelta(days=1)
+    action = mobilize.plan_action(
+        by=organizer,
+        title="Picket at Suds",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+    )
+    mobilize.ask_people(action=action, people=Person.objects.filter(pk=person.pk), by=organizer)
+    Zone.objects.create(name="Laundry district").people.add(person)
+    alert = Alert.objects.create(message="Go to Suds now", status="sent")
+    AlertResponse.objects.create(alert=alert, person=person, answer="coming")
+    send = Send.objects.create(kind="call_out", action=action)
+    Delivery.objects.create(send=send, person=person, channel="text", language="en")
 
 
 def _rows_about(person, relation) -> int:
