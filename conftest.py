@@ -11,6 +11,7 @@ import socket
 import struct
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
 from solnet.core import audit, crypto
 from solnet.members import services
@@ -77,7 +79,11 @@ def make_member(
     email: str | None = None,
     phone: str | None = None,
     with_totp: bool = True,
+    joined_days_ago: int = 90,
 ) -> tuple[Member, str | None]:
+    # Fixture members joined long ago (past the network's waiting period); a test about
+    # newcomers says how recently its member joined.
+    joined = timezone.now() - timedelta(days=joined_days_ago)
     member = Member(
         username=username,
         display_name=username.replace("_", " ").title(),
@@ -85,6 +91,8 @@ def make_member(
         status=status,
         email=email,
         phone=phone,
+        joined_at=joined,
+        approved_at=joined if status == Member.Status.ACTIVE else None,
     )
     member.set_password("correct horse battery staple")
     member.save()

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -45,10 +46,32 @@ class TwoPersonAction:
 
 
 _REGISTRY: dict[str, TwoPersonAction] = {}
+# Rules every second person must pass, whatever the action: guard(member, approval) -> bool.
+# The members app adds the one that refuses the requester's own invitees and newcomers.
+_GUARDS: list[Callable[[Any, ApprovalRequest], bool]] = []
+# Called after the commit of every completed request: listener(approval) -> None.
+_LISTENERS: list[Callable[[ApprovalRequest], None]] = []
 
 
 def register(action: TwoPersonAction) -> None:
     _REGISTRY[action.name] = action
+
+
+def add_guard(guard: Callable[[Any, ApprovalRequest], bool]) -> None:
+    if guard not in _GUARDS:
+        _GUARDS.append(guard)
+
+
+def add_listener(listener: Callable[[ApprovalRequest], None]) -> None:
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
+
+
+def beneficiaries(approval: ApprovalRequest) -> list[Any]:
+    """Internal ids of the people a request benefits (who must not approve it)."""
+    action = _REGISTRY.get(approval.action)
+    keys = action.beneficiary_keys if action else ("member_id",)
+    return [approval.params.get(key) for key in keys if approval.params.get(key) is not None]
 
 
 def action_for(request: ApprovalRequest) -> TwoPersonAction:
@@ -83,6 +106,8 @@ def may_approve(member: Any, approval: ApprovalRequest) -> bool:
     if approval.requested_by_id == member.pk:
         return False
     if any(approval.params.get(key) == member.pk for key in action.beneficiary_keys):
+        return False
+    if not all(guard(member, approval) for guard in _GUARDS):
         return False
     return action.can_approve(member, approval.params)
 
@@ -128,6 +153,8 @@ def _carry_out(approval: ApprovalRequest, *, approver: Any, decision_ref: str) -
         action_name=approval.action,
         by_decision=bool(decision_ref),
     )
+    for listener in _LISTENERS:
+        transaction.on_commit(partial(listener, approval))
     return approval
 
 

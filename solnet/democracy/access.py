@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 from solnet.core.access import get_or_404
 from solnet.democracy.models import Body, BodyKind, Delegate, Meeting, MeetingStatus, Proposal
 from solnet.fights.models import Fight
+from solnet.members import trust
 from solnet.members.access import is_member, is_organizer
 from solnet.members.models import Member, Role
 
@@ -42,16 +43,26 @@ def _votes_in(body: Body) -> Q:
     return _involved_in(body.fight_id or 0)
 
 
+def _members_of(body: Body) -> Q:
+    """Who votes in the body's own business; where its rules say so, newcomers only once
+    they have served the network's waiting period. Those involved in a fight (its team and
+    its campaign subjects) always have voice and vote on it."""
+    who = _votes_in(body)
+    if body.newcomers_wait and body.kind != BodyKind.FIGHT:
+        who &= trust.settled()
+    return who
+
+
 def electorate_of(body: Body) -> QuerySet[Member]:
     """Everyone with a vote in the body's own business."""
-    return _active().filter(_votes_in(body)).distinct()
+    return _active().filter(_members_of(body)).distinct()
 
 
 def electorate(proposal: Proposal) -> QuerySet[Member]:
     """Everyone with a vote on this proposal."""
     if proposal.subject_decides and proposal.fight_id:
         return _active().filter(_subjects_of(proposal.fight_id)).distinct()
-    who = _votes_in(proposal.body)
+    who = _members_of(proposal.body)
     if proposal.fight_id:
         who |= _involved_in(proposal.fight_id)
     return _active().filter(who).distinct()
@@ -122,6 +133,18 @@ def can_facilitate(member: Member, proposal: Proposal) -> bool:
     return electorate_of(proposal.body).filter(pk=member.pk).exists() or (
         is_organizer(member) and proposal.body.kind != BodyKind.FIGHT
     )
+
+
+def closes_in_session(member: Member, proposal: Proposal) -> bool:
+    """Whether `member` facilitates a meeting in session of the proposal's body that has it
+    on its agenda: the only place a vote may close before its deadline (the service then
+    checks the notice and the quorum)."""
+    return Meeting.objects.filter(
+        body_id=proposal.body_id,
+        status=MeetingStatus.OPEN,
+        facilitator=member,
+        agenda__proposal=proposal,
+    ).exists()
 
 
 def can_use_democracy_api(member: Member) -> bool:

@@ -8,8 +8,15 @@ class DemocracyConfig(AppConfig):
     verbose_name = _("Decisions")
 
     def ready(self) -> None:
+        from solnet.core import twoperson
         from solnet.core.navigation import NavEntry, register
-        from solnet.democracy import access
+        from solnet.democracy import (
+            access,
+            notices,
+            second_person,  # noqa: F401 - registers its two-person action
+        )
+
+        twoperson.add_listener(notices.announce_approved)
 
         register(
             NavEntry("decisions", _("Decisions"), "democracy:index", access.can_see_democracy, 12)

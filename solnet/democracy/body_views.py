@@ -166,6 +166,8 @@ def _wanted_effect(form) -> services.EffectRequest | None:
         rules = {
             "voter_tier": data.get("rule_voter_tier"),
             "quorum_percent": data.get("rule_quorum_percent"),
+            "quorum_minimum": data.get("rule_quorum_minimum"),
+            "newcomers_wait": bool(data.get("rule_newcomers_wait")),
             "default_method": data.get("rule_default_method"),
             "threshold": data.get("rule_threshold"),
             "notice_hours": data.get("rule_notice_hours"),
@@ -188,6 +190,8 @@ def _initial(request: HttpRequest, body: Body) -> dict[str, Any]:
         "threshold": f"{body.threshold_num}/{body.threshold_den}",
         "rule_voter_tier": body.voter_tier,
         "rule_quorum_percent": body.quorum_percent,
+        "rule_quorum_minimum": body.quorum_minimum,
+        "rule_newcomers_wait": body.newcomers_wait,
         "rule_default_method": body.default_method,
         "rule_threshold": f"{body.threshold_num}/{body.threshold_den}",
         "rule_notice_hours": body.notice_hours,

@@ -36,11 +36,16 @@ def count(proposal: Proposal, *, eligible: int, choices: list[str] | None = None
     """The tally of a proposal. `choices` may be given when they are already read."""
     choices = stored_choices(proposal) if choices is None else choices
     turnout = len(choices)
-    quorum = proposal.body.quorum_percent
-    needed = -(-quorum * eligible // 100)  # ceiling
+    body = proposal.body
+    needed = body.quorum_needed(eligible)
     result: dict[str, Any] = {
         "method": proposal.method,
-        "quorum": {"percent": quorum, "needed": needed, "met": turnout >= needed},
+        "quorum": {
+            "percent": body.quorum_percent,
+            "minimum": body.quorum_minimum,
+            "needed": needed,
+            "met": turnout >= needed,
+        },
     }
     if proposal.method in (Method.APPROVAL, Method.SCORE, Method.RANKED):
         decided = _choose(proposal, choices)

@@ -125,7 +125,7 @@ def _run_move(params: dict[str, Any], proposal: Proposal) -> None:
         vote=fight_services.Vote(
             decided_on=timezone.localdate(),
             motion=proposal.title,
-            present=proposal.turnout,
+            present=proposal.present,
             votes_for=votes_for,
             votes_against=against,
             abstentions=abstentions,
@@ -247,7 +247,15 @@ def _run_revoke(params: dict[str, Any], proposal: Proposal) -> None:
 
 # --- a body's own rules ---------------------------------------------------------------------
 
-RULES = ("voter_tier", "quorum_percent", "default_method", "threshold", "notice_hours")
+RULES = (
+    "voter_tier",
+    "quorum_percent",
+    "quorum_minimum",
+    "newcomers_wait",
+    "default_method",
+    "threshold",
+    "notice_hours",
+)
 
 
 def clean_rules(raw: dict[str, Any]) -> dict[str, Any]:
@@ -266,6 +274,10 @@ def clean_rules(raw: dict[str, Any]) -> dict[str, Any]:
             rules[name] = value
 
     number("quorum_percent", 0, 100, _("A quorum is a percentage from 0 to 100."))
+    if raw.get("quorum_minimum") not in (None, ""):
+        number("quorum_minimum", 1, 1000, _("The least number present is from 1 to 1000."))
+    if "newcomers_wait" in raw:
+        rules["newcomers_wait"] = str(raw["newcomers_wait"]).lower() in ("1", "true", "on")
     number("notice_hours", 0, 24 * 60, _("Notice is from 0 to 1440 hours (60 days)."))
     try:
         tier = int(str(raw.get("voter_tier")))
@@ -299,11 +311,12 @@ def _prepare_rules(params: dict[str, Any], body: Body, by: Member) -> Prepared:
 def _describe_rules(params: dict[str, Any]) -> str:
     rules = params["rules"]
     return _(
-        "Set the rules: votes from “%(tier)s”, quorum %(quorum)s %%, usual method "
-        "“%(method)s”, supermajority %(threshold)s, notice %(notice)s hours"
+        "Set the rules: votes from “%(tier)s”, quorum %(quorum)s %% and at least %(minimum)s, "
+        "usual method “%(method)s”, supermajority %(threshold)s, notice %(notice)s hours"
     ) % {
         "tier": Tier(rules["voter_tier"]).label,
         "quorum": rules["quorum_percent"],
+        "minimum": rules.get("quorum_minimum", "—"),
         "method": Method(rules["default_method"]).label,
         "threshold": rules["threshold"],
         "notice": rules["notice_hours"],
@@ -318,6 +331,9 @@ def _run_rules(params: dict[str, Any], proposal: Proposal) -> None:
     num, den = (int(part) for part in rules["threshold"].split("/"))
     body.voter_tier = rules["voter_tier"]
     body.quorum_percent = rules["quorum_percent"]
+    # Proposals made before these rules existed do not carry them: they keep the body's.
+    body.quorum_minimum = rules.get("quorum_minimum", body.quorum_minimum)
+    body.newcomers_wait = rules.get("newcomers_wait", body.newcomers_wait)
     body.default_method = rules["default_method"]
     body.threshold_num, body.threshold_den = num, den
     body.notice_hours = rules["notice_hours"]

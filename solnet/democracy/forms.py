@@ -100,6 +100,16 @@ class ProposalForm(forms.Form):
     rule_quorum_percent = forms.IntegerField(
         label=_("Quorum (%)"), min_value=0, max_value=100, required=False
     )
+    rule_quorum_minimum = forms.IntegerField(
+        label=_("Quorum (people)"),
+        min_value=1,
+        max_value=1000,
+        required=False,
+        help_text=_("At least this many take part, or are present to close a vote early."),
+    )
+    rule_newcomers_wait = forms.BooleanField(
+        label=_("New members vote after the waiting period"), required=False
+    )
     rule_default_method = forms.ChoiceField(
         label=_("Usual method"), choices=Method.choices, required=False
     )

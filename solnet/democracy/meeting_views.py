@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from solnet.core import twoperson
 from solnet.core.access import member_view
 from solnet.democracy import access, forms, notices, services
 from solnet.democracy.models import Ballot, MeetingStatus, Notice, Status
@@ -111,7 +112,7 @@ def _meeting_context(request: HttpRequest, meeting, **extra: Any) -> dict[str, A
                 "item": item,
                 "can_close": item.proposal is not None
                 and item.proposal.status == Status.VOTING
-                and access.can_facilitate(member, item.proposal),
+                and meeting.facilitator_id == member.pk,
                 "notes_form": forms.ItemNotesForm(initial={"notes": item.notes or ""}),
             }
             for item in agenda
@@ -412,10 +413,13 @@ def proxy_revoke(request: HttpRequest, public_id: str) -> HttpResponse:
 def notice_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(
         Notice.objects.filter(member=request.user).select_related(
-            "proposal__body", "meeting__body"
+            "proposal__body", "meeting__body", "approval"
         ),
         PAGE_SIZE,
     ).get_page(request.GET.get("page"))
+    for notice in page:
+        if notice.approval is not None:
+            notice.approval_text = twoperson.describe(notice.approval)  # type: ignore[attr-defined]
     return render(request, "democracy/notices.html", {"page": page})
 
 

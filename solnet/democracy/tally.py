@@ -249,7 +249,9 @@ def _plurality(
 ) -> PluralityResult:
     order = sorted(totals, key=lambda c: (-totals[c], -top[c], rank[c]))
     rows = tuple(PluralityRow(c, totals[c], top[c]) for c in order)
-    won = min(seats, len(order))
+    # A candidate nobody approved or scored above 0 has no support and never wins, even to
+    # fill a seat: with no ballots, or only blank ones, nobody is chosen.
+    won = min(seats, sum(1 for c in order if totals[c] > 0))
     keys = [(r.total, r.top_marks) for r in rows]
     # The lot matters only where it ordered winners or put a winner before a loser.
     lot_used = any(keys[i] == keys[i + 1] for i in range(min(won, len(keys) - 1)))
@@ -586,8 +588,13 @@ def single_transferable_vote(
     tie_order: Sequence[int],
 ) -> RankedResult:
     """The single transferable vote with the Droop quota and exact Gregory transfers: the rule
-    of votelib 0.4.0's `TransferableVoteSelector` with its defaults (quota "droop", transferer
-    `Gregory`, the weighted inclusive Gregory method, in Fractions), plus the module's tie rule.
+    of votelib 0.4.0's `TransferableVoteSelector` with its default quota ("droop") and
+    transferer (`Gregory`, the weighted inclusive Gregory method, in Fractions) but NOT its
+    default retainer, plus the module's tie rule. votelib's default elimination ranks the
+    exhausted pile as if it were a candidate, so with many exhausted votes it puts two
+    candidates out at once; this count (and the comparison in the tests, which gives votelib a
+    `Plurality` retainer) eliminates one continuing candidate at a time and keeps exhausted
+    votes apart.
 
     - Quota (Droop): floor(valid ballots / (seats + 1)) + 1, fixed at the start. Blank ballots
       are not valid ballots. Every ballot starts with value 1 at its first preference; a round

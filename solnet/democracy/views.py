@@ -60,11 +60,13 @@ def _proposal_context(request: HttpRequest, proposal, **extra: Any) -> dict[str,
                 "text": effects.describe(e.kind, e.params),
                 "ran_at": e.ran_at,
                 "failure": e.failure,
+                "waiting": e.waiting,
             }
             for e in proposal.effects.all()
         ],
         "may_vote": may_vote,
         "can_facilitate": access.can_facilitate(member, proposal),
+        "closes_in_session": access.closes_in_session(member, proposal),
         "voting": proposal.status == Status.VOTING,
         "own": own,
         "took_part": took_part,
@@ -236,9 +238,12 @@ def open_vote(request: HttpRequest, public_id: str) -> HttpResponse:
 @member_view()
 @require_POST
 def close(request: HttpRequest, public_id: str) -> HttpResponse:
-    """The meeting closes the vote now."""
+    """The facilitator of a quorate meeting in session closes the vote now."""
     proposal = access.get_proposal_or_404(request.user, public_id)
-    if not access.can_facilitate(request.user, proposal):
+    if not (
+        access.can_facilitate(request.user, proposal)
+        or access.closes_in_session(request.user, proposal)
+    ):
         raise Http404
     try:
         proposal = services.close_proposal(proposal=proposal, by=request.user)

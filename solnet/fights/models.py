@@ -535,11 +535,7 @@ class FightDecision(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(by_subject=True)
-                | (
-                    models.Q(present__isnull=False)
-                    & models.Q(votes_for__isnull=False)
-                    & models.Q(votes_against__isnull=False)
-                ),
+                | (models.Q(votes_for__isnull=False) & models.Q(votes_against__isnull=False)),
                 name="meeting_decision_has_its_count",
             ),
         ]

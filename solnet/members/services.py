@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from solnet.core import audit, twoperson
 from solnet.core.tasks import queue_mail
-from solnet.members import access
+from solnet.members import access, trust
 from solnet.members.models import (
     GUARDED_ROLES,
     ApiScope,
@@ -148,7 +148,10 @@ def accept_invitation(*, token: str, username: str, display_name: str, password:
     )
     validate_password(password, member)
     member.set_password(password)
-    if invitation.is_founding or network.approvals_to_join == 0:
+    alone = False
+    if not (invitation.is_founding or network.approvals_to_join == 0):
+        alone = _nobody_else_approves(invitation.created_by_id, network)
+    if invitation.is_founding or network.approvals_to_join == 0 or alone:
         member.status = Member.Status.ACTIVE
         member.approved_at = now
     try:
@@ -174,8 +177,24 @@ def accept_invitation(*, token: str, username: str, display_name: str, password:
         invitation=invitation.public_id,
         founding=invitation.is_founding,
         pending=member.status == Member.Status.PENDING,
+        **({"admitted": "nobody_else_to_approve"} if alone else {}),
     )
     return member
+
+
+def _nobody_else_approves(inviter_id: int | None, network: Network) -> bool:
+    """A network still in its founding phase whose only possible approvers are the inviter
+    and people the inviter brought in admits the joiner at once: there is nobody else to
+    vouch yet. A grown network never does; its joiner waits."""
+    if not trust.in_founding_phase(network):
+        return False
+    if inviter_id is None:
+        return False
+    barred = {inviter_id} | trust.brought_in_by([inviter_id])
+    others = Member.objects.filter(is_active=True, status=Member.Status.ACTIVE).exclude(
+        pk__in=barred
+    )
+    return not any(access.can_approve_joins(m) for m in others)
 
 
 # --- approval of joiners -------------------------------------------------------------------
@@ -183,8 +202,9 @@ def accept_invitation(*, token: str, username: str, display_name: str, password:
 
 @transaction.atomic
 def approve_joiner(*, joiner: Member, approver: Member) -> Member:
-    """An existing member approves a joiner; enough approvals let them in."""
-    if not access.can_approve_joins(approver) or joiner.pk == approver.pk:
+    """An existing member approves a joiner; enough approvals let them in. Whoever invited
+    the joiner, and anyone they brought in, never approves them."""
+    if not access.can_approve_joins(approver) or not trust.may_approve_joiner(approver, joiner):
         raise PermissionDenied
     joiner = Member.objects.select_for_update().get(pk=joiner.pk)
     if joiner.status != Member.Status.PENDING:
@@ -321,6 +341,18 @@ twoperson.register(
         can_approve=access.can_approve_roles,
     )
 )
+
+
+def _second_person_guard(member: Member, approval) -> bool:
+    """Every two-person action: never the requester's own invitees, nor a newcomer."""
+    return trust.may_be_second_person(
+        member,
+        requester_ids=[approval.requested_by_id],
+        beneficiary_ids=twoperson.beneficiaries(approval),
+    )
+
+
+twoperson.add_guard(_second_person_guard)
 
 
 @transaction.atomic

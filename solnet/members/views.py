@@ -11,10 +11,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from solnet.core.access import get_or_404, member_view
-from solnet.members import access, services
+from solnet.members import access, services, trust
 from solnet.members.forms import (
     ApiTokenForm,
     InvitationForm,
@@ -172,6 +173,10 @@ def member_deactivate(request: HttpRequest, public_id: str) -> HttpResponse:
 
 # --- approving joiners ---------------------------------------------------------------------
 
+BARRED_FROM_APPROVING = gettext_lazy(
+    "Someone else must approve this person: you invited them, or were brought in by who did."
+)
+
 
 @member_view(access.can_approve_joins)
 @require_GET
@@ -179,7 +184,12 @@ def pending_list(request: HttpRequest) -> HttpResponse:
     joiners = access.pending_joiners(request.user).order_by("joined_at", "pk")
     page = Paginator(joiners, PAGE_SIZE).get_page(request.GET.get("page"))
     approved = access.approved_by(request.user, page.object_list)
-    return render(request, "members/pending_list.html", {"page": page, "approved": approved})
+    barred = {j.pk for j in page.object_list if not trust.may_approve_joiner(request.user, j)}
+    return render(
+        request,
+        "members/pending_list.html",
+        {"page": page, "approved": approved, "barred": barred},
+    )
 
 
 def _pending_row(request: HttpRequest, joiner, outcome: str) -> HttpResponse:
@@ -195,6 +205,8 @@ def pending_approve(request: HttpRequest, public_id: str) -> HttpResponse:
         joiner = services.approve_joiner(joiner=joiner, approver=request.user)
     except ValidationError as error:
         outcome, level = " ".join(error.messages), messages.ERROR
+    except PermissionDenied:
+        outcome, level = BARRED_FROM_APPROVING, messages.ERROR
     else:
         if joiner.is_approved:
             outcome = _("%(name)s is now a member.") % {"name": joiner}

@@ -86,6 +86,39 @@ class NetworkForm(forms.Form):
         ),
     )
 
+    # Asked of the founder only: afterwards they protect the network's decisions from a
+    # single organizer, so they change by a decision, never on this page.
+    waiting_days = forms.IntegerField(
+        label=_("Waiting period for new members (days)"),
+        min_value=0,
+        max_value=365,
+        initial=30,
+        required=False,
+        help_text=_(
+            "Someone admitted less than this many days ago does not vote yet, and cannot be "
+            "the second person who approves an export or a new organizer."
+        ),
+    )
+    founding_size = forms.IntegerField(
+        label=_("Founding group size"),
+        min_value=1,
+        max_value=50,
+        initial=5,
+        required=False,
+        help_text=_(
+            "Until the network has this many members, its founders vote and approve from "
+            "their first day."
+        ),
+    )
+
+    FOUNDING_ONLY = ("waiting_days", "founding_size")
+
+    def __init__(self, *args, founding: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not founding:
+            for name in self.FOUNDING_ONLY:
+                del self.fields[name]
+
     def clean(self):
         data = super().clean()
         steps = [data.pop(f"scale_{i}", "") or "" for i in range(1, 6)]

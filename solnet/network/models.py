@@ -130,6 +130,22 @@ class Network(models.Model):
             "phone."
         ),
     )
+    waiting_days = models.PositiveSmallIntegerField(
+        _("waiting period for new members (days)"),
+        default=30,
+        help_text=_(
+            "A member admitted less than this many days ago does not yet vote where a body "
+            "says so, and cannot be the second person who approves a dangerous action."
+        ),
+    )
+    founding_size = models.PositiveSmallIntegerField(
+        _("founding group size"),
+        default=5,
+        help_text=_(
+            "While the network has fewer active members than this, its founding members are "
+            "not held to the waiting period: a new network can decide from its first day."
+        ),
+    )
     founded_at = models.DateTimeField(
         null=True, blank=True, help_text="When the founding member set it up"
     )
@@ -153,6 +169,8 @@ class Network(models.Model):
             "legal_contact": INTERNAL,
             "pressure_gap_days": INTERNAL,
             "minimal_notices": INTERNAL,
+            "waiting_days": INTERNAL,
+            "founding_size": INTERNAL,
             "founded_at": PUBLIC,
             "created_at": INTERNAL,
         },
@@ -168,6 +186,13 @@ class Network(models.Model):
             models.CheckConstraint(
                 condition=models.Q(lead_retention_days__gte=7, lead_retention_days__lte=730),
                 name="lead_retention_days_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(waiting_days__lte=365), name="waiting_days_at_most_a_year"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(founding_size__gte=1, founding_size__lte=50),
+                name="founding_size_in_range",
             ),
             models.CheckConstraint(
                 condition=models.Q(evidence_days_after_close__lte=365),

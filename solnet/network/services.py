@@ -25,6 +25,8 @@ def configure_network(
     lead_retention_days: int | None = None,
     subject_decisions: list[str] | None = None,
     minimal_notices: bool | None = None,
+    waiting_days: int | None = None,
+    founding_size: int | None = None,
 ) -> Network:
     """Names the network (the founder, once) or changes its settings (the organizing team)."""
     network = Network.objects.select_for_update().get(pk=Network.objects.current().pk)
@@ -46,6 +48,11 @@ def configure_network(
     if minimal_notices is not None:
         network.minimal_notices = minimal_notices
     if founding:
+        # The founder sets these once; later only a decision may (they guard decisions).
+        if waiting_days is not None:
+            network.waiting_days = waiting_days
+        if founding_size is not None:
+            network.founding_size = founding_size
         network.founded_at = timezone.now()
     network.full_clean()
     network.save()

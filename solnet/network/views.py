@@ -48,7 +48,10 @@ def _settings_form(request: HttpRequest) -> NetworkForm:
             "lead_retention_days": network.lead_retention_days,
             "subject_decisions": network.subject_decisions,
             "minimal_notices": network.minimal_notices,
+            "waiting_days": network.waiting_days,
+            "founding_size": network.founding_size,
         },
+        founding=network.founded_at is None,
     )
 
 

@@ -140,6 +140,22 @@ class Body(models.Model):
         default=0,
         help_text=_("Share of those who may vote who must take part; 0 for none."),
     )
+    quorum_minimum = models.PositiveSmallIntegerField(
+        _("quorum (people)"),
+        default=2,
+        help_text=_(
+            "At least this many must take part (or everyone, where fewer may vote). A vote is "
+            "closed early only in a meeting with this many present."
+        ),
+    )
+    newcomers_wait = models.BooleanField(
+        _("new members vote after the waiting period"),
+        default=True,
+        help_text=_(
+            "Someone admitted less than the network's waiting period ago does not vote here "
+            "yet. Campaign subjects always vote on their own fight."
+        ),
+    )
     default_method = models.CharField(
         _("usual method"),
         max_length=16,
@@ -177,6 +193,8 @@ class Body(models.Model):
             "committee": INTERNAL,
             "voter_tier": INTERNAL,
             "quorum_percent": INTERNAL,
+            "quorum_minimum": INTERNAL,
+            "newcomers_wait": INTERNAL,
             "default_method": INTERNAL,
             "threshold_num": INTERNAL,
             "threshold_den": INTERNAL,
@@ -250,6 +268,12 @@ class Body(models.Model):
     @property
     def threshold(self) -> Fraction:
         return Fraction(self.threshold_num, self.threshold_den)
+
+    def quorum_needed(self, eligible: int) -> int:
+        """How many must take part (or be present) of `eligible`: the share and the minimum
+        count, whichever is more — but never more than all of them."""
+        share = -(-self.quorum_percent * eligible // 100)  # ceiling
+        return min(eligible, max(share, self.quorum_minimum))
 
 
 class Status(models.TextChoices):
@@ -346,6 +370,20 @@ class Proposal(models.Model):
         related_name="+",
         help_text="Who closed the vote in a meeting (empty: its deadline did)",
     )
+    closed_in = models.ForeignKey(
+        "democracy.Meeting",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The meeting in session that closed the vote early (its attendance is who "
+        "was present)",
+    )
+    present = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="How many were present at the meeting that closed it (from the attendance)",
+    )
     eligible = models.PositiveIntegerField(
         default=0, help_text="How many could vote when it closed"
     )
@@ -381,6 +419,8 @@ class Proposal(models.Model):
             "closes_at": INTERNAL,
             "closed_at": INTERNAL,
             "closed_by": PERSONAL,
+            "closed_in": INTERNAL,
+            "present": INTERNAL,
             "eligible": INTERNAL,
             "turnout": INTERNAL,
             "result": INTERNAL,
@@ -641,6 +681,10 @@ class Effect(models.Model):
         blank=True,
         help_text="Why it could not be carried out (the world changed before the close)",
     )
+    waiting = models.BooleanField(
+        default=False,
+        help_text="It stands in for the two-person rule and waits for a second person",
+    )
 
     data_policy = DataPolicy(
         sensitivity={
@@ -650,6 +694,7 @@ class Effect(models.Model):
             "params": INTERNAL,
             "ran_at": INTERNAL,
             "failure": INTERNAL,
+            "waiting": INTERNAL,
         },
         retention=Retention(action=KEEP, reason="Lives as long as its proposal."),
     )

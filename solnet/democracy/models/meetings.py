@@ -120,6 +120,17 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def notice_given(self) -> timedelta:
+        """How long before it began the meeting was called."""
+        return self.starts_at - self.created_at
+
+    def gave_notice(self) -> bool:
+        """Whether it was called with at least its body's notice (as the body's rules are
+        now): a meeting called at shorter notice decides nothing its rules require notice
+        for."""
+        return self.notice_given >= timedelta(hours=self.body.notice_hours)
+
 
 class AgendaKind(models.TextChoices):
     DISCUSSION = "discussion", _("Discussion")
@@ -292,6 +303,7 @@ class NoticeKind(models.TextChoices):
     CLOSING = "closing", _("A vote closes soon")
     RESULT = "result", _("A decision was taken")
     MEETING = "meeting", _("A meeting is called")
+    APPROVED = "approved", _("A dangerous action was approved")
 
 
 class Notice(models.Model):
@@ -310,6 +322,14 @@ class Notice(models.Model):
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="+", help_text=""
     )
+    approval = models.ForeignKey(
+        "core.ApprovalRequest",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="A two-person action carried out, told to every organizer",
+    )
     created_at = models.DateTimeField(default=timezone.now, help_text="When")
     read_at = models.DateTimeField(null=True, blank=True, help_text="When it was seen")
 
@@ -320,6 +340,7 @@ class Notice(models.Model):
             "kind": INTERNAL,
             "proposal": INTERNAL,
             "meeting": INTERNAL,
+            "approval": INTERNAL,
             "created_at": INTERNAL,
             "read_at": INTERNAL,
         },

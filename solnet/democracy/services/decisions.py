@@ -23,15 +23,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from solnet.core import audit
-from solnet.democracy import access, counting, effects, notices
+from solnet.democracy import access, counting, effects, notices, second_person
 from solnet.democracy.models import (
     CHOICE_METHODS,
     NEEDS_REASON,
     POSITIONS,
+    Attendance,
     Ballot,
     Body,
     BodyKind,
     Effect,
+    Meeting,
+    MeetingStatus,
     Method,
     NoticeKind,
     Option,
@@ -436,17 +439,74 @@ def find_receipt(*, proposal: Proposal, receipt: str) -> Ballot | None:
 # --- closing --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class InSession:
+    """The meeting that closes a vote before its deadline, and who is present at it."""
+
+    meeting: Meeting
+    present: int
+    needed: int
+
+
+def meeting_to_close(proposal: Proposal, by: Member) -> InSession:
+    """The meeting in session in which `by` may close this vote before its deadline, or a
+    ValidationError that says why not. The rule (SECURITY.md): only a meeting of the
+    proposal's own body, in session, called with the body's notice, with the proposal on its
+    agenda, by its facilitator, and with the body's quorum present — counted from the
+    attendance, never from the ballots."""
+    meetings = Meeting.objects.filter(
+        body=proposal.body,
+        status=MeetingStatus.OPEN,
+        agenda__proposal=proposal,
+        facilitator=by,
+    ).select_related("body")
+    meeting = meetings.order_by("-opened_at").first()
+    if meeting is None:
+        raise ValidationError(
+            _(
+                "A vote closes before its deadline only in a meeting in session of this body, "
+                "by its facilitator, with the proposal on the agenda."
+            ),
+            code="no_meeting",
+        )
+    if not meeting.gave_notice():
+        raise ValidationError(
+            _(
+                "This meeting was called with less than the body's notice (%(hours)s hours): "
+                "it cannot close votes early."
+            )
+            % {"hours": proposal.body.notice_hours},
+            code="short_notice",
+        )
+    electorate = access.electorate(proposal)
+    present = Attendance.objects.filter(meeting=meeting, member__in=electorate.values("pk")).count()
+    needed = proposal.body.quorum_needed(electorate.count())
+    if present < needed:
+        raise ValidationError(
+            _(
+                "The meeting is not quorate: %(present)s of the %(needed)s needed are marked "
+                "present."
+            )
+            % {"present": present, "needed": needed},
+            code="no_quorum",
+        )
+    return InSession(meeting=meeting, present=present, needed=needed)
+
+
 @transaction.atomic
 def close_proposal(*, proposal: Proposal, by: Member | None = None) -> Proposal:
     """Counts the ballots and records the result; a passed decision's effects run now, each
-    exactly once. `by` is the facilitator closing it in a meeting; None when the deadline
-    has come."""
+    exactly once. `by` is the facilitator closing it early in a quorate meeting in session
+    (`meeting_to_close`); None when the deadline has come."""
     proposal = _locked(proposal)
-    if by is not None and not access.can_facilitate(by, proposal):
-        raise PermissionDenied
     if proposal.status != Status.VOTING:
         raise ValidationError(_("This proposal is not being voted on."), code="not_open")
-    if by is None and proposal.closes_at is not None and proposal.closes_at > timezone.now():
+    session = None
+    if by is not None:
+        if not (by.is_active and by.is_approved):
+            raise PermissionDenied
+        session = meeting_to_close(proposal, by)
+    elif proposal.closes_at is not None and proposal.closes_at > timezone.now():
         raise ValidationError(_("The vote is still open."), code="still_open")
     outcome = counting.count(proposal, eligible=access.electorate(proposal).count())
     now = timezone.now()
@@ -459,6 +519,8 @@ def close_proposal(*, proposal: Proposal, by: Member | None = None) -> Proposal:
         eligible=outcome.eligible,
         closed_at=now,
         closed_by=by,
+        closed_in=session.meeting if session else None,
+        present=session.present if session else None,
     )
     if not changed:
         raise ValidationError(_("This proposal has already been decided."), code="closed")
@@ -472,6 +534,7 @@ def close_proposal(*, proposal: Proposal, by: Member | None = None) -> Proposal:
         result=status,
         turnout=outcome.turnout,
         eligible=outcome.eligible,
+        **({"meeting": session.meeting.public_id, "present": session.present} if session else {}),
     )
     if outcome.passed:
         _carry_out(proposal)
@@ -484,6 +547,11 @@ def _carry_out(proposal: Proposal) -> None:
         if not Effect.objects.filter(pk=effect.pk, ran_at__isnull=True).update(
             ran_at=timezone.now()
         ):
+            continue
+        if not second_person.carried_by_another(proposal, effect):
+            # It stands in for the two-person rule, but no yes came from a member who may be
+            # the second person: it waits for one, as a two-person request does.
+            second_person.wait_for_one(proposal, effect)
             continue
         try:
             with transaction.atomic():

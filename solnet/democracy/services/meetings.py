@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Max
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from solnet.core import audit
@@ -93,13 +93,29 @@ def set_roles(
     return meeting
 
 
+# A meeting may open a little before the time it was called for, never earlier: the notice
+# members were given is the notice of that time.
+OPEN_GRACE = timedelta(minutes=10)
+
+
 @transaction.atomic
 def open_meeting(*, meeting: Meeting, by: Member) -> Meeting:
+    """The meeting begins — no earlier than a few minutes before its called time."""
     meeting = _locked(meeting)
     if not access.can_run_meeting(by, meeting):
         raise PermissionDenied
     if meeting.status != MeetingStatus.CALLED:
         raise ValidationError(_("This meeting has already begun."), code="not_called")
+    if timezone.now() < meeting.starts_at - OPEN_GRACE:
+        raise ValidationError(
+            _("This meeting is called for %(when)s: it opens then, not before.")
+            % {
+                "when": formats.date_format(
+                    timezone.localtime(meeting.starts_at), "DATETIME_FORMAT"
+                )
+            },
+            code="too_early",
+        )
     meeting.status, meeting.opened_at = MeetingStatus.OPEN, timezone.now()
     meeting.save(update_fields=["status", "opened_at"])
     audit.record("democracy.meeting_opened", actor=by, target=meeting)

@@ -20,6 +20,7 @@ from conftest import make_member
 from solnet.councils.tests.test_charting_journey import sign_in_on
 from solnet.democracy import services
 from solnet.democracy.models import Body, Delegate, Meeting, Proposal, Status
+from solnet.democracy.testing import close_in_meeting
 from solnet.fights.models import Fight, FightSubject, FightTeamMember
 from solnet.fights.stages import Stage
 from solnet.people.services import own_record
@@ -262,7 +263,7 @@ def test_a_general_meeting_on_phones(phone, live_server, personas, language):
     _look(point, language, "offer-team")
     _vote(mine, base, offer, "yes")
     _look(mine, language, "offer-accepted")
-    services.close_proposal(proposal=offer, by=team.member)
+    close_in_meeting(offer, by=team.member)
     offer_fight.refresh_from_db()
     assert offer_fight.stage == Stage.WON
 

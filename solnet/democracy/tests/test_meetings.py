@@ -20,6 +20,7 @@ from solnet.democracy.models import (
     SpeakerRequest,
     Status,
 )
+from solnet.democracy.testing import close_in_meeting, time_until_it_starts
 from solnet.members.models import Tier
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +51,7 @@ def meeting(people, general):
     meeting = services.call_meeting(
         body=general, by=people["org"], title="Weekly meeting", starts_at=later(), place="Hall"
     )
-    return services.open_meeting(meeting=meeting, by=people["org"])
+    return services.open_meeting(meeting=time_until_it_starts(meeting), by=people["org"])
 
 
 def test_a_meeting_is_called_with_the_bodys_notice_and_everyone_is_told(
@@ -141,6 +142,7 @@ def test_the_meeting_decides_the_proposals_on_its_agenda(people, general, meetin
     proposal = services.propose(body=general, by=people["ana"], title="Buy a megaphone")
     services.open_voting(proposal=proposal, by=people["ana"], closes_at=later())
     services.cast_ballot(proposal=proposal, voter=people["ben"], choice="yes")
+    services.cast_ballot(proposal=proposal, voter=people["ana"], choice="yes")
     services.set_roles(
         meeting=meeting, by=people["org"], facilitator=people["cruz"], note_taker=people["dee"]
     )
@@ -148,7 +150,7 @@ def test_the_meeting_decides_the_proposals_on_its_agenda(people, general, meetin
     item = services.add_agenda_item(meeting=meeting, by=people["cruz"], title="", proposal=proposal)
     assert item.title == "Buy a megaphone" and item.position == 1
     assert access.can_facilitate(people["cruz"], proposal)
-    services.close_proposal(proposal=proposal, by=people["cruz"])
+    close_in_meeting(proposal, by=people["cruz"])
     proposal.refresh_from_db()
     assert proposal.status == Status.PASSED and proposal.closed_by == people["cruz"]
     services.finish_agenda_item(item=item, by=people["dee"], notes="Bought for $80")
@@ -199,7 +201,7 @@ def test_delegates_are_elected_with_their_mandate_and_recalled_by_vote(people, g
         ("org", [1]),
     ]:
         services.cast_ballot(proposal=election, voter=people[voter], choice=ranking)
-    services.close_proposal(proposal=election, by=people["org"])
+    close_in_meeting(election, by=people["org"])
     delegates = {d.member.username: d for d in Delegate.objects.all()}
     assert set(delegates) == {"ana", "ben"}
     assert delegates["ana"].mandate.startswith("Vote for the joint rent strike")
@@ -254,7 +256,8 @@ def test_delegates_are_elected_with_their_mandate_and_recalled_by_vote(people, g
     )
     services.open_voting(proposal=recall, by=people["dee"], closes_at=later())
     services.cast_ballot(proposal=recall, voter=people["dee"], choice="yes")
-    services.close_proposal(proposal=recall, by=people["dee"])
+    services.cast_ballot(proposal=recall, voter=people["cruz"], choice="yes")
+    close_in_meeting(recall, by=people["dee"])
     delegates["ana"].refresh_from_db()
     assert not delegates["ana"].serving and delegates["ana"].recalled_by == recall
     assert list(Delegate.objects.serving()) == [delegates["ben"]]

@@ -13,6 +13,7 @@ from django.utils import timezone
 from conftest import make_member, sign_in
 from solnet.democracy import services
 from solnet.democracy.models import Ballot, Body, EffectKind, Proposal, Status
+from solnet.democracy.testing import close_in_meeting, meeting_in_session
 from solnet.fights.models import Fight, FightSubject, FightTeamMember
 from solnet.fights.stages import Stage
 from solnet.members import services as member_services
@@ -126,7 +127,7 @@ def test_a_secret_ballot_shows_its_receipt_once_and_checks_it(cast):
     assert response.status_code == 200
     receipt = response.context["receipt"]
     assert receipt in response.content.decode()
-    services.close_proposal(proposal=proposal, by=cast["org"])
+    close_in_meeting(proposal, by=cast["org"])
     checked = client.post(
         reverse("democracy:receipt", args=[proposal.public_id]), {"receipt": receipt}
     )
@@ -171,7 +172,15 @@ def test_the_fight_page_offers_the_vote_and_the_meeting_moves_it(cast):
     assert response.status_code == 302
     proposal = Proposal.objects.get()
     client.post(reverse("democracy:vote", args=[proposal.public_id]), {"choice": "yes"})
-    client_for(cast["org"]).post(reverse("democracy:close", args=[proposal.public_id]))
+    services.cast_ballot(proposal=proposal, voter=cast["ben"], choice="yes")
+    organizer = client_for(cast["org"])
+    # No meeting in session: the vote stays open until its deadline.
+    refused = organizer.post(reverse("democracy:close", args=[proposal.public_id]), follow=True)
+    assert "only in a meeting in session" in refused.content.decode()
+    fight.refresh_from_db()
+    assert fight.stage == Stage.PROPOSED
+    meeting_in_session(proposal, facilitator=cast["org"])
+    organizer.post(reverse("democracy:close", args=[proposal.public_id]))
     fight.refresh_from_db()
     assert fight.stage == Stage.ACCEPTED
     # Someone outside the fight cannot put its moves to a vote.
@@ -202,7 +211,7 @@ def test_the_api_votes_and_reads_results_without_voters(cast):
         url, json.dumps({"position": "yes", "voter": 3}), content_type="application/json", **headers
     )
     assert extra.status_code == 422
-    services.close_proposal(proposal=proposal, by=cast["org"])
+    close_in_meeting(proposal, by=cast["org"])
     result = client.get(f"/api/decisions/proposals/{proposal.public_id}", **headers).json()
     assert result["result"]["counts"] == {"yes": 1}
     dumped = json.dumps(result)
@@ -266,7 +275,27 @@ def test_a_request_for_a_second_person_is_put_to_the_vote_from_the_page(cast):
     assert response.status_code == 302
     proposal = Proposal.objects.get()
     services.cast_ballot(proposal=proposal, voter=cast["ana"], choice="yes")
-    services.close_proposal(proposal=proposal, by=cast["ana"])
+    # The proposer's yes does not count as the second person, nor does the requester's.
+    services.cast_ballot(proposal=proposal, voter=cast["org"], choice="yes")
+    close_in_meeting(proposal, by=cast["ana"])
+    cast["ben"].refresh_from_db()
+    assert cast["ben"].tier == Tier.MEMBER
+    approval.refresh_from_db()
+    assert approval.status == "pending"
+    # Another member who may be the second person says yes in a second vote: it is done.
+    cara = make_member("cara")[0]
+    again = services.propose(
+        body=Body.objects.general(),
+        by=cast["ana"],
+        title="Ben joins the organizing team (again)",
+        effects_wanted=[
+            services.EffectRequest("twoperson.approve", {"approval": approval.public_id})
+        ],
+        closes_at=timezone.now() + timedelta(days=3),
+    )
+    for voter in (cast["ana"], cara):
+        services.cast_ballot(proposal=again, voter=voter, choice="yes")
+    close_in_meeting(again, by=cast["ana"])
     cast["ben"].refresh_from_db()
     assert cast["ben"].tier == Tier.ORGANIZING_TEAM
 

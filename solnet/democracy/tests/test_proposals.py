@@ -15,6 +15,7 @@ from solnet.core.models import ApprovalRequest, AuditEvent
 from solnet.councils.models import Council, CouncilMembership
 from solnet.democracy import access, services
 from solnet.democracy.models import Ballot, Body, Effect, EffectKind, Participation, Status
+from solnet.democracy.testing import close_in_meeting
 from solnet.fights.models import Fight, FightDecision, FightMove, FightSubject, FightTeamMember
 from solnet.fights.stages import Stage
 from solnet.members import services as member_services
@@ -61,7 +62,8 @@ def vote_through(proposal, ballots: dict[Member, object], *, by: Member):
     for voter, choice in ballots.items():
         reason = "It would sink the fight" if choice in ("object", "block") else ""
         services.cast_ballot(proposal=proposal, voter=voter, choice=choice, reason=reason)
-    return services.close_proposal(proposal=proposal, by=by)
+    # Those who voted came to the meeting, and so did its facilitator.
+    return close_in_meeting(proposal, by=by, present={*ballots, by})
 
 
 def take_on(general, fight, by):
@@ -98,7 +100,9 @@ def test_a_passed_take_on_moves_the_fight_to_accepted_with_its_tally(people, gen
     fight.refresh_from_db()
     assert fight.stage == Stage.ACCEPTED
     decision = FightDecision.objects.get(fight=fight)
-    assert (decision.votes_for, decision.votes_against, decision.present) == (3, 1, 4)
+    # Present is the meeting's attendance (the four voters and the facilitator), never the
+    # count of ballots.
+    assert (decision.votes_for, decision.votes_against, decision.present) == (3, 1, 5)
     assert decision.proposal_ref == proposal.public_id
     assert Effect.objects.get(proposal=proposal).ran_at is not None
     actions = list(AuditEvent.objects.values_list("action", flat=True))
@@ -107,10 +111,12 @@ def test_a_passed_take_on_moves_the_fight_to_accepted_with_its_tally(people, gen
 
 def test_a_decision_runs_its_effects_once_and_cannot_be_closed_twice(people, general, fight):
     proposal = vote_through(
-        take_on(general, fight, people["org"]), {people["ben"]: "yes"}, by=people["org"]
+        take_on(general, fight, people["org"]),
+        {people["ben"]: "yes", people["cruz"]: "yes"},
+        by=people["org"],
     )
     with pytest.raises(ValidationError):
-        services.close_proposal(proposal=proposal, by=people["org"])
+        close_in_meeting(proposal, by=people["org"])
     assert FightMove.objects.filter(fight=fight).count() == 1
 
 
@@ -130,8 +136,9 @@ def test_an_effect_that_no_longer_fits_is_recorded_as_failed_not_run(people, gen
     proposal = take_on(general, fight, people["org"])
     services.open_voting(proposal=proposal, by=people["org"], closes_at=later())
     services.cast_ballot(proposal=proposal, voter=people["ben"], choice="yes")
+    services.cast_ballot(proposal=proposal, voter=people["cruz"], choice="yes")
     Fight.objects.filter(pk=fight.pk).update(stage=Stage.DECLINED)
-    proposal = services.close_proposal(proposal=proposal, by=people["org"])
+    proposal = close_in_meeting(proposal, by=people["org"])
     assert proposal.status == Status.PASSED
     effect = Effect.objects.get(proposal=proposal)
     assert effect.failure and effect.ran_at is not None
@@ -215,7 +222,7 @@ def test_votes_change_until_the_close(people, general):
     services.cast_ballot(proposal=proposal, voter=people["ana"], choice="no")
     cast = services.cast_ballot(proposal=proposal, voter=people["ana"], choice="yes")
     assert cast.changed
-    proposal = services.close_proposal(proposal=proposal, by=people["org"])
+    proposal = close_in_meeting(proposal, by=people["org"])
     assert proposal.result["counts"] == {"yes": 1}
     with pytest.raises(ValidationError):
         services.cast_ballot(proposal=proposal, voter=people["ana"], choice="no")
@@ -226,9 +233,20 @@ def test_a_quorum_not_met_means_not_passed(people, general):
     proposal = services.propose(
         body=Body.objects.get(pk=general.pk), by=people["org"], title="Rent a hall"
     )
-    proposal = vote_through(proposal, {people["ana"]: "yes"}, by=people["org"])
+    # Two of the six present: the meeting is not quorate and cannot close the vote early.
+    with pytest.raises(ValidationError) as refused:
+        vote_through(proposal, {people["ana"]: "yes"}, by=people["org"])
+    assert refused.value.code == "no_quorum"
+    proposal.refresh_from_db()
+    assert proposal.status == Status.VOTING
+    # At its deadline the vote is counted: one ballot of the three needed does not pass.
+    from solnet.democracy.models import Proposal
+
+    Proposal.objects.filter(pk=proposal.pk).update(closes_at=timezone.now())
+    assert services.close_due_proposals() == 1
+    proposal.refresh_from_db()
     assert proposal.status == Status.FAILED
-    assert proposal.result["quorum"]["met"] is False
+    assert proposal.result["quorum"] == {"percent": 50, "minimum": 2, "needed": 3, "met": False}
 
 
 def test_the_notice_period_holds_the_vote_open(people, general):
@@ -277,7 +295,7 @@ def test_a_settlement_offer_is_the_subjects_alone(people, fight):
     with pytest.raises(PermissionDenied):
         services.cast_ballot(proposal=proposal, voter=people["ana"], choice="yes")
     services.cast_ballot(proposal=proposal, voter=people["antonio"], choice="yes")
-    services.close_proposal(proposal=proposal, by=people["ana"])
+    close_in_meeting(proposal, by=people["ana"])
     fight.refresh_from_db()
     assert fight.stage == Stage.WON
     assert FightDecision.objects.get(fight=fight).by_subject
@@ -347,7 +365,7 @@ def test_a_secret_ballot_keeps_no_voter_and_its_receipt_checks_it(people, genera
     rewritten = set(Ballot.objects.filter(proposal=proposal).values_list("pk", flat=True))
     assert len(rewritten) == 2 and first.isdisjoint(rewritten)
     before = set(Ballot.objects.filter(proposal=proposal).values_list("pk", flat=True))
-    proposal = services.close_proposal(proposal=proposal, by=people["org"])
+    proposal = close_in_meeting(proposal, by=people["org"])
     assert proposal.result["counts"] == {"yes": 2}
     # Written again in a random order under new keys; the receipt still finds its ballot.
     after = set(Ballot.objects.filter(proposal=proposal).values_list("pk", flat=True))
@@ -416,7 +434,7 @@ def test_decisions_admit_members_grant_roles_and_change_rules(people, general):
     proposal = services.propose(
         body=general, by=people["org"], title="Housekeeping", effects_wanted=wanted
     )
-    vote_through(proposal, {people["ana"]: "yes"}, by=people["org"])
+    vote_through(proposal, {people["ana"]: "yes", people["ben"]: "yes"}, by=people["org"])
     joiner.refresh_from_db()
     assert joiner.status == Member.Status.ACTIVE
     assert people["dee"].role_grants.filter(role=Role.FACILITATOR).exists()
@@ -452,6 +470,7 @@ def test_due_proposals_are_closed_by_the_worker(people, general):
     proposal = services.propose(body=general, by=people["org"], title="Buy a megaphone")
     services.open_voting(proposal=proposal, by=people["org"], closes_at=later())
     services.cast_ballot(proposal=proposal, voter=people["ana"], choice="yes")
+    services.cast_ballot(proposal=proposal, voter=people["ben"], choice="yes")
     assert services.close_due_proposals() == 0
     from solnet.democracy.models import Proposal
 

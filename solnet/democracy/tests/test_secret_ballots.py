@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from conftest import make_member
 from solnet.democracy import services
 from solnet.democracy.models import Ballot, Body, Participation
+from solnet.democracy.testing import close_in_meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +57,7 @@ def test_no_row_links_a_secret_ballot_to_its_voter(network, choices, changes, cl
                 proposal=proposal, voter=voter, choice=choice, receipt=cast.receipt
             )
         if close:
-            services.close_proposal(proposal=proposal, by=organizer)
+            close_in_meeting(proposal, by=organizer)
 
         ballots = list(Ballot.objects.filter(proposal=proposal))
         assert len(ballots) == len(voters)

@@ -136,6 +136,32 @@ def test_approval_ties_go_to_the_earlier_in_the_lot():
     assert clear.winners == (1,) and not clear.lot_used
 
 
+def test_approval_and_score_with_no_support_choose_nobody():
+    """No ballots, or only blank ones, choose nobody, whatever the seats: a lot never fills a
+    seat nobody voted for. A seat only one candidate has support for is filled by them alone."""
+    cands, order = [1, 2, 3], [3, 2, 1]
+    for ballots in ({}, {frozenset(): 4}):
+        result = tally.approval(ballots, candidates=cands, seats=2, tie_order=order)
+        assert result.winners == () and not result.lot_used
+    for ballots in ({}, {(): 2, ((1, 0), (2, 0)): 3}):
+        result = tally.score(ballots, candidates=cands, seats=1, max_score=5, tie_order=order)
+        assert result.winners == () and not result.lot_used
+    one = tally.approval({frozenset({2}): 1}, candidates=cands, seats=2, tie_order=order)
+    assert one.winners == (2,)
+
+
+@given(
+    st.dictionaries(st.frozensets(st.integers(1, 4), max_size=4), st.integers(0, 5), max_size=6),
+    st.integers(1, 3),
+)
+def test_approval_winners_all_have_support(ballots, seats):
+    result = tally.approval(ballots, candidates=[1, 2, 3, 4], seats=seats, tie_order=[4, 3, 2, 1])
+    totals = {row.candidate: row.total for row in result.ranking}
+    assert all(totals[w] > 0 for w in result.winners)
+    supported = sum(1 for t in totals.values() if t > 0)
+    assert len(result.winners) == min(seats, supported)
+
+
 def test_approval_of_an_unknown_candidate_is_refused():
     with pytest.raises(ValueError, match="unknown"):
         tally.approval({frozenset({9}): 1}, candidates=[1, 2], seats=1, tie_order=[1, 2])

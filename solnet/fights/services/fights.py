@@ -312,7 +312,9 @@ class Vote:
 
     decided_on: datetime.date
     motion: str
-    present: int
+    # Who was present at the meeting that closed the vote, from its attendance; None when the
+    # vote ran to its deadline (ballots cast from anywhere, no meeting).
+    present: int | None
     votes_for: int
     votes_against: int
     abstentions: int = 0
@@ -324,11 +326,9 @@ def _check_vote(vote: Vote) -> None:
     errors: dict[str, Any] = {}
     if vote.decided_on > timezone.localdate():
         errors["decided_on"] = _("A decision cannot be in the future.")
-    counts = (vote.present, vote.votes_for, vote.votes_against, vote.abstentions)
+    counts = (vote.present or 0, vote.votes_for, vote.votes_against, vote.abstentions)
     if any(count < 0 for count in counts):
         errors["present"] = _("Counts cannot be negative.")
-    elif vote.votes_for + vote.votes_against + vote.abstentions > vote.present:
-        errors["present"] = _("More votes than people present.")
     elif vote.votes_for <= vote.votes_against:
         errors["votes_for"] = _("A motion passes with more votes for than against.")
     if not vote.motion.strip():

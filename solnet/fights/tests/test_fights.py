@@ -14,6 +14,7 @@ from conftest import sign_in
 from solnet.core.models import AuditEvent
 from solnet.democracy import services as democracy
 from solnet.democracy.models import Body
+from solnet.democracy.testing import close_in_meeting
 from solnet.fights.models import Fight, FightDecision, FightMove, FightSubject, FightTeamMember
 from solnet.fights.stages import Stage
 from solnet.people.services import own_record
@@ -76,7 +77,7 @@ def _put_to_the_meeting(fight: Fight, target: str, *, by, title: str = TAKE_ON):
 def _vote_and_close(proposal, ballots: dict, *, by):
     for voter, choice in ballots.items():
         democracy.cast_ballot(proposal=proposal, voter=voter, choice=choice)
-    return democracy.close_proposal(proposal=proposal, by=by)
+    return close_in_meeting(proposal, by=by, present={*ballots, by})
 
 
 def test_an_organizer_outside_the_team_sees_only_the_name_and_stage(personas, fight):

@@ -72,7 +72,9 @@ GOOD_VOTE = services.Vote(
 )
 BAD_VOTES = [
     services.Vote(GOOD_VOTE.decided_on, "Tie", present=10, votes_for=4, votes_against=4),
-    services.Vote(GOOD_VOTE.decided_on, "Too many", present=5, votes_for=9, votes_against=1),
+    # Ballots come from anywhere (a vote need not close in a meeting), so more votes than
+    # people present is no longer wrong; a negative count still is.
+    services.Vote(GOOD_VOTE.decided_on, "Negative", present=5, votes_for=9, votes_against=-1),
     services.Vote(datetime.date(2099, 1, 1), "Future", present=9, votes_for=8, votes_against=1),
     services.Vote(GOOD_VOTE.decided_on, "   ", present=9, votes_for=8, votes_against=1),
 ]

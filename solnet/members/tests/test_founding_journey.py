@@ -11,7 +11,11 @@ import pytest
 
 from conftest import accessibility_violations, totp_code
 from solnet.members.models import Invitation, Member
-from solnet.members.services import issue_founding_invitation
+from solnet.members.services import (
+    accept_invitation,
+    create_invitation,
+    issue_founding_invitation,
+)
 from solnet.network.models import Network
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,9 +27,8 @@ TEXT = {
         "name_network": "Name your network",
         "link_heading": "Here is the invitation link",
         "join": "Join Riverside Tenants",
-        "waiting": "Almost there",
         "hello": "Hello, Ana",
-        "approve": "Approve Ana",
+        "approve": "Approve Ben",
         "mfa": "Two-Factor Authentication",
     },
     "es": {
@@ -34,9 +37,8 @@ TEXT = {
         "name_network": "Ponle nombre a tu red",
         "link_heading": "Este es el enlace de invitación",
         "join": "Únete a Riverside Tenants",
-        "waiting": "Ya casi está",
         "hello": "Hola, Ana",
-        "approve": "Aprobar a Ana",
+        "approve": "Aprobar a Ben",
         "mfa": "Autenticación de doble factor",
     },
 }
@@ -125,20 +127,25 @@ def test_founding_journey(phone, live_server, settings, language):
     assert _heading(ana) == text["join"]
     _join(ana, "ana", "Ana", "ana's own long passphrase")
     ana_secret = _enrol_totp(ana, text)
-    ana.goto(f"{live_server.url}/")
-    ana.wait_for_url("**/members/waiting/")
-    assert _heading(ana) == text["waiting"]
-    _snap(ana, language, "5-waiting")
-    assert Member.objects.get(username="ana").status == Member.Status.PENDING
+    # Nobody but the founder, who invited her, could approve her: a network in its founding
+    # phase lets her in at once rather than have the inviter vouch for their own invitee.
+    assert Member.objects.get(username="ana").status == Member.Status.ACTIVE
 
-    # The founder approves her.
+    # Ana invites Ben; now there is someone other than his inviter to approve him.
+    _invitation, token = create_invitation(created_by=Member.objects.get(username="ana"), tier=30)
+    ben = accept_invitation(
+        token=token, username="ben", display_name="Ben", password="ben's own long passphrase"
+    )
+    assert ben.status == Member.Status.PENDING
+
+    # The founder approves him.
     founder.goto(f"{live_server.url}/members/pending/")
     _snap(founder, language, "6-pending")
     founder.get_by_role("button", name=text["approve"]).click()
     # htmx swaps in the row's new state; without JavaScript the page would reload instead.
     founder.locator("main li [role=status]").wait_for()
     _snap(founder, language, "6b-approved")
-    assert Member.objects.get(username="ana").status == Member.Status.ACTIVE
+    assert Member.objects.get(username="ben").status == Member.Status.ACTIVE
 
     # Ana signs in again, this time with her second factor.
     ana.locator("header form button[type=submit]").click()  # sign out
