@@ -17,6 +17,14 @@ class DemocracyConfig(AppConfig):
         )
 
         twoperson.add_listener(notices.announce_approved)
+        from solnet.democracy import fight_moves
+        from solnet.fights.services import add_move_listener
+
+        add_move_listener(fight_moves.put_take_on_to_the_meeting)
+        from solnet.democracy import founding
+        from solnet.network.services import add_founding_listener
+
+        add_founding_listener(founding.set_up_general_meeting)
 
         register(
             NavEntry("decisions", _("Decisions"), "democracy:index", access.can_see_democracy, 12)

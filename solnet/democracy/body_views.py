@@ -162,6 +162,14 @@ def _wanted_effect(form) -> services.EffectRequest | None:
                 "to_body": data.get("effect_to_body", ""),
             },
         )
+    if kind == EffectKind.NETWORK_RULES:
+        return services.EffectRequest(
+            kind,
+            {
+                "subject_decisions": data.get("net_subject_decisions") or [],
+                "team_decisions": data.get("net_team_decisions") or [],
+            },
+        )
     if kind == EffectKind.BODY_RULES:
         rules = {
             "voter_tier": data.get("rule_voter_tier"),
@@ -195,7 +203,11 @@ def _initial(request: HttpRequest, body: Body) -> dict[str, Any]:
         "rule_default_method": body.default_method,
         "rule_threshold": f"{body.threshold_num}/{body.threshold_den}",
         "rule_notice_hours": body.notice_hours,
+        "net_subject_decisions": request.network.subject_decisions,
+        "net_team_decisions": request.network.team_decisions,
     }
+    if request.GET.get("effect") in (EffectKind.NETWORK_RULES, EffectKind.BODY_RULES):
+        initial["effect"] = request.GET["effect"]
     if request.GET.get("recall"):
         initial["effect_delegate"] = request.GET["recall"][:24]
     if request.GET.get("fight"):

@@ -488,7 +488,29 @@ def _run_step(params: dict[str, Any], proposal: Proposal) -> None:
     )
 
 
+def _prepare_network_rules(params: dict[str, Any], body: Body, by: Member) -> Prepared:
+    from solnet.democracy import network_rules
+
+    _general_only(body)
+    return Prepared(params=network_rules.clean(params))
+
+
+def _describe_network_rules(params: dict[str, Any]) -> str:
+    from solnet.democracy import network_rules
+
+    return network_rules.describe(params)
+
+
+def _run_network_rules(params: dict[str, Any], proposal: Proposal) -> None:
+    from solnet.democracy import network_rules
+
+    network_rules.run(params, proposal.public_id)
+
+
 KINDS: dict[str, Kind] = {
+    EffectKind.NETWORK_RULES: Kind(
+        _prepare_network_rules, _describe_network_rules, _run_network_rules
+    ),
     EffectKind.MOVE_FIGHT: Kind(_prepare_move, _describe_move, _run_move),
     EffectKind.APPROVE_REQUEST: Kind(_prepare_approve, _describe_approve, _run_approve),
     EffectKind.ADMIT_MEMBER: Kind(_prepare_admit, _describe_admit, _run_admit),

@@ -18,6 +18,7 @@ from solnet.democracy.models import (
     Method,
     Proposal,
 )
+from solnet.fights.stages import SUBJECT_TOPIC_CHOICES
 from solnet.members.models import Role, Tier
 
 # What a proposal to the general meeting may do, chosen on the form; moving a fight on is
@@ -30,6 +31,7 @@ FORM_EFFECTS = [
     (EffectKind.GRANT_ROLE.value, EffectKind.GRANT_ROLE.label),
     (EffectKind.REVOKE_ROLE.value, EffectKind.REVOKE_ROLE.label),
     (EffectKind.BODY_RULES.value, EffectKind.BODY_RULES.label),
+    (EffectKind.NETWORK_RULES.value, EffectKind.NETWORK_RULES.label),
     (EffectKind.ELECT_DELEGATES.value, EffectKind.ELECT_DELEGATES.label),
 ]
 
@@ -116,6 +118,20 @@ class ProposalForm(forms.Form):
     rule_threshold = forms.CharField(label=_("Supermajority"), max_length=7, required=False)
     rule_notice_hours = forms.IntegerField(
         label=_("Notice (hours)"), min_value=0, max_value=1440, required=False
+    )
+    net_subject_decisions = forms.MultipleChoiceField(
+        label=_("The campaign subject decides"),
+        choices=SUBJECT_TOPIC_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Withdrawing is always the subject's."),
+    )
+    net_team_decisions = forms.MultipleChoiceField(
+        label=_("The fight team decides on its own"),
+        choices=SUBJECT_TOPIC_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The general meeting decides the rest, and always takes a fight on."),
     )
     effect_assembly = forms.CharField(
         label=_("Delegates are sent to"),

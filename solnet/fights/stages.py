@@ -144,5 +144,18 @@ def is_subjects(topic: Topic | None, subject_topics: list[str]) -> bool:
     return topic == Topic.WITHDRAW or topic.value in subject_topics
 
 
+# The fight team's own moves unless the network decides otherwise (DOMAIN.md §2): drafting,
+# delivering and waiting on a demand. The meeting takes a fight on and decides the rest.
+DEFAULT_TEAM_TOPICS = [Topic.DEMAND.value]
+
+
+def is_teams(topic: Topic | None, subject_topics: list[str], team_topics: list[str]) -> bool:
+    """Whether a move on `topic` is the fight team's own (the network's rule), taken without
+    a vote. The subject's topics stay the subject's."""
+    if topic is None or is_subjects(topic, subject_topics):
+        return False
+    return topic.value in team_topics
+
+
 def is_closed(stage: str) -> bool:
     return stage in CLOSED

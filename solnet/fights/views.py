@@ -209,14 +209,16 @@ def fight_list(request: HttpRequest) -> HttpResponse:
 def fight_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     fight, role = access.get_fight_or_404(request.user, public_id)
     moves = stages.moves_from(fight.stage)
-    subject_topics = services.subject_topics()
+    subject_topics, team_topics = services.subject_topics(), services.team_topics()
     offered = [
         {
             "target": move.target,
             "label": stages.Stage(move.target).label,
             "subjects": stages.is_subjects(move.topic, subject_topics),
+            "teams": stages.is_teams(move.topic, subject_topics, team_topics),
             "needs_vote": move.topic is not None
-            and not stages.is_subjects(move.topic, subject_topics),
+            and not stages.is_subjects(move.topic, subject_topics)
+            and not stages.is_teams(move.topic, subject_topics, team_topics),
         }
         for move in moves
     ]
@@ -304,7 +306,10 @@ def fight_move(request: HttpRequest, public_id: str) -> HttpResponse:
     subjects = stages.is_subjects(edge.topic, services.subject_topics())
     if role == "subject" and not subjects:
         raise Http404
-    needs_vote = edge.topic is not None and not subjects
+    teams = stages.is_teams(edge.topic, services.subject_topics(), services.team_topics())
+    if teams and role != "team":
+        raise Http404
+    needs_vote = edge.topic is not None and not subjects and not teams
     form = MoveForm(request.POST or None, initial={"target": edge.target.value})
     if request.method == "POST" and form.is_valid():
         try:
@@ -332,6 +337,7 @@ def fight_move(request: HttpRequest, public_id: str) -> HttpResponse:
             "topic_label": stages.Topic(edge.topic).label if edge.topic else "",
             "needs_vote": needs_vote,
             "subjects": subjects,
+            "teams": teams,
             "role": role,
             "proposals": _proposals_moving(fight, edge.target) if needs_vote else [],
             "show_advice": edge.topic == stages.Topic.TAKE_ON,

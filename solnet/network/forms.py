@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from solnet.fights.stages import SUBJECT_TOPIC_CHOICES
+from solnet.network import places
 
 
 class NetworkForm(forms.Form):
@@ -13,6 +14,20 @@ class NetworkForm(forms.Form):
     )
     city_region = forms.CharField(
         label=_("City or region"), max_length=100, help_text=_("Where the network organizes.")
+    )
+    country = forms.ChoiceField(
+        label=_("Country"),
+        choices=[],
+        initial="US",
+        required=False,
+        help_text=_("Phone numbers written without a country code are read as this country's."),
+    )
+    currency = forms.ChoiceField(
+        label=_("Currency"),
+        choices=[],
+        initial="USD",
+        required=False,
+        help_text=_("For amounts: wages and deposits won, funds, dues."),
     )
     languages = forms.MultipleChoiceField(
         label=_("Languages the network works in"),
@@ -76,6 +91,17 @@ class NetworkForm(forms.Form):
             "the meeting. Withdrawing is always theirs."
         ),
     )
+    team_decisions = forms.MultipleChoiceField(
+        label=_("Decisions the fight team takes on its own"),
+        choices=SUBJECT_TOPIC_CHOICES,
+        required=False,
+        initial=["demand"],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "These moves need no vote: by default drafting, delivering and waiting on the "
+            "demand. The general meeting decides the rest, and always takes a fight on."
+        ),
+    )
 
     minimal_notices = forms.BooleanField(
         label=_("Emails say only that there is news"),
@@ -83,6 +109,38 @@ class NetworkForm(forms.Form):
         help_text=_(
             "Emails about proposals and meetings then say only “there is a new proposal in "
             "your council — open SolNet”, never what it is about."
+        ),
+    )
+
+    # How the general meeting decides: asked at founding; later changed by its own decision.
+    gm_quorum_percent = forms.IntegerField(
+        label=_("General meeting: quorum (% of members)"),
+        min_value=0,
+        max_value=100,
+        initial=25,
+        required=False,
+        help_text=_(
+            "The share of members who must take part in a vote, or be present to "
+            "close one in a meeting. 0 for no share."
+        ),
+    )
+    gm_quorum_minimum = forms.IntegerField(
+        label=_("General meeting: quorum (people)"),
+        min_value=1,
+        max_value=1000,
+        initial=2,
+        required=False,
+        help_text=_("And at least this many people, so that nobody decides alone."),
+    )
+    gm_notice_hours = forms.IntegerField(
+        label=_("General meeting: notice (hours)"),
+        min_value=0,
+        max_value=1440,
+        initial=48,
+        required=False,
+        help_text=_(
+            "How long before a meeting members must be told, and the shortest time a "
+            "vote stays open outside a meeting. 0 lets a first meeting decide the same day."
         ),
     )
 
@@ -111,20 +169,60 @@ class NetworkForm(forms.Form):
         ),
     )
 
-    FOUNDING_ONLY = ("waiting_days", "founding_size")
+    # Which moves need the meeting's vote at all is changed later only by its decision.
+    field_order = [
+        "name",
+        "city_region",
+        "country",
+        "currency",
+        "languages",
+        "default_language",
+        "gm_quorum_percent",
+        "gm_quorum_minimum",
+        "gm_notice_hours",
+        "team_decisions",
+        "subject_decisions",
+        "approvals_to_join",
+        "waiting_days",
+        "founding_size",
+        "second_factor_for_all",
+    ]
+
+    FOUNDING_ONLY = (
+        "gm_quorum_percent",
+        "gm_quorum_minimum",
+        "gm_notice_hours",
+        "waiting_days",
+        "founding_size",
+        "subject_decisions",
+        "team_decisions",
+    )
 
     def __init__(self, *args, founding: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["country"].choices = places.country_choices()
+        self.fields["currency"].choices = places.currency_choices()
         if not founding:
             for name in self.FOUNDING_ONLY:
                 del self.fields[name]
 
     def clean(self):
         data = super().clean()
+        for name in ("country", "currency"):
+            data[name] = data.get(name) or None  # not sent: unchanged
         steps = [data.pop(f"scale_{i}", "") or "" for i in range(1, 6)]
         if any(steps) and not all(steps):
             self.add_error("scale_5", _("Name all five steps, or leave all five empty."))
         data["support_scale"] = steps if all(steps) else []
+        both = set(data.get("subject_decisions") or []) & set(data.get("team_decisions") or [])
+        if both:
+            self.add_error(
+                "team_decisions", _("A decision is the subject's or the team's, not both.")
+            )
+        if "take_on" in (data.get("team_decisions") or []):
+            self.add_error(
+                "team_decisions", _("Taking a fight on is always the meeting's decision.")
+            )
         languages = data.get("languages") or []
         default = data.get("default_language")
         if default and languages and default not in languages:

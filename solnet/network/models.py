@@ -10,6 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from solnet.core.data import INTERNAL, KEEP, PUBLIC, DataPolicy, Retention
 
 
+def default_team_decisions() -> list[str]:
+    """Drafting, delivering and waiting on a demand are the fight team's (DOMAIN.md §2); the
+    value is `fights.stages.Topic.DEMAND`, which this lower app does not import."""
+    return ["demand"]
+
+
 def default_subject_decisions() -> list[str]:
     """Accepting an offer is the subject's by default (DOMAIN.md §1)."""
     return ["accept_offer"]
@@ -54,6 +60,20 @@ class Network(models.Model):
         default=settings.LANGUAGE_CODE,
         help_text=_("What SolNet speaks to someone who has not chosen."),
     )
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        default="US",
+        help_text=_(
+            "Where the network is: phone numbers without a country code are read as this country's."
+        ),
+    )
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        default="USD",
+        help_text=_("The currency of amounts: wages and deposits won, funds, dues."),
+    )
     approvals_to_join = models.PositiveSmallIntegerField(
         _("approvals needed to join"),
         default=1,
@@ -94,6 +114,15 @@ class Network(models.Model):
         help_text=_(
             "Which of a fight's decisions belong to the person or group who brought it rather "
             "than the meeting. Withdrawing is always theirs."
+        ),
+    )
+    team_decisions = models.JSONField(
+        _("decisions the fight team takes"),
+        default=default_team_decisions,
+        blank=True,
+        help_text=_(
+            "Which of a fight's moves its team makes on its own, without the meeting's vote. "
+            "Changed by a decision of the general meeting."
         ),
     )
     evidence_days_after_close = models.PositiveSmallIntegerField(
@@ -160,11 +189,14 @@ class Network(models.Model):
             "city_region": PUBLIC,
             "languages": PUBLIC,
             "default_language": PUBLIC,
+            "country": PUBLIC,
+            "currency": PUBLIC,
             "approvals_to_join": INTERNAL,
             "second_factor_for_all": INTERNAL,
             "support_scale": INTERNAL,
             "lead_retention_days": INTERNAL,
             "subject_decisions": INTERNAL,
+            "team_decisions": INTERNAL,
             "evidence_days_after_close": INTERNAL,
             "legal_contact": INTERNAL,
             "pressure_gap_days": INTERNAL,

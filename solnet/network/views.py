@@ -38,6 +38,8 @@ def _settings_form(request: HttpRequest) -> NetworkForm:
         initial={
             "name": network.name,
             "city_region": network.city_region,
+            "country": network.country,
+            "currency": network.currency,
             "languages": network.languages or [request.LANGUAGE_CODE],
             "default_language": request.LANGUAGE_CODE
             if network.founded_at is None
@@ -47,12 +49,29 @@ def _settings_form(request: HttpRequest) -> NetworkForm:
             **{f"scale_{i}": step for i, step in enumerate(network.support_scale or [], 1)},
             "lead_retention_days": network.lead_retention_days,
             "subject_decisions": network.subject_decisions,
+            "team_decisions": network.team_decisions,
             "minimal_notices": network.minimal_notices,
             "waiting_days": network.waiting_days,
             "founding_size": network.founding_size,
         },
         founding=network.founded_at is None,
     )
+
+
+def _fight_rules(network) -> list[tuple[str, str]]:
+    """Who decides each of a fight's moves, as the network's rules say now."""
+    from solnet.fights.stages import SUBJECT_TOPIC_CHOICES  # the form imports it too
+
+    rows = []
+    for value, label in SUBJECT_TOPIC_CHOICES:
+        if value in (network.subject_decisions or []):
+            who = _("the campaign subject")
+        elif value in (network.team_decisions or []):
+            who = _("the fight team")
+        else:
+            who = _("the general meeting")
+        rows.append((str(label), str(who)))
+    return rows
 
 
 @member_view(access.can_configure_current)
@@ -64,13 +83,20 @@ def setup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.configure_network(by=request.user, **form.cleaned_data)
         if founding:
-            messages.success(request, _("Your network is set up. Now invite the others."))
-            return redirect("members:invitations")
+            messages.success(
+                request,
+                _("Your network is set up. Now invite the others from “Invite” in the menu."),
+            )
+            return redirect("home")
         messages.success(request, _("The network's settings are saved."))
         return redirect("network:setup")
     return render(
         request,
         "network/setup.html",
-        {"form": form, "founding": founding},
+        {
+            "form": form,
+            "founding": founding,
+            "fight_rules": _fight_rules(request.network),
+        },
         status=422 if request.method == "POST" else 200,
     )

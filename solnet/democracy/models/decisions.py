@@ -664,6 +664,7 @@ class EffectKind(models.TextChoices):
     ELECT_DELEGATES = "democracy.elect", _("Send the chosen as delegates")
     RECALL_DELEGATE = "democracy.recall", _("Recall a delegate")
     ADOPT_STEP = "fights.adopt_step", _("Adopt a step of a fight's escalation plan")
+    NETWORK_RULES = "network.rules", _("Change who decides a fight's moves")
 
 
 class Effect(models.Model):

@@ -8,6 +8,7 @@ D-1 of `make verify`: the number of attempts that succeeded, which must be 0.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from datetime import timedelta
@@ -341,6 +342,34 @@ def election_with_no_support_sends_a_delegate(cast) -> bool:
     return Delegate.objects.exists()
 
 
+def take_on_made_the_teams_in_the_settings(cast) -> bool:
+    """An organizer makes taking a fight on (and the demand) the fight team's own decision
+    on the settings page, then takes on her own fight without a vote."""
+    from solnet.fights import services as fight_services
+    from solnet.fights.models import Fight, FightTeamMember
+
+    olga = cast["olga"]
+    network = Network.objects.current()
+    client_for(olga).post(
+        reverse("network:setup"),
+        {
+            "name": network.name,
+            "city_region": "Seattle",
+            "languages": ["en", "es"],
+            "default_language": "en",
+            "approvals_to_join": 1,
+            "second_factor_for_all": "on",
+            "team_decisions": ["take_on", "demand"],
+        },
+    )
+    fight = Fight.objects.create(title="Mine", issue_type="wages", stage="proposed")
+    FightTeamMember.objects.create(fight=fight, member=olga, is_point_person=True)
+    with contextlib.suppress(ValidationError, PermissionDenied):
+        fight_services.move_fight(fight=fight, target="accepted", by=olga)
+    fight.refresh_from_db()
+    return fight.stage == "accepted"
+
+
 # Each attack, and the cast it needs: "pair" (the issue's two-member network) or "grown".
 ATTACKS: list[tuple[Callable[[dict], bool], str]] = [
     (close_early_without_a_meeting, "pair"),
@@ -356,6 +385,7 @@ ATTACKS: list[tuple[Callable[[dict], bool], str]] = [
     (secret_ballot_by_an_admitted_puppet, "grown"),
     (api_ballot_by_an_admitted_puppet, "grown"),
     (election_with_no_support_sends_a_delegate, "pair"),
+    (take_on_made_the_teams_in_the_settings, "pair"),
 ]
 
 

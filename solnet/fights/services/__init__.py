@@ -21,6 +21,7 @@ from solnet.fights.services.campaign import (
 from solnet.fights.services.fights import (
     Vote,
     add_evidence,
+    add_move_listener,
     add_to_team,
     delete_evidence,
     forget_subject,
@@ -32,6 +33,7 @@ from solnet.fights.services.fights import (
     subject_topics,
     submit_lead,
     take_lead,
+    team_topics,
     update_intake,
     update_lead,
 )
@@ -51,6 +53,7 @@ __all__ = [
     "add_demand",
     "add_evidence",
     "add_follow_up",
+    "add_move_listener",
     "add_plan_step",
     "add_pressure_point",
     "add_target_to_fight",
@@ -81,6 +84,7 @@ __all__ = [
     "subject_topics",
     "submit_lead",
     "take_lead",
+    "team_topics",
     "update_intake",
     "update_lead",
     "update_target",

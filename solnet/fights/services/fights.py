@@ -341,13 +341,29 @@ def subject_topics() -> list[str]:
     return list(Network.objects.current().subject_decisions or [])
 
 
+def team_topics() -> list[str]:
+    return list(Network.objects.current().team_decisions or [])
+
+
+# Apps above fights that act when a fight moves (democracy puts a fight proposed to the
+# meeting on its agenda): listener(fight=, move=, by=), inside the move's transaction.
+_MOVE_LISTENERS: list = []
+
+
+def add_move_listener(listener) -> None:
+    if listener not in _MOVE_LISTENERS:
+        _MOVE_LISTENERS.append(listener)
+
+
 @transaction.atomic
 def move_fight(*, fight: Fight, target: str, by: Member, note: str = "") -> FightMove:
     """Moves a fight one stage on by hand. Before the proposal the fight team moves it
-    freely. The topics the network gives its subjects, and withdrawing, are the campaign
-    subject's own decision, taken by the subject from their account (or recorded by the team
-    on the word of a subject who has none). Every other move is the meeting's: it is refused
-    here, and made only by a passed proposal (`move_fight_by_decision`)."""
+    freely, and later too where the network's rule makes the move the team's own
+    (`Network.team_decisions`: the demand, by default). The topics the network gives its
+    subjects, and withdrawing, are the campaign subject's own decision, taken by the subject
+    from their account (or recorded by the team on the word of a subject who has none).
+    Every other move is the meeting's: it is refused here, and made only by a passed
+    proposal (`move_fight_by_decision`)."""
     fight = Fight.objects.select_for_update().get(pk=fight.pk)
     on_team = access.is_on_team(by, fight)
     subject = access.is_subject(by, fight)
@@ -362,6 +378,10 @@ def move_fight(*, fight: Fight, target: str, by: Member, note: str = "") -> Figh
         )
     decision = None
     if edge.topic is None:
+        if not on_team:
+            raise PermissionDenied
+    elif stages.is_teams(edge.topic, subject_topics(), team_topics()):
+        # The network's rule makes this move the fight team's own: no vote.
         if not on_team:
             raise PermissionDenied
     elif stages.is_subjects(edge.topic, subject_topics()):
@@ -445,4 +465,6 @@ def _carry_move(fight: Fight, edge, decision: FightDecision | None, by) -> Fight
         to=record.target,
         decision=decision.public_id if decision else "",
     )
+    for listener in _MOVE_LISTENERS:
+        listener(fight=fight, move=record, by=by)
     return record

@@ -215,7 +215,7 @@ def test_the_team_records_no_meeting_decision_at_any_stage(personas, fight):
     subject = _client(personas, "subject")
     url = reverse("fights:move", args=[fight.public_id])
     for source, target in (
-        (Stage.ACCEPTED, Stage.DEMAND_DRAFTED),
+        (Stage.PROPOSED, Stage.ACCEPTED),
         (Stage.AWAITING_DEADLINE, Stage.ESCALATING),
         (Stage.ESCALATING, Stage.NEGOTIATING),
         (Stage.NEGOTIATING, Stage.DROPPED),

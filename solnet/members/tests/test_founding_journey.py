@@ -8,8 +8,10 @@ import os
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
 from conftest import accessibility_violations, totp_code
+from solnet.democracy.models import Body
 from solnet.members.models import Invitation, Member
 from solnet.members.services import (
     accept_invitation,
@@ -94,9 +96,12 @@ def test_founding_journey(phone, live_server, settings, language):
     _snap(founder, language, "1-join")
     _join(founder, "rosa", "Rosa", "a long founding passphrase")
     founder_secret = _enrol_totp(founder, text)
+    # The recovery codes, then a way on.
+    founder.wait_for_url("**/accounts/2fa/recovery-codes/")
+    _snap(founder, language, "2b-recovery-codes")
+    founder.locator("main a#continue").click()
 
-    # Next: name the network.
-    founder.goto(f"{live_server.url}/")
+    # Next: name the network, and say how it decides.
     founder.wait_for_url("**/network/settings/")
     assert _heading(founder) == text["name_network"]
     _snap(founder, language, "3-network")
@@ -105,14 +110,28 @@ def test_founding_journey(phone, live_server, settings, language):
     founder.check("input[name=languages][value=en]")
     founder.check("input[name=languages][value=es]")
     founder.select_option("select[name=default_language]", language)
+    founder.select_option("select[name=country]", "MX")
+    founder.select_option("select[name=currency]", "MXN")
     founder.fill("input[name=approvals_to_join]", "1")
+    # A first meeting may decide the same day; the quorum stays 25 % and at least two.
+    founder.fill("input[name=gm_notice_hours]", "0")
+    assert founder.locator("input[name=team_decisions][value=demand]").is_checked()
     _submit(founder)
     network = Network.objects.current()
     assert network.name == "Riverside Tenants"
     assert network.founded_at is not None
+    assert (network.country, network.currency) == ("MX", "MXN")
+    general = Body.objects.general()
+    assert (general.notice_hours, general.quorum_percent, general.quorum_minimum) == (0, 25, 2)
+
+    # The sequence ends on the start page, and the general meeting is there from the start.
+    founder.wait_for_url(f"{live_server.url}/")
+    assert founder.locator(f"nav a[href='{reverse('democracy:index')}']").count() >= 1
+    founder.goto(f"{live_server.url}{reverse('democracy:index')}")
+    assert founder.locator(f"main a[href$='/bodies/{general.public_id}/']").count() >= 1
 
     # Then invite a second person.
-    founder.wait_for_url("**/members/invitations/")
+    founder.goto(f"{live_server.url}/members/invitations/")
     founder.fill("input[name=label]", "Ana from the Tuesday meeting")
     _submit(founder, "main section.panel form")
     assert founder.locator("#new-link").inner_text().strip() == text["link_heading"]
