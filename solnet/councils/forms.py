@@ -112,6 +112,10 @@ class CommitteeForm(forms.Form):
         help_text=_("One line, for newcomers."),
     )
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "committee_%s")  # another form on its page has these names
+        super().__init__(*args, **kwargs)
+
 
 class CommitteeMemberForm(forms.Form):
     person = forms.ModelChoiceField(
@@ -175,5 +179,6 @@ class OneOnOneForm(forms.Form):
     )
 
     def __init__(self, *args, scale: list[str], **kwargs):
+        kwargs.setdefault("auto_id", "talk_%s")  # another form on its page has these names
         super().__init__(*args, **kwargs)
         self.fields["level"].choices = [("", _("Unchanged")), *_scale_choices(scale)]

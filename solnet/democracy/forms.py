@@ -291,6 +291,7 @@ class OfflineBallotForm(forms.Form):
     reason = forms.CharField(label=_("Their reason"), required=False, max_length=2000)
 
     def __init__(self, *args: Any, proposal: Proposal | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "offline_%s")  # another form on its page has these names
         super().__init__(*args, **kwargs)
         self.proposal = proposal
         if proposal is not None and proposal.method in POSITIONS:

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from solnet.core import audit
@@ -18,6 +19,12 @@ from solnet.fights.forms import DeadlineForm, DemandForm, LetterForm
 from solnet.fights.models import Fight
 
 LANGUAGES = dict(settings.LANGUAGES)
+# Whole sentences, so that each language writes the name of the other as it should ("en
+# inglés", lower case).
+WRITE_IN = {
+    "en": gettext_lazy("Write the letter in English"),
+    "es": gettext_lazy("Write the letter in Spanish"),
+}
 
 
 def _page(request: HttpRequest, fight: Fight, **forms) -> dict:
@@ -31,7 +38,7 @@ def _page(request: HttpRequest, fight: Fight, **forms) -> dict:
         "deadline_form": forms.get("deadline_form")
         or DeadlineForm(initial={"deadline": fight.deadline}),
         "latest": [(LANGUAGES.get(code, code), letter) for code, letter in latest.items()],
-        "languages": settings.LANGUAGES,
+        "languages": [(code, WRITE_IN.get(code, code)) for code, _name in settings.LANGUAGES],
     }
 
 
@@ -133,6 +140,7 @@ def letter(request: HttpRequest, public_id: str) -> HttpResponse:
             "language": language,
             "language_name": LANGUAGES[language],
             "versions": fight.letters.filter(language=language),
+            "no_target": not fight.targets.exists(),
         },
         status=422 if request.method == "POST" else 200,
     )

@@ -55,7 +55,9 @@ def fight_back(request: HttpRequest) -> HttpResponse:
     form = FightBackForm(request.POST or None, initial={"language": translation.get_language()})
     if request.method != "POST":
         return render(request, "fights/fight_back.html", {"form": form})
-    verdict = public_forms.screen(request, form, scope="fight-back")
+    verdict = public_forms.screen(
+        request, form, scope="fight-back", per_hour=request.network.public_forms_per_hour
+    )
     if verdict is public_forms.Verdict.ACCEPT:
         data = form.cleaned_data
         services.submit_lead(

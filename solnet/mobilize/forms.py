@@ -113,6 +113,7 @@ class RoleForm(forms.Form):
     shift = forms.TypedChoiceField(label=_("Shift"), coerce=int, required=False, empty_value=None)
 
     def __init__(self, *args, shifts=(), **kwargs):
+        kwargs.setdefault("auto_id", "slot_%s")  # another form on its page has these names
         super().__init__(*args, **kwargs)
         self.shift_objects = {shift.pk: shift for shift in shifts}
         self.fields["shift"].choices = [("", _("The whole action"))] + [

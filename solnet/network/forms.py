@@ -103,6 +103,17 @@ class NetworkForm(forms.Form):
         ),
     )
 
+    public_forms_per_hour = forms.IntegerField(
+        label=_("Public forms per hour from one place"),
+        min_value=1,
+        max_value=500,
+        initial=5,
+        required=False,
+        help_text=_(
+            "How many forms an hour the public pages take from one internet address. Raise it "
+            "for a clinic taking intakes on one tablet."
+        ),
+    )
     minimal_notices = forms.BooleanField(
         label=_("Emails say only that there is news"),
         required=False,

@@ -159,6 +159,15 @@ class Network(models.Model):
             "phone."
         ),
     )
+    public_forms_per_hour = models.PositiveSmallIntegerField(
+        _("public forms per hour from one place"),
+        default=5,
+        help_text=_(
+            "How many times an hour the public pages (bring us your fight, join us) take a "
+            "form from one internet address. Raise it for a clinic taking intakes on one "
+            "tablet. Hidden fields and fill times still hold spam back."
+        ),
+    )
     waiting_days = models.PositiveSmallIntegerField(
         _("waiting period for new members (days)"),
         default=30,
@@ -201,6 +210,7 @@ class Network(models.Model):
             "legal_contact": INTERNAL,
             "pressure_gap_days": INTERNAL,
             "minimal_notices": INTERNAL,
+            "public_forms_per_hour": INTERNAL,
             "waiting_days": INTERNAL,
             "founding_size": INTERNAL,
             "founded_at": PUBLIC,
@@ -221,6 +231,10 @@ class Network(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(waiting_days__lte=365), name="waiting_days_at_most_a_year"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(public_forms_per_hour__gte=1, public_forms_per_hour__lte=500),
+                name="public_forms_per_hour_in_range",
             ),
             models.CheckConstraint(
                 condition=models.Q(founding_size__gte=1, founding_size__lte=50),

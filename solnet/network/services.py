@@ -40,6 +40,7 @@ def configure_network(
     team_decisions: list[str] | None = None,
     country: str | None = None,
     currency: str | None = None,
+    public_forms_per_hour: int | None = None,
     gm_quorum_percent: int | None = None,
     gm_quorum_minimum: int | None = None,
     gm_notice_hours: int | None = None,
@@ -61,6 +62,8 @@ def configure_network(
         if not places.is_currency(currency):
             raise ValidationError({"currency": _("Choose a currency from the list.")})
         network.currency = currency
+    if public_forms_per_hour is not None:
+        network.public_forms_per_hour = public_forms_per_hour
     network.approvals_to_join = approvals_to_join
     network.second_factor_for_all = second_factor_for_all
     if support_scale is not None:

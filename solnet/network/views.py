@@ -39,6 +39,7 @@ def _settings_form(request: HttpRequest) -> NetworkForm:
             "name": network.name,
             "city_region": network.city_region,
             "country": network.country,
+            "public_forms_per_hour": network.public_forms_per_hour,
             "currency": network.currency,
             "languages": network.languages or [request.LANGUAGE_CODE],
             "default_language": request.LANGUAGE_CODE

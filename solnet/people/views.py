@@ -339,7 +339,9 @@ def join_us(request: HttpRequest) -> HttpResponse:
     form = JoinRequestForm(request.POST or None, initial={"language": translation.get_language()})
     if request.method != "POST":
         return render(request, "people/join_us.html", {"form": form})
-    verdict = public_forms.screen(request, form, scope="join-us")
+    verdict = public_forms.screen(
+        request, form, scope="join-us", per_hour=request.network.public_forms_per_hour
+    )
     if verdict is public_forms.Verdict.ACCEPT:
         services.submit_join_request(
             display_name=form.cleaned_data["display_name"],

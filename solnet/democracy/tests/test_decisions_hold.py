@@ -72,34 +72,25 @@ def invite(by: Member, name: str) -> Member:
 @pytest.fixture
 def grown(network):
     """A network past its founding size: two organizers and four members, all long settled."""
-    cast = {
-        "olga": make_member("olga", tier=Tier.ORGANIZING_TEAM)[0],
-        "omar": make_member("omar", tier=Tier.ORGANIZING_TEAM)[0],
-    }
-    for name in ("mia", "max", "mel", "moe"):
-        cast[name] = make_member(name)[0]
-    for member in cast.values():
-        own_record(member=member)
-    return cast
+    return _grown_cast()
 
 
 @pytest.fixture
 def pair(network):
     """The network of the issue: two members, an organizer and a member."""
-    return {
-        "olga": make_member("olga", tier=Tier.ORGANIZING_TEAM)[0],
-        "mia": make_member("mia")[0],
-    }
+    return _pair_cast()
 
 
-def _tier_proposal(by: Member, member: Member, tier: int = Tier.ORGANIZING_TEAM) -> Proposal:
+def _tier_proposal(by: Member, member: Member, *, secret: bool = False) -> Proposal:
     return services.propose(
         body=Body.objects.general(),
         by=by,
         title=f"{member} joins the organizing team",
+        secret=secret,
         effects_wanted=[
             services.EffectRequest(
-                EffectKind.SET_TIER, {"member": member.public_id, "tier": int(tier)}
+                EffectKind.SET_TIER,
+                {"member": member.public_id, "tier": int(Tier.ORGANIZING_TEAM)},
             )
         ],
         closes_at=later(),
@@ -516,36 +507,14 @@ def test_a_yes_from_another_settled_member_carries_the_effect(grown):
 
 def test_a_secret_ballot_carries_the_effect_only_when_yes_outnumbers_the_barred(grown):
     olga, mia, max_, mel = grown["olga"], grown["mia"], grown["max"], grown["mel"]
-    proposal = services.propose(
-        body=Body.objects.general(),
-        by=olga,
-        title="Mia joins the organizing team",
-        secret=True,
-        effects_wanted=[
-            services.EffectRequest(
-                EffectKind.SET_TIER, {"member": mia.public_id, "tier": int(Tier.ORGANIZING_TEAM)}
-            )
-        ],
-        closes_at=later(),
-    )
+    proposal = _tier_proposal(olga, mia, secret=True)
     # Two barred participants (the proposer and Mia) and two yes: nobody can tell that one
     # of the yes came from someone else.
     for voter, choice in ((olga, "yes"), (mia, "yes"), (max_, "no")):
         services.cast_ballot(proposal=proposal, voter=voter, choice=choice)
     close_in_meeting(proposal, by=olga)
     assert not _raised(mia)
-    again = services.propose(
-        body=Body.objects.general(),
-        by=olga,
-        title="Mia joins the organizing team (again)",
-        secret=True,
-        effects_wanted=[
-            services.EffectRequest(
-                EffectKind.SET_TIER, {"member": mia.public_id, "tier": int(Tier.ORGANIZING_TEAM)}
-            )
-        ],
-        closes_at=later(),
-    )
+    again = _tier_proposal(olga, mia, secret=True)
     # Three yes against two barred: at least one came from someone who may be the second.
     for voter in (olga, mia, mel):
         services.cast_ballot(proposal=again, voter=voter, choice="yes")

@@ -95,6 +95,11 @@ def save_letter(*, fight: Fight, language: str, body: str, by: Member) -> Demand
         raise PermissionDenied
     if not body.strip():
         raise ValidationError({"body": _("The letter is empty.")})
+    if not fight.targets.exists():
+        raise ValidationError(
+            _("Name the target on the fight's page first: a letter needs someone to go to."),
+            code="no_target",
+        )
     last = fight.letters.filter(language=language).order_by("-version").first()
     letter = DemandLetter.objects.create(
         fight=fight,

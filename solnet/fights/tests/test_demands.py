@@ -95,6 +95,17 @@ def test_the_letter_is_drafted_versioned_and_printed(objects, team, fight, netwo
     assert team.get(url, {"language": "xx"}).status_code == 404
 
 
+def test_a_letter_with_nobody_to_go_to_is_refused(objects, team, fight):
+    fight.targets.clear()
+    url = reverse("fights:letter", args=[fight.public_id])
+    page = team.get(url, {"language": "en"}).content.decode()
+    assert "This letter has nobody to go to yet" in page
+    response = team.post(url, {"language": "en", "body": "To …,\n\nWe demand: pay."})
+    assert response.status_code == 422
+    assert "Name the target on the fight" in response.content.decode()
+    assert not fight.letters.exists()
+
+
 def test_deadline_reminders_go_to_the_team_once_a_day(
     objects, fight, smtp_server, django_capture_on_commit_callbacks
 ):

@@ -17,6 +17,7 @@ from solnet.core import public_forms
 from solnet.core.models import AuditEvent
 from solnet.core.retention import purge_expired
 from solnet.fights.models import Fight, FightSubject, FightTeamMember, Lead, LeadStatus
+from solnet.network.models import Network
 from solnet.people.models import ContactChannel
 
 pytestmark = pytest.mark.django_db
@@ -104,6 +105,18 @@ def test_spam_is_held_back(network):
         assert client.post(reverse("fight_back"), _form(display_name=f"P{n}")).status_code == 302
     assert client.post(reverse("fight_back"), _form()).status_code == 429
     assert Lead.objects.count() == public_forms.PER_HOUR
+
+
+def test_a_clinic_on_one_tablet_gets_the_limit_the_network_sets(network):
+    """The per-address limit is the network's: a legal clinic raises it, the spam checks
+    stay."""
+    Network.objects.update(public_forms_per_hour=12)
+    client = Client(REMOTE_ADDR="198.51.100.21")
+    for n in range(12):
+        assert client.post(reverse("fight_back"), _form(display_name=f"T{n}")).status_code == 302
+    assert client.post(reverse("fight_back"), _form()).status_code == 429
+    bot = client.post(reverse("fight_back"), _form(website="http://spam.example"))
+    assert Lead.objects.count() == 12 and bot.status_code in (302, 429)
 
 
 def test_an_organizer_writes_down_a_call_and_hands_the_callback_on(network, personas):

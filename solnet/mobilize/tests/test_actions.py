@@ -276,6 +276,13 @@ def test_one_tap_outcomes_move_the_count_and_callbacks_come_first(personas, orga
     calls[0].ask.commitment.refresh_from_db()
     assert calls[0].ask.commitment.answer == Answer.YES
     assert Ask.objects.get(pk=calls[0].ask_id).answered_via == "call"
+    # The recorded answer is the marked one; "Maybe" after "Yes" marks "Maybe", and the
+    # finished call folds away behind "Change what was recorded".
+    row = tap(calls[0], answer="maybe").content.decode()
+    assert 'value="maybe" aria-pressed="true" class="primary"' in row
+    assert 'value="yes" aria-pressed="false">' in row
+    assert '<details class="again">' in row
+    tap(calls[0], answer="yes")
     later = timezone.localtime() + timedelta(hours=2)
     tap(calls[1], result="no_answer", callback_at=later.strftime("%Y-%m-%dT%H:%M"))
     tap(calls[2], result="wrong_number")
