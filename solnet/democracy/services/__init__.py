@@ -1,5 +1,11 @@
 """Writes of direct democracy, by area; everything is reachable as `services.<name>`."""
 
+from solnet.democracy.services.closing import (
+    close_due_proposals,
+    close_proposal,
+    meeting_to_close,
+    warn_closing_votes,
+)
 from solnet.democracy.services.decisions import (
     Cast,
     EffectRequest,
@@ -8,15 +14,11 @@ from solnet.democracy.services.decisions import (
     body_of_fight,
     cast_ballot,
     clean_choice,
-    close_due_proposals,
-    close_proposal,
     enter_offline_ballot,
     find_receipt,
-    meeting_to_close,
     open_voting,
     propose,
     receipt_digest,
-    warn_closing_votes,
     withdraw_proposal,
 )
 from solnet.democracy.services.delegates import (

@@ -1,5 +1,5 @@
 """Writes of direct democracy: proposing, opening the vote, casting ballots (open, secret,
-offline), closing with the tally, and carrying out the effects of a passed decision.
+offline). Closing, with the tally and the effects, is `closing.py`.
 
 Every write locks the proposal's row first, so concurrent ballots, closes and effects line
 up: K identical ballots give one vote, and a decision's effects run exactly once, in the
@@ -23,18 +23,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from solnet.core import audit
-from solnet.democracy import access, counting, effects, notices, second_person
+from solnet.democracy import access, effects, notices
 from solnet.democracy.models import (
     CHOICE_METHODS,
     NEEDS_REASON,
     POSITIONS,
-    Attendance,
     Ballot,
     Body,
     BodyKind,
     Effect,
-    Meeting,
-    MeetingStatus,
     Method,
     NoticeKind,
     Option,
@@ -47,7 +44,6 @@ from solnet.members.models import Member
 
 MAX_OPTIONS = 50
 MAX_VOTING_DAYS = 90
-CLOSING_SOON = timedelta(hours=24)
 
 
 def receipt_digest(receipt: str) -> str:
@@ -436,134 +432,6 @@ def find_receipt(*, proposal: Proposal, receipt: str) -> Ballot | None:
     return Ballot.objects.filter(proposal=proposal, receipt_digest=receipt_digest(receipt)).first()
 
 
-# --- closing --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class InSession:
-    """The meeting that closes a vote before its deadline, and who is present at it."""
-
-    meeting: Meeting
-    present: int
-    needed: int
-
-
-def meeting_to_close(proposal: Proposal, by: Member) -> InSession:
-    """The meeting in session in which `by` may close this vote before its deadline, or a
-    ValidationError that says why not. The rule (SECURITY.md): only a meeting of the
-    proposal's own body, in session, called with the body's notice, with the proposal on its
-    agenda, by its facilitator, and with the body's quorum present — counted from the
-    attendance, never from the ballots."""
-    meetings = Meeting.objects.filter(
-        body=proposal.body,
-        status=MeetingStatus.OPEN,
-        agenda__proposal=proposal,
-        facilitator=by,
-    ).select_related("body")
-    meeting = meetings.order_by("-opened_at").first()
-    if meeting is None:
-        raise ValidationError(
-            _(
-                "A vote closes before its deadline only in a meeting in session of this body, "
-                "by its facilitator, with the proposal on the agenda."
-            ),
-            code="no_meeting",
-        )
-    if not meeting.gave_notice():
-        raise ValidationError(
-            _(
-                "This meeting was called with less than the body's notice (%(hours)s hours): "
-                "it cannot close votes early."
-            )
-            % {"hours": proposal.body.notice_hours},
-            code="short_notice",
-        )
-    electorate = access.electorate(proposal)
-    present = Attendance.objects.filter(meeting=meeting, member__in=electorate.values("pk")).count()
-    needed = proposal.body.quorum_needed(electorate.count())
-    if present < needed:
-        raise ValidationError(
-            _(
-                "The meeting is not quorate: %(present)s of the %(needed)s needed are marked "
-                "present."
-            )
-            % {"present": present, "needed": needed},
-            code="no_quorum",
-        )
-    return InSession(meeting=meeting, present=present, needed=needed)
-
-
-@transaction.atomic
-def close_proposal(*, proposal: Proposal, by: Member | None = None) -> Proposal:
-    """Counts the ballots and records the result; a passed decision's effects run now, each
-    exactly once. `by` is the facilitator closing it early in a quorate meeting in session
-    (`meeting_to_close`); None when the deadline has come."""
-    proposal = _locked(proposal)
-    if proposal.status != Status.VOTING:
-        raise ValidationError(_("This proposal is not being voted on."), code="not_open")
-    session = None
-    if by is not None:
-        if not (by.is_active and by.is_approved):
-            raise PermissionDenied
-        session = meeting_to_close(proposal, by)
-    elif proposal.closes_at is not None and proposal.closes_at > timezone.now():
-        raise ValidationError(_("The vote is still open."), code="still_open")
-    outcome = counting.count(proposal, eligible=access.electorate(proposal).count())
-    now = timezone.now()
-    status = Status.PASSED if outcome.passed else Status.FAILED
-    # The conditional update makes a second close (a racing worker) change nothing.
-    changed = Proposal.objects.filter(pk=proposal.pk, status=Status.VOTING).update(
-        status=status,
-        result=outcome.result,
-        turnout=outcome.turnout,
-        eligible=outcome.eligible,
-        closed_at=now,
-        closed_by=by,
-        closed_in=session.meeting if session else None,
-        present=session.present if session else None,
-    )
-    if not changed:
-        raise ValidationError(_("This proposal has already been decided."), code="closed")
-    proposal.refresh_from_db()
-    if proposal.secret:
-        _reshuffle(proposal)
-    audit.record(
-        "democracy.decided",
-        actor=by,
-        target=proposal,
-        result=status,
-        turnout=outcome.turnout,
-        eligible=outcome.eligible,
-        **({"meeting": session.meeting.public_id, "present": session.present} if session else {}),
-    )
-    if outcome.passed:
-        _carry_out(proposal)
-    notices.tell(NoticeKind.RESULT, members=access.electorate(proposal), proposal=proposal)
-    return proposal
-
-
-def _carry_out(proposal: Proposal) -> None:
-    for effect in proposal.effects.filter(ran_at__isnull=True):
-        if not Effect.objects.filter(pk=effect.pk, ran_at__isnull=True).update(
-            ran_at=timezone.now()
-        ):
-            continue
-        if not second_person.carried_by_another(proposal, effect):
-            # It stands in for the two-person rule, but no yes came from a member who may be
-            # the second person: it waits for one, as a two-person request does.
-            second_person.wait_for_one(proposal, effect)
-            continue
-        try:
-            with transaction.atomic():
-                effects.run(effect.kind, effect.params, proposal)
-        except (ValidationError, PermissionDenied) as error:
-            message = "; ".join(getattr(error, "messages", [])) or _("It was not allowed.")
-            Effect.objects.filter(pk=effect.pk).update(failure=message[:300])
-            audit.record("democracy.effect_failed", target=proposal, effect=effect.kind)
-        else:
-            audit.record("democracy.effect_ran", target=proposal, effect=effect.kind)
-
-
 def _reshuffle(proposal: Proposal) -> list[Ballot]:
     """Writes a secret ballot's rows again, all of them, in a random order under new random
     keys — after every vote and at the close — so that neither their keys nor the order a
@@ -583,40 +451,3 @@ def _reshuffle(proposal: Proposal) -> list[Ballot]:
 def _rewritten(proposal: Proposal, ballot: Ballot) -> Ballot:
     """Reshuffles the secret ballot's rows and returns the new row of `ballot`."""
     return next(b for b in _reshuffle(proposal) if b.receipt_digest == ballot.receipt_digest)
-
-
-def warn_closing_votes() -> int:
-    """Those yet to vote on a vote closing within a day are told, once."""
-    now = timezone.now()
-    warned = 0
-    for proposal in Proposal.objects.filter(
-        status=Status.VOTING,
-        closing_notice_at__isnull=True,
-        closes_at__gt=now,
-        closes_at__lte=now + CLOSING_SOON,
-    ):
-        with transaction.atomic():
-            if not Proposal.objects.filter(pk=proposal.pk, closing_notice_at__isnull=True).update(
-                closing_notice_at=now
-            ):
-                continue
-            voters = access.electorate(proposal)
-            rows = Participation if proposal.secret else Ballot
-            voted = rows.objects.filter(proposal=proposal).values_list("voter", flat=True)
-            notices.tell(
-                NoticeKind.CLOSING, members=voters.exclude(pk__in=voted), proposal=proposal
-            )
-            warned += 1
-    return warned
-
-
-def close_due_proposals() -> int:
-    """The worker's round: every vote whose deadline has passed is counted."""
-    closed = 0
-    for proposal in Proposal.objects.due():
-        try:
-            close_proposal(proposal=proposal)
-        except ValidationError:
-            continue
-        closed += 1
-    return closed
