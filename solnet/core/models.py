@@ -23,8 +23,12 @@ from solnet.core.data import (
 
 
 def new_public_id() -> str:
-    """A random identifier for URLs (never the sequential primary key)."""
-    return secrets.token_urlsafe(12)
+    """A random identifier for URLs (never the sequential primary key). It never begins with
+    "-", so an operator can give it to a command without it being read as an option."""
+    while True:
+        public_id = secrets.token_urlsafe(12)
+        if not public_id.startswith("-"):
+            return public_id
 
 
 class DataKey(models.Model):

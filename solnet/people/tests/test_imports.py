@@ -727,6 +727,28 @@ def test_the_command_runs_only_a_queued_import(organizer):
     assert "3 people recorded" in out.getvalue()
 
 
+def test_the_command_takes_an_id_that_begins_with_a_dash(organizer):
+    """Ids made before they stopped beginning with "-" still run, given after `--`."""
+    from django.core.management import call_command
+
+    person_import = checked(upload(_generated(2), by=organizer), by=organizer)
+    PersonImport.objects.filter(pk=person_import.pk).update(public_id="-dash-first-id")
+    person_import.refresh_from_db()
+    imports.start_import(
+        person_import=person_import, default="add", rows={}, skip_errors=False, by=organizer
+    )
+    out = io.StringIO()
+    call_command("run_person_import", "--", "-dash-first-id", stdout=out)
+    assert "2 people recorded" in out.getvalue()
+
+
+def test_new_public_ids_never_begin_with_a_dash():
+    """One in 64 random ids would, and a command line reads it as an option."""
+    from solnet.core.models import new_public_id
+
+    assert not any(new_public_id().startswith("-") for _ in range(2000))
+
+
 # --- access, retention ---------------------------------------------------------------------
 
 

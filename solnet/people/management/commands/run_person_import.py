@@ -13,7 +13,11 @@ class Command(BaseCommand):
     help = "Run a queued import of people (by its public id) in this process."
 
     def add_arguments(self, parser):
-        parser.add_argument("public_id", help="The import's id, as in its page's address")
+        parser.add_argument(
+            "public_id",
+            help="The import's id, as in its page's address (put `--` before an id that "
+            "begins with a dash)",
+        )
 
     def handle(self, *args, **options):
         person_import = PersonImport.objects.filter(public_id=options["public_id"]).first()
