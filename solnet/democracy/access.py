@@ -72,6 +72,40 @@ def may_vote(member: Member, proposal: Proposal) -> bool:
     return electorate(proposal).filter(pk=member.pk).exists()
 
 
+def votable_by(member: Member) -> QuerySet[Proposal]:
+    """The proposals `member` has a vote on, whatever their status: `electorate` read from the
+    member's side, as one query (the start page lists the open ones not yet voted on)."""
+    if not (member.is_active and member.status == Member.Status.ACTIVE):
+        return Proposal.objects.none()
+    from solnet.councils.models import Committee, Council
+
+    involved = Fight.objects.filter(
+        Q(team__member=member) | Q(subjects__person__member=member)
+    ).values("pk")
+    subject_of = Fight.objects.filter(subjects__person__member=member).values("pk")
+    own_body = (
+        Q(body__kind=BodyKind.GENERAL, body__voter_tier__lte=member.tier)
+        | Q(
+            body__kind=BodyKind.COUNCIL,
+            body__council__in=Council.objects.filter(memberships__person__member=member).values(
+                "pk"
+            ),
+        )
+        | Q(
+            body__kind=BodyKind.COMMITTEE,
+            body__committee__in=Committee.objects.filter(members__member=member).values("pk"),
+        )
+    )
+    if not trust.is_settled(member):
+        own_body &= Q(body__newcomers_wait=False)
+    own_body |= Q(body__kind=BodyKind.FIGHT, body__fight__in=involved)
+    the_subjects = Q(subject_decides=True, fight__isnull=False)
+    return Proposal.objects.filter(
+        (the_subjects & Q(fight__in=subject_of))
+        | (~the_subjects & (own_body | Q(fight__in=involved)))
+    )
+
+
 def visible_bodies(member: Member) -> QuerySet[Body]:
     """Bodies whose proposals a member sees: those they vote in, and for the organizing team
     every body but a fight's."""

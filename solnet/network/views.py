@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from solnet.core import twoperson
 from solnet.core.access import member_view
 from solnet.members import access as member_access
-from solnet.network import access, services
+from solnet.network import access, services, start
 from solnet.network.forms import NetworkForm
 
 
@@ -24,9 +24,9 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "network/home.html",
         {
-            "pending_joiners": member_access.pending_joiners(member).count(),
-            "pending_approvals": twoperson.pending_for(member).count(),
+            "needs": start.needs_of(member),
             "can_invite": member_access.can_invite(member),
+            "today": timezone.localdate(),
         },
     )
 
