@@ -10,7 +10,7 @@ PORT ?= 8000
 WEB_WORKERS ?= 2
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run install install-dev test lint verify bench browser pdf-libs pdf-tools gettext messages clean
+.PHONY: run install install-dev test lint verify bench browser pdf-libs pdf-tools gettext messages clean docs screenshots
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -20,7 +20,7 @@ install: $(UV)
 	$(UV) sync --frozen --no-dev --quiet
 
 install-dev: $(UV)
-	$(UV) sync --frozen --quiet
+	$(UV) sync --frozen --group docs --quiet
 
 ## Pango, which WeasyPrint needs for demand letters. Best effort for `make run`: without it
 ## SolNet works, but cannot make PDF letters.
@@ -86,6 +86,15 @@ verify: install-dev browser pdf-tools
 ## Performance figures as ratios to floors measured in the same run: var/bench-results.json.
 bench: install-dev
 	$(PY) -m pytest -m bench -q --figures=var/bench-results.json --figures-title="Benchmarks"
+
+## The documentation site (mkdocs.yml, docs/) built into var/site; any warning fails it.
+docs: install-dev
+	$(VENV)/bin/mkdocs build --strict
+
+## The README's and the documentation's screenshots, on a phone and a desktop, made by a
+## browser test into docs/screenshots/.
+screenshots: install-dev browser
+	SOLNET_SCREENSHOTS=docs/screenshots $(PY) -m pytest solnet/core/tests/test_screenshots.py -q
 
 ## Refresh the translation catalogues after changing strings.
 messages: install-dev gettext

@@ -1,7 +1,7 @@
 """SolNet settings: one file, driven by environment variables.
 
-Every variable is listed in `.env.example` and the README. `make run` needs none of them: the
-quick start runs on SQLite in `var/` with keys generated there on first start. Production
+Every variable is listed in `.env.example` and docs/configuration.md. `make run` needs none of
+them: the quick start runs on SQLite in `var/` with keys generated there on first start. Production
 (`SOLNET_PRODUCTION=true`) refuses to start without its secrets instead of inventing them.
 """
 

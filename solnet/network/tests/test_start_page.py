@@ -58,7 +58,6 @@ def _waiting_ask(organizer, member, title="Door-knock at 1400 Pine"):
 def test_votable_by_agrees_with_the_electorate_for_every_persona_and_proposal(objects, personas):
     """The start page reads the electorate from the member's side in one query: it must name
     exactly the proposals `may_vote` allows, for everyone, newcomers included."""
-    organizer = personas["organizer"].member
     general = Body.objects.general()
     general.newcomers_wait = True
     general.save()
@@ -70,7 +69,9 @@ def test_votable_by_agrees_with_the_electorate_for_every_persona_and_proposal(ob
     Proposal.objects.filter(pk=subject_vote.pk).update(subject_decides=True)
     newcomer, _ = make_member("newcomer", joined_days_ago=1)
     council_vote = democracy.propose(
-        body=democracy.body_of_council(objects["council"]), by=personas["member"].member, title="Rent strike"
+        body=democracy.body_of_council(objects["council"]),
+        by=personas["member"].member,
+        title="Rent strike",
     )
     assert council_vote
     members = [p.member for p in personas.values() if p.member] + [newcomer]
