@@ -178,6 +178,7 @@ def objects(personas) -> dict[str, Any]:
     )
     # A second usable invitation for the join page (the first is revoked by one row).
     _second, second_token = services.create_invitation(created_by=organizer, tier=Tier.MEMBER)
+    _reset, reset_token = services.issue_password_reset(member=target, by=organizer)
     from django.utils import timezone
 
     from solnet.councils.models import Committee, Council, CouncilMembership, OneOnOne, Site
@@ -237,6 +238,7 @@ def objects(personas) -> dict[str, Any]:
         "target": target,
         "invitation": invitation,
         "invitation_token": second_token,
+        "reset_token": reset_token,
         "api_token": api_token,
         "approval": approval,
         "passkey": passkey,

@@ -67,6 +67,10 @@ def can_approve_roles(member: Member, params: dict) -> bool:
     return is_member(member)
 
 
+def can_issue_password_resets(member: Member) -> bool:
+    return is_organizer(member)
+
+
 def can_deactivate(member: Member) -> bool:
     return is_organizer(member)
 

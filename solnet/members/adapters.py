@@ -6,6 +6,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from solnet.core import crypto, keys
 from solnet.network.models import Network
@@ -14,6 +15,12 @@ MFA_CONTEXT = "mfa.authenticator"
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    # The words the rest of SolNet uses: a "sign-in name", never a "username".
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "username_password_mismatch": _("The sign-in name or the password is not right."),
+    }
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # People join with an invitation link only.
         return False

@@ -23,6 +23,13 @@ class LoginForm(AllauthLoginForm):
     same refusal comes whatever the name, known or not, and even with the right password.
     """
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The words the rest of SolNet uses (allauth says "Username").
+        self.fields["login"].label = _("Sign-in name")
+        self.fields["login"].widget.attrs.pop("placeholder", None)
+        self.fields["password"].widget.attrs.pop("placeholder", None)
+
     def clean(self):
         login = (self.data.get("login") or "").strip().casefold()
         address = throttle.client_address(self.request) if self.request else ""
@@ -157,3 +164,25 @@ class ApiTokenForm(forms.Form):
         required=False,
         help_text=_("Leave empty for a token that lasts until you revoke it."),
     )
+
+
+class NewPasswordForm(forms.Form):
+    """Setting a new password through an organizer's one-time link."""
+
+    password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validators_help_text_html,
+    )
+    password2 = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("The two passwords are not the same."))
+        return data

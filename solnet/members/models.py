@@ -475,3 +475,55 @@ def dead_tokens() -> models.Q:
     return models.Q(revoked_at__lt=now - timedelta(days=30)) | models.Q(
         expires_at__lt=now - timedelta(days=30)
     )
+
+
+class PasswordReset(models.Model):
+    """A one-time link an organizer makes for a member who lost their password. It sets a new
+    password and nothing more: signing in still takes the member's second factor."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="password_resets", help_text="For whom"
+    )
+    token_digest = models.CharField(
+        max_length=64, unique=True, help_text="SHA-256 of the link's secret; the secret is not kept"
+    )
+    created_by = models.ForeignKey(
+        Member,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The organizer who made it",
+    )
+    created_at = models.DateTimeField(default=timezone.now, help_text="When it was made")
+    expires_at = models.DateTimeField(help_text="After this the link no longer works")
+    used_at = models.DateTimeField(null=True, blank=True, help_text="When the password was set")
+    revoked_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a newer link replaced it"
+    )
+
+    data_policy = DataPolicy(
+        sensitivity={
+            "id": INTERNAL,
+            "member": PERSONAL,
+            "token_digest": SECRET,
+            "created_by": PERSONAL,
+            "created_at": INTERNAL,
+            "expires_at": INTERNAL,
+            "used_at": INTERNAL,
+            "revoked_at": INTERNAL,
+        },
+        retention=Retention(
+            action=DELETE,
+            reason="A reset link matters only until it is used or expires; the audit log "
+            "keeps who made it and when.",
+            period=timedelta(days=30),
+            basis="expires_at",
+        ),
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"password reset for {self.member_id}"

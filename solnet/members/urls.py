@@ -23,4 +23,5 @@ urlpatterns = [
     path("<str:public_id>/roles/grant/", views.member_role_grant, name="role_grant"),
     path("<str:public_id>/roles/revoke/", views.member_role_revoke, name="role_revoke"),
     path("<str:public_id>/deactivate/", views.member_deactivate, name="deactivate"),
+    path("<str:public_id>/password-reset/", views.member_password_reset, name="password_reset"),
 ]

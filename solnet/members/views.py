@@ -20,6 +20,7 @@ from solnet.members.forms import (
     ApiTokenForm,
     InvitationForm,
     JoinForm,
+    NewPasswordForm,
     ProfileForm,
     RoleForm,
     TierForm,
@@ -103,6 +104,9 @@ def member_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "subject": subject,
             "contacts": access.shown_contacts(request.user, subject),
             "can_manage": access.can_manage_roles(request.user) and subject.pk != request.user.pk,
+            "can_reset": access.can_issue_password_resets(request.user)
+            and subject.pk != request.user.pk
+            and subject.is_active,
             "tier_form": TierForm(initial={"tier": subject.tier}),
             "role_form": RoleForm(),
             "roles": subject.role_grants.order_by("role"),
@@ -169,6 +173,61 @@ def member_deactivate(request: HttpRequest, public_id: str) -> HttpResponse:
         raise Http404 from None
     messages.success(request, _("%(name)s was deactivated and signed out.") % {"name": subject})
     return redirect("members:list")
+
+
+# --- a lost password ------------------------------------------------------------------------
+
+
+@member_view(access.can_issue_password_resets)
+@require_POST
+def member_password_reset(request: HttpRequest, public_id: str) -> HttpResponse:
+    """An organizer makes a one-time link for a member who lost their password: shown once."""
+    subject = access.get_member_or_404(request.user, public_id)
+    try:
+        _reset, token = services.issue_password_reset(member=subject, by=request.user)
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("members:detail", public_id=public_id)
+    return render(
+        request,
+        "members/password_reset_issued.html",
+        {
+            "subject": subject,
+            "url": services.password_reset_url(token),
+            "hours": int(services.RESET_LIFETIME.total_seconds() // 3600),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset(request: HttpRequest, token: str) -> HttpResponse:
+    """Opening a reset link: choose a new password, then sign in with it and the second
+    factor. The link signs nobody in."""
+    reset = services.find_usable_reset(token)
+    if reset is None:
+        return render(request, "members/password_reset_invalid.html", status=404)
+    form = NewPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reset_password(token=token, password=form.cleaned_data["password1"])
+        except ValidationError as error:
+            form.add_error("password1", error)
+        else:
+            if request.user.is_authenticated:
+                logout(request)
+            messages.success(
+                request,
+                _("Your new password is set. Sign in with it and your second factor."),
+            )
+            return redirect("account_login")
+    return render(
+        request,
+        "members/password_reset.html",
+        {"form": form, "subject": reset.member},
+        status=422 if form.errors else 200,
+    )
 
 
 # --- approving joiners ---------------------------------------------------------------------

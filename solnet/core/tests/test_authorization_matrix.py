@@ -75,6 +75,12 @@ def _charted(objects):
 PAGES: dict[str, Row] = {
     "home": Row(NOT_PENDING, note="a pending joiner is held at the waiting page"),
     "join": Row(EVERYONE, kwargs=lambda o: {"token": o["invitation_token"]}),
+    "account_reset_password": Row(
+        NOT_PENDING,
+        kwargs=lambda o: {"token": o["reset_token"]},
+        note="the link is the key: whoever holds it sets a password, and still needs the "
+        "member's second factor to sign in; a signed-in joiner is held at the waiting page",
+    ),
     "members:list": Row(only(*APPROVED)),
     "members:waiting": Row(only(*SIGNED_IN)),
     "members:pending": Row(only(*MEMBERS_UP)),
@@ -108,6 +114,7 @@ PAGES: dict[str, Row] = {
         only(*ORGANIZERS), "post", _member, lambda o: {"role": "facilitator"}
     ),
     "members:deactivate": Row(only(*ORGANIZERS), "post", _member),
+    "members:password_reset": Row(only(*ORGANIZERS), "post", _member),
     "network:setup": Row(only(*ORGANIZERS)),
     "people:list": Row(only(*ORGANIZERS)),
     "people:new": Row(only(*ORGANIZERS)),

@@ -34,7 +34,7 @@ def test_unknown_and_known_names_get_identical_answers(client, member):
     unknown = _login(Client(), "nobody_by_this_name", "wrong password here")
     assert known.status_code == unknown.status_code == 200
     assert _normalized(known, "member") == _normalized(unknown, "nobody_by_this_name")
-    assert "not correct" in known.content.decode()
+    assert "The sign-in name or the password is not right." in known.content.decode()
     targets = list(
         AuditEvent.objects.filter(action="member.sign_in_failed").values_list("target", flat=True)
     )
@@ -155,7 +155,7 @@ def test_deactivation_ends_sessions_at_once(signed_in, personas):
     assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
     # And the password no longer opens the door: the same answer as a wrong password.
     response = _login(Client(), "member", PASSWORD)
-    assert "not correct" in response.content.decode()
+    assert "is not right" in response.content.decode()
 
 
 def test_a_role_change_ends_sessions_at_once(personas):
@@ -185,3 +185,10 @@ def test_a_successful_sign_in_clears_the_names_failures(settings, member):
     for _ in range(2):
         response = _login(Client(), "member", "wrong password here")
         assert "Too many sign-in attempts" not in response.content.decode()
+
+
+def test_the_sign_in_page_says_sign_in_name_and_where_a_lost_password_goes(client, network):
+    page = client.get(LOGIN).content.decode()
+    assert '<label for="id_login">Sign-in name' in page
+    assert "Username" not in page and "username" not in page.replace('"username"', "")
+    assert "Lost your password?" in page and "recovery codes" in page
