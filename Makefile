@@ -10,7 +10,7 @@ PORT ?= 8000
 WEB_WORKERS ?= 2
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run install install-dev test lint verify bench browser pdf-libs pdf-tools gettext messages clean docs screenshots
+.PHONY: run demo install install-dev test lint verify bench browser pdf-libs pdf-tools gettext messages clean docs screenshots
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -38,6 +38,13 @@ pdf-tools:
 	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils >/dev/null || { apt-get update -q && apt-get install -y -q libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils >/dev/null; }; \
 	  else sudo apt-get install -y -q libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils >/dev/null; fi; }
 
+## The worker and the web server together until Ctrl-C (`run` and `demo`).
+SERVE = $(PY) manage.py run_huey --quiet & worker=$$!; \
+  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+  SOLNET_BASE_URL=$${SOLNET_BASE_URL:-http://$(HOST):$(PORT)} \
+  $(VENV)/bin/gunicorn solnet.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) \
+    --threads 4 --access-logfile /dev/null --log-level warning
+
 ## Install, migrate, start the web server and the worker on SQLite, print how to sign in.
 run: install pdf-libs
 	@$(PY) manage.py migrate --noinput --verbosity 0
@@ -47,11 +54,22 @@ run: install pdf-libs
 	@echo "Members sign in at http://$(HOST):$(PORT)/accounts/login/ with their sign-in name,"
 	@echo "password and second factor. Stop with Ctrl-C."
 	@echo ""
-	@$(PY) manage.py run_huey --quiet & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  SOLNET_BASE_URL=$${SOLNET_BASE_URL:-http://$(HOST):$(PORT)} \
-	  $(VENV)/bin/gunicorn solnet.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) \
-	    --threads 4 --access-logfile /dev/null --log-level warning
+	@$(SERVE)
+
+## A demo network of made-up people, councils, fights, votes and a picket, in both languages,
+## in var/demo/ (never the database of `make run`); prints an organizer's and a member's
+## sign-ins, then starts like `make run`. Run again, it keeps the demo and prints them again.
+demo: export SOLNET_DATA_DIR := $(CURDIR)/var/demo
+demo: export DATABASE_URL :=
+demo: export REDIS_URL :=
+demo: export SOLNET_SMTP_HOST :=
+demo: export SOLNET_SMS_ACCOUNT_SID :=
+demo: install pdf-libs
+	@$(PY) manage.py migrate --noinput --verbosity 0
+	@SOLNET_BASE_URL=$${SOLNET_BASE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py demo
+	@echo "Stop with Ctrl-C."
+	@echo ""
+	@$(SERVE)
 
 ## Chromium from Debian for the browser tests (never a downloaded browser).
 browser:

@@ -148,6 +148,7 @@ INSTALLED_APPS = [
     "solnet.fights",
     "solnet.democracy",
     "solnet.mobilize",
+    "solnet.demo",  # the `demo` command only: no models, no pages
 ]
 # No django.contrib.admin: nobody in the application holds power over everyone's data.
 
@@ -365,7 +366,8 @@ SOLNET_OUTBOUND_ALLOWED_HOSTS = [h.lower() for h in env_list("SOLNET_OUTBOUND_AL
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
-LOCALE_PATHS = [BASE_DIR / "solnet" / "locale"]
+# locale_allauth: allauth's own strings in "tú" (allauth's Spanish says "usted"); after SolNet's.
+LOCALE_PATHS = [BASE_DIR / "solnet" / "locale", BASE_DIR / "solnet" / "locale_allauth"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("SOLNET_TIME_ZONE", "UTC")

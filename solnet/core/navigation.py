@@ -1,5 +1,8 @@
 """The main navigation. Each app registers its entries in its AppConfig.ready(), with a test
-of who sees them, so the menu grows with the apps without the base template knowing them."""
+of who sees them, so the menu grows with the apps without the base template knowing them.
+
+A phone shows the few daily destinations in one row and the rest under "More" (a `<details>`,
+so it opens without JavaScript); a wider screen shows every entry."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ class NavEntry:
     url_name: str
     visible: Callable[[Any], bool]
     order: int = 50
+    daily: bool = False  # on a phone's one row; the others are under "More"
 
 
 _ENTRIES: dict[str, NavEntry] = {}
@@ -34,7 +38,15 @@ def entries_for(request) -> list[dict[str, Any]]:
     for entry in sorted(_ENTRIES.values(), key=lambda e: (e.order, e.key)):
         if entry.visible(user):
             url = reverse(entry.url_name)
-            shown.append({"key": entry.key, "label": entry.label, "url": url, "current": False})
+            shown.append(
+                {
+                    "key": entry.key,
+                    "label": entry.label,
+                    "url": url,
+                    "current": False,
+                    "daily": entry.daily,
+                }
+            )
     # The current page is the entry with the longest URL the path starts with.
     matches = [
         e

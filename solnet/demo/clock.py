@@ -15,8 +15,9 @@ Only the demo command uses this, in one process, before any server starts.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 
 from django.utils import timezone as django_timezone
 
@@ -47,6 +48,23 @@ class StoryClock:
 
     def back_to_now(self) -> None:
         self.behind = dt.timedelta(0)
+
+
+class Timeline:
+    """The steps of the story, each at its moment; `tell` takes them in order of time (steps
+    at the same moment in the order they were added)."""
+
+    def __init__(self) -> None:
+        self._steps: list[tuple[dt.datetime, int, Callable[[], object]]] = []
+
+    def at(self, moment: dt.datetime, step: Callable[..., object], *args: object) -> None:
+        """`step(*args)` at `moment`."""
+        self._steps.append((moment, len(self._steps), partial(step, *args)))
+
+    def tell(self, clock: StoryClock) -> None:
+        for moment, _order, step in sorted(self._steps, key=lambda s: (s[0], s[1])):
+            clock.at(moment)
+            step()
 
 
 @contextmanager

@@ -39,6 +39,10 @@ class ProposalSummaryOut(Schema):
     closes_at: datetime.datetime | None
 
     @staticmethod
+    def resolve_title(obj) -> str:
+        return obj.display_title
+
+    @staticmethod
     def resolve_body(obj) -> str:
         return str(obj.body)
 
@@ -122,7 +126,7 @@ def get_proposal(request: HttpRequest, public_id: str):
         return 404, {"detail": "Not found."}
     return {
         "public_id": proposal.public_id,
-        "title": proposal.title,
+        "title": proposal.display_title,
         "body": str(proposal.body),
         "body_kind": proposal.body.kind,
         "method": proposal.method,

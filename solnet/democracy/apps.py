@@ -27,5 +27,12 @@ class DemocracyConfig(AppConfig):
         add_founding_listener(founding.set_up_general_meeting)
 
         register(
-            NavEntry("decisions", _("Decisions"), "democracy:index", access.can_see_democracy, 12)
+            NavEntry(
+                "decisions",
+                _("Decisions"),
+                "democracy:index",
+                access.can_see_democracy,
+                12,
+                daily=True,
+            )
         )

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from solnet.core import twoperson
 from solnet.core.access import member_view
 from solnet.core.models import ApprovalRequest
-from solnet.democracy import access, effects, forms, notices, services
+from solnet.democracy import access, effects, forms, notices, services, titles
 from solnet.democracy.models import (
     MOTION_METHODS,
     Body,
@@ -114,7 +114,7 @@ def put_move(request: HttpRequest, public_id: str, target: str) -> HttpResponse:
 @require_GET
 def body_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     body = access.get_body_or_404(request.user, public_id)
-    proposals = body.proposals.all()
+    proposals = body.proposals.select_related("fight")
     page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -236,6 +236,8 @@ def propose(request: HttpRequest, public_id: str) -> HttpResponse:
         .select_related("council", "fight", "committee")[:PAGE_SIZE]
     ]
     fight_move = ""
+    # The title the app fills in, and what it is made of (`democracy.titles`).
+    written: tuple[str, dict] = ("", {})
     fight_params = request.POST if request.method == "POST" else request.GET
     if fight_params.get("effect_fight") or fight_params.get("fight"):
         try:
@@ -251,6 +253,7 @@ def propose(request: HttpRequest, public_id: str) -> HttpResponse:
         except ValidationError:
             raise Http404 from None
         fight_move = effects.describe(EffectKind.MOVE_FIGHT, prepared.params)
+        written = (titles.MOVE_FIGHT, prepared.params)
     elif not access.can_propose(request.user, body):
         raise Http404
     recall = ""
@@ -263,6 +266,8 @@ def propose(request: HttpRequest, public_id: str) -> HttpResponse:
         except ValidationError:
             raise Http404 from None
         recall = effects.describe(EffectKind.RECALL_DELEGATE, prepared.params)
+        if not fight_move:
+            written = (titles.RECALL, prepared.params)
     if fight_move or recall:
         # A decision that does something is a yes-or-no question.
         form.fields["method"].choices = [
@@ -272,11 +277,15 @@ def propose(request: HttpRequest, public_id: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         wanted = _wanted_effect(form)
+        # A title left as the app filled it in reads in each reader's language.
+        kept = bool(written[0]) and data["title"].strip() == (fight_move or recall)
         try:
             proposal = services.propose(
                 body=body,
                 by=request.user,
                 title=data["title"],
+                title_key=written[0] if kept else "",
+                title_params=written[1] if kept else None,
                 text=data["text"],
                 method=data["method"],
                 threshold=data["threshold"],

@@ -9,9 +9,9 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from solnet.core import audit
+from solnet.democracy import titles
 from solnet.democracy.models import (
     AgendaItem,
     AgendaKind,
@@ -59,19 +59,25 @@ def put_take_on_to_the_meeting(*, fight, move, by) -> None:
     body = Body.objects.general()
     now = timezone.now()
     meeting = next_meeting(body)
-    earliest = now + timedelta(hours=body.notice_hours)
+    # The whole notice from when voting opens, with a minute to spare: `open_voting` measures
+    # the notice from its own, later, now.
+    earliest = now + timedelta(hours=body.notice_hours, minutes=1)
     if meeting is not None:
         closes_at = max(earliest, meeting.starts_at + AFTER_THE_MEETING)
     else:
         closes_at = max(earliest, now + WITHOUT_A_MEETING)
+    # Each reader reads the title in their language; the stored words are the network's.
+    title_params = {"fight": fight.public_id}
     with translation.override(Network.objects.current().default_language):
-        title = _("Take on the fight “%(fight)s”") % {"fight": fight.title}
+        title = titles.render(titles.TAKE_ON, title_params) or fight.title
     try:
         with transaction.atomic():
             proposal = services.propose(
                 body=body,
                 by=by,
                 title=title,
+                title_key=titles.TAKE_ON,
+                title_params=title_params,
                 effects_wanted=[
                     services.EffectRequest(
                         EffectKind.MOVE_FIGHT, {"fight": fight.public_id, "to": Stage.ACCEPTED}

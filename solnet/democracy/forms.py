@@ -364,7 +364,9 @@ class AgendaItemForm(forms.Form):
 
     def __init__(self, *args: Any, proposals=(), fights=(), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["proposal"].choices = [("", "—")] + [(p.public_id, p.title) for p in proposals]
+        self.fields["proposal"].choices = [("", "—")] + [
+            (p.public_id, p.display_title) for p in proposals
+        ]
         self.fields["fight"].choices = [("", "—")] + [(f.public_id, f.title) for f in fights]
 
 

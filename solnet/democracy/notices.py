@@ -20,6 +20,7 @@ from solnet.core.models import ApprovalRequest
 from solnet.core.tasks import queue_mail
 from solnet.democracy.models import Meeting, Notice, NoticeKind, Proposal
 from solnet.members.models import Member, Tier
+from solnet.network import times
 from solnet.network.models import Network
 
 BATCH = 500
@@ -105,7 +106,7 @@ def _message(
         subject = _("A meeting is called: %(body)s") % {"body": body_name}
         detail = _("%(title)s, %(when)s.") % {
             "title": meeting.title,
-            "when": meeting.starts_at.strftime("%Y-%m-%d %H:%M"),
+            "when": times.moment(meeting.starts_at),
         }
     else:
         assert proposal is not None
@@ -115,10 +116,10 @@ def _message(
             NoticeKind.CLOSING: _("A vote in %(body)s closes soon"),
             NoticeKind.RESULT: _("A decision in %(body)s"),
         }[NoticeKind(kind)] % {"body": body_name}
-        detail = proposal.title
+        detail = proposal.display_title
         if kind == NoticeKind.RESULT:
             detail = _("%(title)s: %(result)s.") % {
-                "title": proposal.title,
+                "title": proposal.display_title,
                 "result": proposal.get_status_display(),
             }
     if minimal:

@@ -135,7 +135,7 @@ def _describe(params: dict[str, Any]) -> str:
         return "?"
     return _("%(what)s — passed by the decision “%(title)s”") % {
         "what": effects.describe(effect.kind, effect.params),
-        "title": effect.proposal.title,
+        "title": effect.proposal.display_title,
     }
 
 

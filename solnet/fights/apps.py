@@ -11,5 +11,7 @@ class FightsConfig(AppConfig):
         from solnet.core.navigation import NavEntry, register
         from solnet.fights import access
 
-        register(NavEntry("fights", _("Fights"), "fights:list", access.can_see_fights, 15))
+        register(
+            NavEntry("fights", _("Fights"), "fights:list", access.can_see_fights, 15, daily=True)
+        )
         register(NavEntry("leads", _("Leads"), "fights:leads", access.can_handle_leads, 16))

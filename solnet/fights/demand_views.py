@@ -25,6 +25,19 @@ WRITE_IN = {
     "en": gettext_lazy("Write the letter in English"),
     "es": gettext_lazy("Write the letter in Spanish"),
 }
+# Said on the letter's page while demands sit in it in the language they were written in.
+STILL_IN = {
+    "en": gettext_lazy(
+        "These demands are still in English, as they were written. Translate them in the "
+        "letter before you print it, or whoever receives it reads English in the middle of "
+        "the letter."
+    ),
+    "es": gettext_lazy(
+        "These demands are still in Spanish, as they were written. Translate them in the "
+        "letter before you print it, or whoever receives it reads Spanish in the middle of "
+        "the letter."
+    ),
+}
 
 
 def _page(request: HttpRequest, fight: Fight, **forms) -> dict:
@@ -131,6 +144,8 @@ def letter(request: HttpRequest, public_id: str) -> HttpResponse:
                 _("Version %(version)d of the letter is saved.") % {"version": saved.version},
             )
             return redirect("fights:demands", public_id=fight.public_id)
+    shown = form.data.get("body", "") if form.is_bound else form.initial["body"]
+    untranslated = letters.still_as_written(fight, language, shown)
     return render(
         request,
         "fights/letter.html",
@@ -141,6 +156,10 @@ def letter(request: HttpRequest, public_id: str) -> HttpResponse:
             "language_name": LANGUAGES[language],
             "versions": fight.letters.filter(language=language),
             "no_target": not fight.targets.exists(),
+            "still_as_written": [
+                (STILL_IN.get(code, STILL_IN["en"]), demands)
+                for code, demands in untranslated.items()
+            ],
         },
         status=422 if request.method == "POST" else 200,
     )

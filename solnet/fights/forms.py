@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from solnet.core.forms import NativeDateInput
@@ -305,10 +306,31 @@ class DemandForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Exact and checkable, e.g. “Pay the 30 weeks of wages owed: $6,710”."),
     )
+    language = forms.ChoiceField(
+        label=_("Written in"),
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text=_(
+            "A letter in another language warns you while this demand is still printed as written."
+        ),
+    )
     amount = forms.DecimalField(
         label=_("Amount"), required=False, min_value=0, max_digits=10, decimal_places=2
     )
     due_on = forms.DateField(label=_("Due by"), required=False, widget=NativeDateInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Most people write in the language they read the page in.
+        self.fields["language"].initial = self._page_language()
+
+    @staticmethod
+    def _page_language() -> str:
+        language = translation.get_language() or ""
+        return language if language in dict(settings.LANGUAGES) else ""
+
+    def clean_language(self) -> str:
+        return self.cleaned_data["language"] or self._page_language()
 
 
 class DeadlineForm(forms.Form):

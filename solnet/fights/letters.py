@@ -4,6 +4,10 @@ the team edits, and the PDF with the network's letterhead (WeasyPrint).
 The draft is plain text with the demands listed; the PDF escapes it (Django templates) and keeps
 its paragraphs. Nothing is fetched while rendering: the letterhead is text and the fonts are the
 machine's own.
+
+A demand is printed in the letter as it was written. In a letter in another language the team
+translates it in the letter; until it does, `still_as_written` finds it there and the page
+says so.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from pathlib import Path
 from django.template.loader import render_to_string
 from django.utils import formats, translation
 
-from solnet.fights.models import DemandKind, Fight
+from solnet.fights.models import Demand, DemandKind, Fight
 from solnet.network.models import Network
 
 STYLE = Path(__file__).with_name("letter.css")
@@ -74,6 +78,22 @@ def draft(fight: Fight, language: str) -> str:
         deadline=deadline,
         place=network.city_region,
     )
+
+
+def still_as_written(fight: Fight, language: str, body: str) -> dict[str, list[Demand]]:
+    """The demands written in another language than the letter's and still in `body` word for
+    word, by the language they are in. A demand written before its language was recorded is
+    taken to be in the network's language; one with no letters in it (an amount) is in none."""
+    default = Network.objects.current().default_language
+    found: dict[str, list[Demand]] = {}
+    for demand in fight.demands.all():
+        written_in = demand.language or default
+        text = demand.text or ""
+        if written_in == language or not any(c.isalpha() for c in text):
+            continue
+        if text in body:
+            found.setdefault(written_in, []).append(demand)
+    return found
 
 
 def pdf(fight: Fight, body: str, language: str) -> bytes:

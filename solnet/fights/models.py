@@ -1042,6 +1042,13 @@ class Demand(models.Model):
         blank=True,
         help_text=_("Exact and checkable, e.g. “Pay the 30 weeks of wages owed: $6,710”."),
     )
+    language = models.CharField(
+        max_length=8,
+        blank=True,
+        default="",
+        help_text="The language its words are written in (empty: not recorded, taken as the "
+        "network's): a letter in another language warns while they are printed as written",
+    )
     amount = models.DecimalField(
         _("amount"), max_digits=10, decimal_places=2, null=True, blank=True, help_text=""
     )
@@ -1058,6 +1065,7 @@ class Demand(models.Model):
             "fight": INTERNAL,
             "kind": INTERNAL,
             "text": SENSITIVE,
+            "language": INTERNAL,
             "amount": INTERNAL,
             "due_on": INTERNAL,
             "met_on": INTERNAL,

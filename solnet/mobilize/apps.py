@@ -11,4 +11,8 @@ class MobilizeConfig(AppConfig):
         from solnet.core.navigation import NavEntry, register
         from solnet.mobilize import access
 
-        register(NavEntry("actions", _("Actions"), "mobilize:index", access.can_see_actions, 14))
+        register(
+            NavEntry(
+                "actions", _("Actions"), "mobilize:index", access.can_see_actions, 14, daily=True
+            )
+        )

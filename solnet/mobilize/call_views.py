@@ -186,6 +186,22 @@ def call_record(request: HttpRequest, public_id: str, list_id: str, pk: int) -> 
     return target
 
 
+@require_GET
+@member_view(access.can_see_actions)
+def call_list_callers(request: HttpRequest, public_id: str, list_id: str) -> HttpResponse:
+    """The callers' table of whoever runs the action: a fragment htmx refreshes every few
+    seconds as calls are made, and a page of its own without JavaScript."""
+    action = _runnable(request, public_id)
+    call_list = access.get_call_list_or_404(request.user, action, list_id)
+    template = "mobilize/_callers.html" if request.htmx else "mobilize/callers.html"
+    context = {
+        "action": action,
+        "call_list": call_list,
+        "progress": services.caller_progress(call_list),
+    }
+    return render(request, template, context)
+
+
 @require_POST
 @member_view()
 def call_list_reassign(request: HttpRequest, public_id: str, list_id: str) -> HttpResponse:

@@ -75,7 +75,7 @@ from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
@@ -96,6 +96,7 @@ from solnet.mobilize.models import (
     SmsOptOut,
     SmsSender,
 )
+from solnet.network import times
 from solnet.network.models import Network
 from solnet.people.models import ContactChannel, Person
 
@@ -357,10 +358,7 @@ class _Renderer:
         if name == "place":
             return action.place
         if delivery.language not in self.whens:
-            with translation.override(delivery.language):
-                self.whens[delivery.language] = formats.date_format(
-                    timezone.localtime(action.starts_at), "DATETIME_FORMAT"
-                )
+            self.whens[delivery.language] = times.moment(action.starts_at, delivery.language)
         return self.whens[delivery.language]
 
     def _link(self, delivery: Delivery) -> str:

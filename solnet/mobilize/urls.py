@@ -74,6 +74,11 @@ urlpatterns = [
     path("<str:public_id>/calls/new/", call_views.call_list_new, name="call_list_new"),
     path("<str:public_id>/calls/<str:list_id>/", call_views.call_list_detail, name="call_list"),
     path(
+        "<str:public_id>/calls/<str:list_id>/callers/",
+        call_views.call_list_callers,
+        name="call_list_callers",
+    ),
+    path(
         "<str:public_id>/calls/<str:list_id>/reassign/",
         call_views.call_list_reassign,
         name="call_list_reassign",

@@ -11,5 +11,6 @@ class NetworkConfig(AppConfig):
         from solnet.core.navigation import NavEntry, register
         from solnet.network.access import can_configure_current
 
+        # On a phone the network's name at the top leads to the start page; "Start" is under "More".
         register(NavEntry("home", _("Start"), "home", lambda m: m.is_active, order=10))
         register(NavEntry("settings", _("Settings"), "network:setup", can_configure_current, 80))

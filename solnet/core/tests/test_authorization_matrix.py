@@ -761,6 +761,7 @@ PAGES.update(
             lambda o: {**_call_list(o), "pk": o["call"].pk},
             lambda o: {"result": "voicemail"},
         ),
+        "mobilize:call_list_callers": Row(only(*ORGANIZERS), kwargs=_call_list),
         "mobilize:call_list_reassign": Row(
             only(*ORGANIZERS), "post", _call_list, lambda o: {"callers": "member"}
         ),

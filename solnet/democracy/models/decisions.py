@@ -309,6 +309,18 @@ class Proposal(models.Model):
         _("title"),
         help_text=_("One line, e.g. “Take on the fight for Antonio's back wages ($6,710)”."),
     )
+    title_key = models.CharField(
+        max_length=40,
+        blank=True,
+        default="",
+        help_text="A title the app wrote: which of `democracy.titles.TITLES` it is, rendered "
+        "in each reader's language; empty for a title someone typed",
+    )
+    title_params = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What the app's title is made of: public ids and values, never personal data",
+    )
     text = EncryptedTextField(
         _("the proposal"), null=True, blank=True, help_text=_("What is proposed and why.")
     )
@@ -403,6 +415,8 @@ class Proposal(models.Model):
             "public_id": INTERNAL,
             "body": INTERNAL,
             "title": SENSITIVE,
+            "title_key": INTERNAL,
+            "title_params": INTERNAL,
             "text": SENSITIVE,
             "method": INTERNAL,
             "threshold_num": INTERNAL,
@@ -455,6 +469,18 @@ class Proposal(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's (the current) language: a title the app wrote is
+        rendered afresh; one someone typed reads as typed."""
+        if self.title_key:
+            from solnet.democracy import titles
+
+            rendered = titles.render(self.title_key, self.title_params, self)
+            if rendered is not None:
+                return rendered
         return self.title
 
     @property

@@ -203,6 +203,15 @@ class AgendaItem(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def display_title(self) -> str:
+        """The item in the reader's language where it is a proposal's title the app wrote
+        (copied when the item was made); anything typed reads as typed."""
+        proposal = self.proposal
+        if proposal is not None and proposal.title_key and self.title == proposal.title:
+            return proposal.display_title
+        return self.title
+
 
 class AttendanceMode(models.TextChoices):
     IN_PERSON = "in_person", _("In person")

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from solnet.core import audit
-from solnet.democracy import access, effects, notices
+from solnet.democracy import access, effects, notices, titles
 from solnet.democracy.models import (
     CHOICE_METHODS,
     NEEDS_REASON,
@@ -83,6 +83,8 @@ def propose(
     body: Body,
     by: Member,
     title: str,
+    title_key: str = "",
+    title_params: dict[str, Any] | None = None,
     text: str = "",
     method: str = "",
     threshold: Fraction | None = None,
@@ -95,7 +97,10 @@ def propose(
 ) -> Proposal:
     """Puts a proposal to a body; it is discussed until someone opens the vote — or, with
     `closes_at`, voting opens at once (in the same transaction: a refused close leaves no
-    proposal behind)."""
+    proposal behind). A title the app wrote comes with its `title_key` and `title_params`
+    (`democracy.titles`), so that each reader reads it in their own language."""
+    if title_key and title_key not in titles.TITLES:
+        raise ValueError(f"Unknown title: {title_key}")
     prepared = [effects.prepare(e.kind, e.params, body=body, by=by) for e in effects_wanted]
     fights = {p.fight.pk: p.fight for p in prepared if p.fight is not None}
     fight = next(iter(fights.values()), None)
@@ -151,6 +156,8 @@ def propose(
     proposal = Proposal.objects.create(
         body=body,
         title=title,
+        title_key=title_key,
+        title_params=(title_params or {}) if title_key else {},
         text=text.strip(),
         method=method,
         threshold_num=threshold.numerator,

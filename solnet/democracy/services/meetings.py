@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Max
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from solnet.core import audit
@@ -27,6 +27,7 @@ from solnet.democracy.models import (
 )
 from solnet.fights.models import Fight
 from solnet.members.models import Member
+from solnet.network import times
 
 
 def _locked(meeting: Meeting) -> Meeting:
@@ -109,11 +110,7 @@ def open_meeting(*, meeting: Meeting, by: Member) -> Meeting:
     if timezone.now() < meeting.starts_at - OPEN_GRACE:
         raise ValidationError(
             _("This meeting is called for %(when)s: it opens then, not before.")
-            % {
-                "when": formats.date_format(
-                    timezone.localtime(meeting.starts_at), "DATETIME_FORMAT"
-                )
-            },
+            % {"when": times.moment(meeting.starts_at)},
             code="too_early",
         )
     meeting.status, meeting.opened_at = MeetingStatus.OPEN, timezone.now()

@@ -7,6 +7,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
@@ -38,17 +39,27 @@ def add_demand(
     amount: Decimal | None,
     due_on: datetime.date | None,
     by: Member,
+    language: str = "",
 ) -> Demand:
-    """One item of the demand. The first one brings the no-retaliation clause with it (the
-    team may take it out)."""
+    """One item of the demand, with the `language` its words are in. The first one brings
+    the no-retaliation clause with it (the team may take it out)."""
     if not access.is_on_team(by, fight):
         raise PermissionDenied
     if not text.strip():
         raise ValidationError({"text": _("Write the demand exactly.")})
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose a language from the list.")})
     if kind == DemandKind.AMOUNT and amount is None:
         raise ValidationError({"amount": _("Give the amount.")})
     first = not fight.demands.exists()
-    demand = Demand(fight=fight, kind=kind, text=text.strip(), amount=amount, due_on=due_on)
+    demand = Demand(
+        fight=fight,
+        kind=kind,
+        text=text.strip(),
+        language=language,
+        amount=amount,
+        due_on=due_on,
+    )
     demand.full_clean()
     demand.save()
     if first and kind != DemandKind.NO_RETALIATION:

@@ -94,6 +94,24 @@ def test_proposed_to_the_meeting_puts_it_on_the_next_meetings_agenda(personas, f
     assert fight.proposals.count() == 1
 
 
+def test_a_meeting_sooner_than_the_notice_still_gets_the_take_on_vote(personas, fight):
+    """The meeting is called for in an hour; the vote stays open the whole notice (48 h) and
+    is made, not lost to the moment between choosing its close and opening it."""
+    general = Body.objects.general()
+    assert general.notice_hours == 48
+    meeting = Meeting.objects.create(
+        body=general,
+        title="Emergency meeting",
+        starts_at=timezone.now() + timedelta(hours=1),
+        created_at=timezone.now() - timedelta(days=3),
+        called_by=personas["organizer"].member,
+    )
+    services.move_fight(fight=fight, target=Stage.PROPOSED, by=personas["fight_team"].member)
+    proposal = fight.proposals.get()
+    assert proposal.closes_at >= proposal.voting_opened_at + timedelta(hours=48)
+    assert meeting.agenda.get().proposal == proposal
+
+
 def test_without_a_meeting_the_take_on_vote_stays_open_a_week(personas, fight):
     services.move_fight(fight=fight, target=Stage.PROPOSED, by=personas["fight_team"].member)
     proposal = fight.proposals.get()

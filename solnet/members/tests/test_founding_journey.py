@@ -1,6 +1,8 @@
 """The founding journey in a real browser on a phone-sized screen, in English and in Spanish:
-open the founding link, set a password, enrol TOTP, name the network, invite a second person,
-who joins, is approved, and signs in with a second factor."""
+open the founding link, set a password, enrol TOTP, name the network (its general meeting may
+meet at no notice), invite a second person, who joins, is approved, and signs in with a second
+factor; the same day the network's first fight is taken on at a quorate meeting, and its team
+drafts the demand without the meeting (the network's rule by default)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,17 @@ import pytest
 from django.urls import reverse
 
 from conftest import accessibility_violations, totp_code
-from solnet.democracy.models import Body
+from solnet.democracy.models import Body, Meeting, Proposal
+from solnet.democracy.tests.test_meeting_journey import (
+    _add_to_agenda,
+    _close_from_meeting,
+    _in_days,
+    _vote,
+)
+from solnet.democracy.tests.test_meeting_journey import _submit as _submit_form
+from solnet.fights.models import Fight, FightTeamMember
+from solnet.fights.stages import Stage
+from solnet.fights.tests.test_fight_journey import _move
 from solnet.members.models import Invitation, Member
 from solnet.members.services import (
     accept_invitation,
@@ -41,7 +53,7 @@ TEXT = {
         "join": "Únete a Riverside Tenants",
         "hello": "Hola, Ana",
         "approve": "Aprobar a Ben",
-        "mfa": "Autenticación de doble factor",
+        "mfa": "Segundo factor",
     },
 }
 
@@ -183,6 +195,48 @@ def test_founding_journey(phone, live_server, settings, language):
     assert _heading(ana) == text["hello"]
     _snap(ana, language, "8-home")
     assert founder_secret != ana_secret
+
+    # The same day, the first fight: the founder brings it to the meeting from its move page.
+    rosa = Member.objects.get(username="rosa")
+    fight = Fight.objects.create(title="Deposit at 12 Elm St", issue_type="deposit")
+    FightTeamMember.objects.create(fight=fight, member=rosa, is_point_person=True)
+    base = live_server.url
+    for stage in (Stage.RESEARCHING, Stage.PROPOSED):
+        _move(founder, base, fight, stage)
+    take_on = Proposal.objects.get(fight=fight, status="voting")
+    assert take_on.body == general
+    # A meeting now: the notice chosen at founding is none.
+    founder.goto(f"{base}/decisions/bodies/{general.public_id}/meetings/new/")
+    form = founder.locator("main form")
+    form.locator("input[name=title]").fill("First meeting")
+    form.locator("input[name=starts_at]").fill(_in_days(0, minutes=5))
+    _submit_form(founder, form)
+    meeting = Meeting.objects.get(title="First meeting")
+    _submit_form(founder, founder.locator("main form[action$='/open/']"))
+    for page in (founder, ana):
+        page.goto(f"{base}/decisions/meetings/{meeting.public_id}/")
+        form = page.locator("main form[action$='/attend/']")
+        form.locator("input[name=mode][value=in_person]").check()
+        _submit_form(page, form)
+    if not meeting.agenda.filter(proposal=take_on).exists():
+        _add_to_agenda(founder, base, meeting, take_on)
+    # Ana sees the vote waiting on her start page and votes; so does the founder.
+    ana.goto(f"{base}/")
+    ana.locator(f"#needs-votes ~ ul a[href$='/decisions/{take_on.public_id}/']").click()
+    ana.wait_for_url(f"**/decisions/{take_on.public_id}/")
+    _snap(ana, language, "9-vote")
+    _vote(ana, base, take_on, "yes")
+    _vote(founder, base, take_on, "yes")
+    # Two of the three present: the quorum (25 %, at least two) holds, and the vote closes.
+    _close_from_meeting(founder, base, meeting, take_on)
+    assert take_on.status == "passed"
+    assert take_on.present == 2 and take_on.closed_in == meeting
+    fight.refresh_from_db()
+    assert fight.stage == Stage.ACCEPTED
+    # The demand is the fight team's own: the point person drafts it, no meeting needed.
+    _move(founder, base, fight, Stage.DEMAND_DRAFTED)
+    assert not fight.moves.latest("pk").decision
+    _snap(founder, language, "10-demand-drafted")
 
     for page in (founder, ana):
         assert page.csp_violations == []

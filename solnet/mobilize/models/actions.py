@@ -20,6 +20,7 @@ from solnet.core.models import new_public_id
 from solnet.councils.models import Council
 from solnet.fights.models import Fight, PlanStep
 from solnet.members.models import Tier
+from solnet.network import times
 from solnet.people.models import Commitment, Person
 
 
@@ -161,6 +162,11 @@ class Action(models.Model):
         return self.title
 
     @property
+    def when(self) -> str:
+        """From its start to its end, in the reader's language (`network.times`)."""
+        return times.span(self.starts_at, self.ends_at)
+
+    @property
     def is_public(self) -> bool:
         return bool(self.public_token)
 
@@ -207,9 +213,7 @@ class Shift(models.Model):
         ]
 
     def __str__(self) -> str:
-        start = timezone.localtime(self.starts_at)
-        end = timezone.localtime(self.ends_at)
-        return f"{start:%a %d %b %H:%M}-{end:%H:%M}"
+        return times.span(self.starts_at, self.ends_at)
 
 
 class ActionRole(models.TextChoices):

@@ -301,6 +301,40 @@ def test_one_tap_outcomes_move_the_count_and_callbacks_come_first(personas, orga
     assert body.index(f'id="call-{calls[1].pk}"') < body.index(f'id="call-{calls[3].pk}"')
 
 
+def test_the_callers_table_follows_the_calls_without_a_reload(personas, organizer):
+    """Whoever runs the action watches each caller's progress: the table is a fragment htmx
+    asks for every few seconds, and a page of its own without JavaScript."""
+    picket = _picket(organizer)
+    member = personas["member"].member
+    call_list = services.build_call_list(
+        action=picket,
+        people=Person.objects.filter(pk__in=[p.pk for p in _people(3)]),
+        name="Three",
+        script="",
+        callers=[member],
+        by=organizer,
+    )
+    url = reverse("mobilize:call_list_callers", args=[picket.public_id, call_list.public_id])
+    runner = sign_in(Client(), organizer)
+    page = runner.get(reverse("mobilize:call_list", args=[picket.public_id, call_list.public_id]))
+    assert f'hx-get="{url}" hx-trigger="every 5s"' in page.content.decode()
+
+    def row() -> str:
+        fragment = runner.get(url, HTTP_HX_REQUEST="true").content.decode()
+        assert "<html" not in fragment
+        return fragment.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+
+    assert row() == "<tr><td>Member</td><td>3</td><td>0</td><td>0</td></tr>"
+    call = call_list.calls.first()
+    services.record_call(call=call, result="reached", answer="yes", callback_at=None, by=member)
+    assert row() == "<tr><td>Member</td><td>3</td><td>1</td><td>1</td></tr>"
+    # Without JavaScript: a page with the table and the way back.
+    whole = runner.get(url).content.decode()
+    assert "<html" in whole and "<td>1</td>" in whole and "Refresh the table" in whole
+    # A caller sees their own calls, not the others' progress.
+    assert sign_in(Client(), member).get(url).status_code == 404
+
+
 def test_a_caller_without_a_second_factor_is_refused(personas, organizer):
     picket = _picket(organizer)
     no_factor, _ = make_member("no_factor", with_totp=False)

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    """The `demo` command: a made-up network to look around in. It sits above every other
+    app (it uses them all) and nothing imports it."""
+
+    name = "solnet.demo"
+    label = "demo"
+    verbose_name = "Demo"
