@@ -24,7 +24,7 @@ from django.test import Client
 from django.utils import timezone
 
 from solnet.core import audit, crypto
-from solnet.members import services
+from solnet.members import resets, services
 from solnet.members.models import ApiScope, Invitation, Member, Role, RoleGrant, Tier
 from solnet.network.models import Network
 
@@ -178,7 +178,7 @@ def objects(personas) -> dict[str, Any]:
     )
     # A second usable invitation for the join page (the first is revoked by one row).
     _second, second_token = services.create_invitation(created_by=organizer, tier=Tier.MEMBER)
-    _reset, reset_token = services.issue_password_reset(member=target, by=organizer)
+    _reset, reset_token = resets.issue_password_reset(member=target, by=organizer)
     from django.utils import timezone
 
     from solnet.councils.models import Committee, Council, CouncilMembership, OneOnOne, Site

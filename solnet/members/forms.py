@@ -54,18 +54,9 @@ class LoginForm(AllauthLoginForm):
             raise
 
 
-class JoinForm(forms.Form):
-    username = forms.CharField(
-        label=_("Sign-in name"),
-        max_length=40,
-        help_text=_("What you will type to sign in. It need not be your real name."),
-        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
-    )
-    display_name = forms.CharField(
-        label=_("Display name"),
-        max_length=80,
-        help_text=_("How other members see you: a first name or a nickname is enough."),
-    )
+class PasswordPairForm(forms.Form):
+    """A password typed twice, checked against the validators' rules by the service."""
+
     password1 = forms.CharField(
         label=_("Password"),
         strip=False,
@@ -78,16 +69,32 @@ class JoinForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def clean_username(self) -> str:
-        username = self.cleaned_data["username"].strip()
-        Member._meta.get_field("username").run_validators(username)
-        return username
-
     def clean(self):
         data = super().clean()
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", _("The two passwords are not the same."))
         return data
+
+
+class JoinForm(PasswordPairForm):
+    field_order = ["username", "display_name", "password1", "password2"]
+
+    username = forms.CharField(
+        label=_("Sign-in name"),
+        max_length=40,
+        help_text=_("What you will type to sign in. It need not be your real name."),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=80,
+        help_text=_("How other members see you: a first name or a nickname is enough."),
+    )
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"].strip()
+        Member._meta.get_field("username").run_validators(username)
+        return username
 
 
 class InvitationForm(forms.Form):
@@ -166,23 +173,10 @@ class ApiTokenForm(forms.Form):
     )
 
 
-class NewPasswordForm(forms.Form):
+class NewPasswordForm(PasswordPairForm):
     """Setting a new password through an organizer's one-time link."""
 
-    password1 = forms.CharField(
-        label=_("New password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validators_help_text_html,
-    )
-    password2 = forms.CharField(
-        label=_("New password again"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("password1") and data.get("password1") != data.get("password2"):
-            self.add_error("password2", _("The two passwords are not the same."))
-        return data
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].label = _("New password")
+        self.fields["password2"].label = _("New password again")

@@ -30,7 +30,6 @@ from solnet.members.models import (
     Invitation,
     JoinApproval,
     Member,
-    PasswordReset,
     Role,
     RoleGrant,
     Tier,
@@ -43,7 +42,7 @@ PHONE_PATTERN = re.compile(r"\+?[0-9 ()./-]{6,24}")
 # --- invitations ---------------------------------------------------------------------------
 
 
-def _new_token() -> str:
+def new_token() -> str:
     return secrets.token_urlsafe(32)  # 256 bits
 
 
@@ -61,7 +60,7 @@ def issue_founding_invitation() -> tuple[Invitation, str] | None:
         return None
     now = timezone.now()
     Invitation.objects.filter(is_founding=True, used_at__isnull=True).update(revoked_at=now)
-    token = _new_token()
+    token = new_token()
     invitation = Invitation.objects.create(
         token_digest=token_digest(token),
         tier=Tier.ORGANIZING_TEAM,
@@ -84,7 +83,7 @@ def create_invitation(
     days = days or settings.INVITATION_DAYS
     if not 1 <= days <= 30:
         raise ValidationError(_("An invitation can last between 1 and 30 days."))
-    token = _new_token()
+    token = new_token()
     invitation = Invitation.objects.create(
         token_digest=token_digest(token),
         tier=tier,
@@ -235,7 +234,7 @@ def decline_joiner(*, joiner: Member, by: Member) -> None:
 # --- sessions, panic, deactivation ---------------------------------------------------------
 
 
-def _end_sessions(member: Member) -> None:
+def end_sessions(member: Member) -> None:
     Member.objects.filter(pk=member.pk).update(session_epoch=F("session_epoch") + 1)
     member.refresh_from_db(fields=["session_epoch"])
 
@@ -249,7 +248,7 @@ def panic(*, member: Member) -> None:
     ApiToken.objects.filter(member=member, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
-    _end_sessions(member)
+    end_sessions(member)
     audit.record("member.panic", actor=member, target=member)
 
 
@@ -268,96 +267,8 @@ def deactivate_member(*, member: Member, by: Member) -> None:
     ApiToken.objects.filter(member=member, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
-    _end_sessions(member)
+    end_sessions(member)
     audit.record("member.deactivated", actor=by, target=member)
-
-
-# --- a lost password ------------------------------------------------------------------------
-
-RESET_LIFETIME = timedelta(hours=24)
-
-
-def password_reset_url(token: str) -> str:
-    return f"{settings.BASE_URL}/accounts/reset/{token}/"
-
-
-@transaction.atomic
-def issue_password_reset(*, member: Member, by: Member) -> tuple[PasswordReset, str]:
-    """An organizer makes a one-time link for a member who lost their password. The link sets
-    a password and nothing more: signing in still takes the member's second factor, so an
-    organizer holding the link holds no account. A member without a second factor gets no
-    link (it would be their whole account); they are invited again instead. Each new link
-    replaces the one before, and the member hears of it by email if they gave one."""
-    if not access.can_issue_password_resets(by) or member.pk == by.pk:
-        raise PermissionDenied
-    if not member.is_active:
-        raise ValidationError(_("This account is deactivated."))
-    if not access.has_second_factor(member):
-        raise ValidationError(
-            _(
-                "%(name)s has no second factor, so a reset link would be their whole "
-                "account in the hands of whoever opens it. Invite them again instead."
-            )
-            % {"name": member.display_name}
-        )
-    now = timezone.now()
-    PasswordReset.objects.filter(member=member, used_at__isnull=True).update(revoked_at=now)
-    token = _new_token()
-    reset = PasswordReset.objects.create(
-        member=member,
-        token_digest=token_digest(token),
-        created_by=by,
-        expires_at=now + RESET_LIFETIME,
-    )
-    audit.record("member.password_reset_issued", actor=by, target=member)
-    if member.email:
-        language = member.preferred_language or settings.LANGUAGE_CODE
-        with translation.override(language):
-            subject = _("A link to set a new password was made for you")
-            body = _(
-                "%(organizer)s made a one-time link to set a new password for your account. "
-                "They will give it to you; it works for 24 hours. If you did not ask for it, "
-                "tell the organizing team."
-            ) % {"organizer": by.display_name}
-        queue_mail(to=member.email, subject=subject, body=body)
-    return reset, token
-
-
-def find_usable_reset(token: str) -> PasswordReset | None:
-    if not token or len(token) > 100:
-        return None
-    return (
-        PasswordReset.objects.filter(
-            token_digest=token_digest(token),
-            used_at__isnull=True,
-            revoked_at__isnull=True,
-            expires_at__gt=timezone.now(),
-            member__is_active=True,
-        )
-        .select_related("member")
-        .first()
-    )
-
-
-@transaction.atomic
-def reset_password(*, token: str, password: str) -> Member:
-    """Sets the new password through a reset link: once, even under a race. Every session of
-    the member ends."""
-    reset = find_usable_reset(token)
-    if reset is None:
-        raise ValidationError(_("This link no longer works. Ask an organizer for a new one."))
-    used = PasswordReset.objects.filter(pk=reset.pk, used_at__isnull=True).update(
-        used_at=timezone.now()
-    )
-    if not used:
-        raise ValidationError(_("This link no longer works. Ask an organizer for a new one."))
-    member = reset.member
-    validate_password(password, member)
-    member.set_password(password)
-    member.save(update_fields=["password"])
-    _end_sessions(member)
-    audit.record("member.password_reset_used", actor=member, target=member)
-    return member
 
 
 # --- tiers and roles -----------------------------------------------------------------------
@@ -368,7 +279,7 @@ def _apply_tier(params: dict, approval=None) -> None:
     old = member.tier
     member.tier = params["tier"]
     member.save(update_fields=["tier"])
-    _end_sessions(member)
+    end_sessions(member)
     audit.record(
         "member.tier_changed",
         actor=approval.approved_by if approval else params.get("by_id"),
@@ -386,7 +297,7 @@ def _apply_role(params: dict, approval=None) -> None:
         role=params["role"],
         defaults={"granted_by_id": params.get("by_id")},
     )
-    _end_sessions(member)
+    end_sessions(member)
     audit.record(
         "member.role_granted",
         actor=approval.approved_by if approval else params.get("by_id"),
@@ -478,7 +389,7 @@ def revoke_role(*, member: Member, role: str, by: Member) -> None:
         raise PermissionDenied
     deleted, _per_model = RoleGrant.objects.filter(member=member, role=role).delete()
     if deleted:
-        _end_sessions(member)
+        end_sessions(member)
         audit.record("member.role_revoked", actor=by, target=member, role=role)
 
 
@@ -505,7 +416,7 @@ def grant_role_by_decision(*, member: Member, role: str, decision_ref: str) -> N
 def revoke_role_by_decision(*, member: Member, role: str, decision_ref: str) -> None:
     deleted, _per_model = RoleGrant.objects.filter(member=member, role=role).delete()
     if deleted:
-        _end_sessions(member)
+        end_sessions(member)
         audit.record("member.role_revoked", target=member, role=role, decision=decision_ref)
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from solnet.core.access import get_or_404, member_view
-from solnet.members import access, services, trust
+from solnet.members import access, resets, services, trust
 from solnet.members.forms import (
     ApiTokenForm,
     InvitationForm,
@@ -184,7 +184,7 @@ def member_password_reset(request: HttpRequest, public_id: str) -> HttpResponse:
     """An organizer makes a one-time link for a member who lost their password: shown once."""
     subject = access.get_member_or_404(request.user, public_id)
     try:
-        _reset, token = services.issue_password_reset(member=subject, by=request.user)
+        _reset, token = resets.issue_password_reset(member=subject, by=request.user)
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as error:
@@ -195,8 +195,8 @@ def member_password_reset(request: HttpRequest, public_id: str) -> HttpResponse:
         "members/password_reset_issued.html",
         {
             "subject": subject,
-            "url": services.password_reset_url(token),
-            "hours": int(services.RESET_LIFETIME.total_seconds() // 3600),
+            "url": resets.password_reset_url(token),
+            "hours": int(resets.RESET_LIFETIME.total_seconds() // 3600),
         },
     )
 
@@ -205,13 +205,13 @@ def member_password_reset(request: HttpRequest, public_id: str) -> HttpResponse:
 def password_reset(request: HttpRequest, token: str) -> HttpResponse:
     """Opening a reset link: choose a new password, then sign in with it and the second
     factor. The link signs nobody in."""
-    reset = services.find_usable_reset(token)
+    reset = resets.find_usable_reset(token)
     if reset is None:
         return render(request, "members/password_reset_invalid.html", status=404)
     form = NewPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.reset_password(token=token, password=form.cleaned_data["password1"])
+            resets.reset_password(token=token, password=form.cleaned_data["password1"])
         except ValidationError as error:
             form.add_error("password1", error)
         else:

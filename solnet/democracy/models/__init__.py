@@ -1,6 +1,8 @@
-"""The models of direct democracy, by area: decisions (bodies, proposals, ballots, effects),
-meetings (agenda, attendance, speakers, notices) and delegates (with proxies)."""
+"""The models of direct democracy, by area: decisions (bodies, proposals, options), ballots
+(with who took part), effects, meetings (agenda, attendance, speakers, notices) and delegates
+(with proxies)."""
 
+from solnet.democracy.models.ballots import Ballot, Participation
 from solnet.democracy.models.decisions import (
     CHOICE_METHODS,
     CLOSED,
@@ -8,20 +10,17 @@ from solnet.democracy.models.decisions import (
     MOTION_METHODS,
     NEEDS_REASON,
     POSITIONS,
-    Ballot,
     Body,
     BodyKind,
-    Effect,
-    EffectKind,
     Method,
     Option,
-    Participation,
     Position,
     Proposal,
     Status,
     random_ballot_id,
 )
 from solnet.democracy.models.delegates import Delegate, DelegateVote, Proxy
+from solnet.democracy.models.effects import Effect, EffectKind
 from solnet.democracy.models.meetings import (
     AgendaItem,
     AgendaKind,

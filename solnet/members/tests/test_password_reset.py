@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from conftest import make_member, sign_in, totp_code
 from solnet.core.models import AuditEvent
-from solnet.members import services
+from solnet.members import resets
 from solnet.members.models import PasswordReset, Tier
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +71,7 @@ def test_no_link_for_a_member_without_a_second_factor(personas):
     """There the link would be the whole account: refused, and nothing made."""
     bare, _ = make_member("bare", with_totp=False)
     with pytest.raises(ValidationError, match="no second factor"):
-        services.issue_password_reset(member=bare, by=personas["organizer"].member)
+        resets.issue_password_reset(member=bare, by=personas["organizer"].member)
     client = sign_in(Client(), personas["organizer"].member)
     response = client.post(reverse("members:password_reset", args=[bare.public_id]))
     assert response.status_code == 302
@@ -82,7 +82,7 @@ def test_no_link_for_a_member_without_a_second_factor(personas):
 def test_only_organizers_make_links(personas, persona):
     target = personas["subject"].member
     with pytest.raises(PermissionDenied):
-        services.issue_password_reset(member=target, by=personas[persona].member)
+        resets.issue_password_reset(member=target, by=personas[persona].member)
     client = sign_in(Client(), personas[persona].member)
     response = client.post(reverse("members:password_reset", args=[target.public_id]))
     assert response.status_code in (403, 404)
@@ -92,7 +92,7 @@ def test_only_organizers_make_links(personas, persona):
 def test_an_organizer_makes_no_link_for_themself(personas):
     organizer = personas["organizer"].member
     with pytest.raises(PermissionDenied):
-        services.issue_password_reset(member=organizer, by=organizer)
+        resets.issue_password_reset(member=organizer, by=organizer)
 
 
 def test_a_link_works_once_and_a_newer_one_replaces_it(personas):
@@ -148,7 +148,7 @@ def test_the_member_hears_of_the_link_by_email_in_their_language(
     member.save()
     mail.outbox = []
     with django_capture_on_commit_callbacks(execute=True):
-        services.issue_password_reset(member=member, by=organizer)
+        resets.issue_password_reset(member=member, by=organizer)
     assert [m.to for m in mail.outbox] == [["ana@example.org"]]
     assert "Organizer" in mail.outbox[0].body
     assert "contraseña" in mail.outbox[0].subject.lower()

@@ -1,5 +1,5 @@
-"""The models of mobilizing, by area: actions (shifts, roles, asks, call lists, calendar
-feeds), messaging (templates, sends, deliveries, SMS senders and opt-outs) and alerts."""
+"""The models of mobilizing, by area: actions (shifts, roles, asks, call lists), calendar
+feeds, messaging (templates, sends, deliveries, SMS senders and opt-outs) and alerts."""
 
 from solnet.mobilize.models.actions import (
     ROLE_SKILLS,
@@ -7,7 +7,6 @@ from solnet.mobilize.models.actions import (
     ActionRole,
     AnsweredVia,
     Ask,
-    CalendarFeed,
     Call,
     CallList,
     CallResult,
@@ -16,6 +15,7 @@ from solnet.mobilize.models.actions import (
     Shift,
 )
 from solnet.mobilize.models.alerts import Alert, AlertAnswer, AlertResponse, AlertStatus, Zone
+from solnet.mobilize.models.calendar import CalendarFeed
 from solnet.mobilize.models.messaging import (
     DEFAULT_RATES,
     FINAL_STATUSES,
