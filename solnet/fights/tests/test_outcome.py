@@ -109,7 +109,7 @@ def test_the_dashboard_shows_figures_without_anyone_in_them(objects):
     )
     member = sign_in(Client(), objects["personas"]["member"].member)
     page = member.get(reverse("fights:dashboard")).content.decode()
-    assert "67 %" in page and "7710" in page
+    assert "67 %" in page and "$7,710.00" in page  # in the network's currency
     assert "Back wages at Joe" not in page  # not theirs to see
     team = sign_in(Client(), objects["personas"]["fight_team"].member)
     page = team.get(reverse("fights:dashboard")).content.decode()
