@@ -92,7 +92,7 @@ test: install-dev browser pdf-tools
 lint: install-dev gettext
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy solnet/*/services.py solnet/*/services/*.py solnet/*/access.py solnet/core/twoperson.py solnet/members/resets.py solnet/network/start.py
+	$(VENV)/bin/mypy solnet/*/services.py solnet/*/services/*.py solnet/*/access.py solnet/core/twoperson.py solnet/members/resets.py solnet/*/start.py
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) -m solnet.core.messages_check

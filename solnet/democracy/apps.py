@@ -36,3 +36,7 @@ class DemocracyConfig(AppConfig):
                 daily=True,
             )
         )
+
+        from solnet.democracy import start
+
+        start.register_lists()  # its lists on the start page

@@ -15,3 +15,7 @@ class FightsConfig(AppConfig):
             NavEntry("fights", _("Fights"), "fights:list", access.can_see_fights, 15, daily=True)
         )
         register(NavEntry("leads", _("Leads"), "fights:leads", access.can_handle_leads, 16))
+
+        from solnet.fights import start
+
+        start.register_lists()  # its lists on the start page

@@ -16,3 +16,7 @@ class MobilizeConfig(AppConfig):
                 "actions", _("Actions"), "mobilize:index", access.can_see_actions, 14, daily=True
             )
         )
+
+        from solnet.mobilize import start
+
+        start.register_lists()  # its lists on the start page
