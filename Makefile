@@ -8,9 +8,13 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WEB_WORKERS ?= 2
+## Test processes (pytest-xdist): `auto` is one per core; 0 runs the suite in this process.
+TEST_WORKERS ?= auto
+## The share of the benchmarks' sizes a smoke run uses (`make bench-smoke`).
+BENCH_SMOKE_SCALE ?= 0.05
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run demo install install-dev test lint verify bench browser pdf-libs pdf-tools gettext messages clean docs screenshots
+.PHONY: run demo install install-dev test lint verify bench bench-smoke browser pdf-libs pdf-tools gettext messages clean docs screenshots
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -85,13 +89,14 @@ gettext:
 	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q gettext >/dev/null || { apt-get update -q && apt-get install -y -q gettext >/dev/null; }; \
 	  else sudo apt-get install -y -q gettext >/dev/null; fi; }
 
-## Install what the tests need and run the whole suite.
+## Install what the tests need and run the whole suite, on every core.
 test: install-dev browser pdf-tools
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-dev gettext
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/mypy solnet/*/services.py solnet/*/services/*.py solnet/*/access.py solnet/core/twoperson.py solnet/members/resets.py solnet/*/start.py
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check --fail-level WARNING
@@ -99,11 +104,17 @@ lint: install-dev gettext
 
 ## Security figures (SECURITY.md): a table, and var/verify-results.json.
 verify: install-dev browser pdf-tools
-	$(PY) -m pytest -m verify -q --figures=var/verify-results.json --figures-title="Security figures"
+	$(PY) -m pytest -n $(TEST_WORKERS) -m verify -q --figures=var/verify-results.json --figures-title="Security figures"
 
 ## Performance figures as ratios to floors measured in the same run: var/bench-results.json.
+## One process: a benchmark times itself against its floor with nothing else of ours running.
 bench: install-dev
 	$(PY) -m pytest -m bench -q --figures=var/bench-results.json --figures-title="Benchmarks"
+
+## The same benchmarks at a small share of their sizes, as CI runs them: every figure is
+## written (var/bench-smoke-results.json, marked with its scale), in a few minutes.
+bench-smoke: install-dev
+	SOLNET_BENCH_SCALE=$(BENCH_SMOKE_SCALE) $(PY) -m pytest -m bench -q --figures=var/bench-smoke-results.json --figures-title="Benchmarks"
 
 ## The documentation site (mkdocs.yml, docs/) built into var/site; any warning fails it.
 docs: install-dev

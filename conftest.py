@@ -258,7 +258,7 @@ def _mobilize_objects(personas, fight, person) -> dict[str, Any]:
 
     from django.utils import timezone
 
-    from solnet.mobilize import alerts, links
+    from solnet.mobilize import links
     from solnet.mobilize import services as mobilize
     from solnet.mobilize.models import (
         Alert,
@@ -343,7 +343,7 @@ def _mobilize_objects(personas, fight, person) -> dict[str, Any]:
             name="call-out", language="es", subject="¿Vienes?", body="Hola {name}: {link}"
         ),
         "alert": alert,
-        "alert_token": urlparse(alerts.alert_link(alert_delivery))
+        "alert_token": urlparse(links.alert_link(alert_delivery))
         .path.rstrip("/")
         .rsplit("/", 1)[-1],
     }

@@ -257,7 +257,7 @@ else:
         "consumer": {"workers": env_int("SOLNET_WORKER_THREADS", 2, minimum=1)},
     }
 # How long a worker holds the messages of a bulk send it took before another may take them
-# back (solnet/mobilize/sending.py): longer than one batch takes, short enough that a killed
+# back (solnet/mobilize/sending/): longer than one batch takes, short enough that a killed
 # worker's messages go out soon after.
 SOLNET_SEND_LEASE_SECONDS = env_int("SOLNET_SEND_LEASE_SECONDS", 120, minimum=1)
 

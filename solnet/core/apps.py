@@ -9,6 +9,10 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from solnet.core import checks  # noqa: F401 - registers the system checks
+        from solnet.core.data import register_library_policies
+        from solnet.core.library_data import LIBRARY_POLICIES
+
+        register_library_policies(LIBRARY_POLICIES)
         from solnet.core.navigation import NavEntry, register
 
         register(

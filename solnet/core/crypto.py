@@ -29,6 +29,7 @@ from typing import Any
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
@@ -110,15 +111,19 @@ def forget_keys() -> None:
     _cache.clear()
 
 
-def _load_key(key_id: str) -> bytes:
-    from solnet.core.models import DataKey
+def _data_keys():
+    """The DataKey model, from Django's registry: `core.models` imports this module for its
+    encrypted fields, so this one does not import it back."""
+    return apps.get_model("core", "DataKey")
 
+
+def _load_key(key_id: str) -> bytes:
     key = _cache.keys.get(key_id)
     if key is not None:
         return key
     try:
-        row = DataKey.objects.get(key_id=key_id)
-    except DataKey.DoesNotExist:
+        row = _data_keys().objects.get(key_id=key_id)
+    except _data_keys().DoesNotExist:
         raise DecryptionError(f"unknown data key {key_id}") from None
     masters = known_masters()
     if row.master_id not in masters:
@@ -132,12 +137,15 @@ def _load_key(key_id: str) -> bytes:
 
 
 def _active_key_id(purpose: str) -> str:
-    from solnet.core.models import DataKey
-
     cached = _cache.active.get(purpose)
     if cached and cached[1] > time.monotonic():
         return cached[0]
-    row = DataKey.objects.filter(purpose=purpose, retired_at__isnull=True).order_by("-id").first()
+    row = (
+        _data_keys()
+        .objects.filter(purpose=purpose, retired_at__isnull=True)
+        .order_by("-id")
+        .first()
+    )
     if row is None:
         row = create_data_key(purpose)
     with _cache.lock:
@@ -162,14 +170,12 @@ def _aead(key_id: str) -> AESGCM:
 
 def create_data_key(purpose: str):
     """Makes a new random data key for `purpose`, wrapped under the current master key."""
-    from solnet.core.models import DataKey
-
     if purpose not in PURPOSES:
         raise ValueError(f"unknown key purpose {purpose}")
     key_id = os.urandom(6).hex()
     master = current_master()
     raw = AESGCM.generate_key(bit_length=256)
-    row = DataKey.objects.create(
+    row = _data_keys().objects.create(
         key_id=key_id,
         purpose=purpose,
         master_id=master_id(master),

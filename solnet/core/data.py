@@ -92,13 +92,20 @@ class DataPolicy:
     unused: bool = False
 
 
-def policy_of(model: type[models.Model]) -> DataPolicy | None:
-    from solnet.core.library_data import LIBRARY_POLICIES
+# The policies of the models that come with installed libraries, by model label: declared in
+# `solnet.core.library_data`, which the core app registers at start-up.
+_LIBRARY_POLICIES: dict[str, DataPolicy] = {}
 
+
+def register_library_policies(policies: dict[str, DataPolicy]) -> None:
+    _LIBRARY_POLICIES.update(policies)
+
+
+def policy_of(model: type[models.Model]) -> DataPolicy | None:
     own = model.__dict__.get("data_policy")
     if isinstance(own, DataPolicy):
         return own
-    return LIBRARY_POLICIES.get(model._meta.label)
+    return _LIBRARY_POLICIES.get(model._meta.label)
 
 
 def purge_model(model: type[models.Model], policy: DataPolicy) -> int:

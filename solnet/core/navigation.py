@@ -30,6 +30,12 @@ def register(entry: NavEntry) -> None:
     _ENTRIES[entry.key] = entry
 
 
+def shows(member: Any, key: str) -> bool:
+    """Whether the menu shows `member` the entry `key` (so a page may offer the same link)."""
+    entry = _ENTRIES.get(key)
+    return entry is not None and entry.visible(member)
+
+
 def entries_for(request) -> list[dict[str, Any]]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

@@ -63,6 +63,34 @@ def shown(key: str, template: str, queryset: QuerySet) -> Section:
     return Section(key, template, rows[:SHOWN], queryset.count() - SHOWN)
 
 
+@dataclass(frozen=True)
+class StartCount:
+    """Not a list but a count that leads to where the rows are: two-person approvals and
+    joiners waiting, shown before every list."""
+
+    key: str
+    count: Callable[[Any], int]  # count(member)
+    template: str  # shows `counter`
+    order: int = 50
+
+
+_COUNTS: dict[str, StartCount] = {}
+
+
+def register_count(start_count: StartCount) -> None:
+    _COUNTS[start_count.key] = start_count
+
+
+def counts_for(member: Any) -> list[dict[str, Any]]:
+    """Every registered count that is not zero for `member`, with its template."""
+    found = []
+    for start_count in sorted(_COUNTS.values(), key=lambda c: (c.order, c.key)):
+        counter = start_count.count(member)
+        if counter:
+            found.append({"key": start_count.key, "template": start_count.template, "n": counter})
+    return found
+
+
 def sections_for(member: Any) -> list[Section]:
     """Every registered list that `member` may see and that has something in it."""
     found = []

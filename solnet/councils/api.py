@@ -14,9 +14,9 @@ from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import ConfigDict
 
+from solnet.core.api import ERRORS, ErrorOut, require_scope
 from solnet.councils import access, charting, services
 from solnet.councils.models import Council, CouncilMembership
-from solnet.members.api import ERRORS, ErrorOut, require_scope
 from solnet.members.models import ApiScope
 from solnet.network.models import Network
 

@@ -12,9 +12,9 @@ from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import ConfigDict
 
+from solnet.core.api import ERRORS, ErrorOut, require_scope
 from solnet.democracy import access, effects, services
 from solnet.democracy.models import Proposal
-from solnet.members.api import ERRORS, ErrorOut, require_scope
 from solnet.members.models import ApiScope
 
 router = Router(tags=["decisions"])

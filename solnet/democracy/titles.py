@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -58,10 +59,10 @@ def _move(params: dict[str, Any], proposal: Proposal | None) -> dict[str, str] |
 
 
 def _recall(params: dict[str, Any], proposal: Proposal | None) -> dict[str, str] | None:
-    from solnet.democracy.models import Delegate
-
+    # From Django's registry: the models render their titles with this module.
     delegate = (
-        Delegate.objects.filter(public_id=str(params.get("delegate", "")))
+        apps.get_model("democracy", "Delegate")
+        .objects.filter(public_id=str(params.get("delegate", "")))
         .select_related("member")
         .first()
     )

@@ -11,9 +11,9 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import ConfigDict
 
+from solnet.core.api import ERRORS, ErrorOut, require_scope
 from solnet.fights import access, stages, winnability
 from solnet.fights.models import Fight, LeadStatus, Target
-from solnet.members.api import ERRORS, ErrorOut, require_scope
 from solnet.members.models import ApiScope
 
 router = Router(tags=["fights"])

@@ -16,6 +16,12 @@ class FightsConfig(AppConfig):
         )
         register(NavEntry("leads", _("Leads"), "fights:leads", access.can_handle_leads, 16))
 
-        from solnet.fights import start
+        from solnet.fights import network_settings, start
+
+        network_settings.register()  # who decides a fight's moves, on the settings page
+        from solnet.fights.services import forget_subject
+        from solnet.people import extensions
+
+        extensions.on_erase(forget_subject)  # the intake of a fight they brought alone
 
         start.register_lists()  # its lists on the start page

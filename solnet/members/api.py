@@ -13,6 +13,7 @@ from ninja.security import HttpBearer
 from pydantic import ConfigDict
 
 from solnet.core.access import get_or_404
+from solnet.core.api import ERRORS, ErrorOut, require_scope
 from solnet.members import access, services
 from solnet.members.models import ApiScope, ApiToken, Member
 from solnet.members.services import PHONE_PATTERN
@@ -26,17 +27,6 @@ class ApiTokenAuth(HttpBearer):
         if found is not None:
             request.api_member = found.member  # type: ignore[attr-defined]
         return found
-
-
-def require_scope(request: HttpRequest, scope: str) -> Member:
-    token: ApiToken = request.auth  # type: ignore[attr-defined]
-    if scope not in token.scopes:
-        raise HttpError(403, f"This token lacks the scope {scope}.")
-    return token.member
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class MemberOut(Schema):
@@ -94,9 +84,6 @@ def _me_out(member: Member) -> dict:
         "preferred_language": member.preferred_language,
         "contacts_hidden": member.contacts_hidden,
     }
-
-
-ERRORS = {401: ErrorOut, 403: ErrorOut}
 
 
 @router.get("/me", response={200: MeOut, **ERRORS}, summary="My own profile")

@@ -19,3 +19,19 @@ class MembersConfig(AppConfig):
         register(NavEntry("members", _("Members"), "members:list", access.is_member, order=20))
         register(NavEntry("invitations", _("Invite"), "members:invitations", access.can_invite, 30))
         register(NavEntry("me", _("You"), "members:me", lambda m: m.is_active, order=90))
+
+        from solnet.core import start
+
+        start.register_count(
+            start.StartCount(
+                "joiners",
+                lambda member: access.pending_joiners(member).count(),
+                "members/start/joiners.html",
+                order=20,
+            )
+        )
+
+        from solnet.network import access as network_access
+
+        # The network's settings know no tiers: who organizes is for the members app to say.
+        network_access.set_organizer_test(access.is_organizer)

@@ -12,9 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from solnet.core.access import get_or_404, member_view
-from solnet.councils import access as council_access
 from solnet.members.access import is_organizer
-from solnet.mobilize import access, alerts, forms
+from solnet.mobilize import access, alerts, forms, links
 from solnet.mobilize.models import AlertResponse, AlertStatus, Delivery, Zone
 from solnet.mobilize.views import _matching, add_errors
 from solnet.people.models import Person
@@ -150,7 +149,7 @@ def alert_respond(request: HttpRequest, public_id: str) -> HttpResponse:
 def alert_answer(request: HttpRequest, token: str) -> HttpResponse:
     """The one-tap link in the alert message, without signing in: a form, so that a link
     scanner opening it answers nothing."""
-    delivery = alerts.delivery_of_link(token)
+    delivery = links.delivery_of_link(token)
     if delivery is None:
         raise Http404
     alert = delivery.send.alert
@@ -207,8 +206,7 @@ def zones(request: HttpRequest) -> HttpResponse:
 @member_view(is_organizer)
 def zone_detail(request: HttpRequest, pk: int) -> HttpResponse:
     zone = get_or_404(Zone.objects.all(), pk=pk)
-    councils = council_access.visible_councils(request.user)
-    form = forms.ZonePeopleForm(request.POST or None, councils=councils)
+    form = forms.ZonePeopleForm(request.POST or None, viewer=request.user)
     if request.method == "POST":
         if request.POST.get("remove"):
             person = get_or_404(Person.objects.all(), public_id=request.POST["remove"])

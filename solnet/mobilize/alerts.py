@@ -8,20 +8,16 @@ are stripped after a month."""
 
 from __future__ import annotations
 
-import functools
-
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from solnet.core import audit
 from solnet.members.models import Member
-from solnet.mobilize import access
+from solnet.mobilize import access, callouts
 from solnet.mobilize.models import (
     Alert,
     AlertAnswer,
@@ -31,11 +27,10 @@ from solnet.mobilize.models import (
     SendKind,
     Zone,
 )
+from solnet.mobilize.sending import sends
 from solnet.network.models import Network
 from solnet.people.models import Person
 
-LINK_SALT = "solnet.mobilize.alert-link"
-LINK_LIFE_SECONDS = 24 * 3600
 ALERT_TEXTS_WITHIN = 600
 
 
@@ -121,11 +116,9 @@ def _texts(alert: Alert) -> dict[str, dict[str, str]]:
 
 
 def _broadcast(alert: Alert, *, by: Member) -> None:
-    from solnet.mobilize import callouts, sending
-
     alert.status, alert.sent_at = AlertStatus.SENT, timezone.now()
     alert.save(update_fields=["status", "sent_at"])
-    send = sending.create_send(
+    send = sends.create_send(
         kind=SendKind.ALERT,
         alert=alert,
         people=responders(alert),
@@ -177,33 +170,3 @@ def counts(alert: Alert) -> dict[str, int]:
         out=Count("pk", filter=Q(status__in=["handed_over", "sent", "delivered"])),
     )
     return {**answers, **reached}
-
-
-# --- the one-tap link in the message ------------------------------------------------------
-
-
-def _signer() -> signing.TimestampSigner:
-    return signing.TimestampSigner(salt=LINK_SALT)
-
-
-@functools.cache
-def _answer_path() -> str:
-    """The answer page's path up to its token, worked out once (an alert to thousands
-    writes a link into every message)."""
-    return reverse("mobilize:alert_answer", args=["-"])[:-2]
-
-
-def alert_link(delivery: Delivery) -> str:
-    return f"{settings.BASE_URL}{_answer_path()}{_signer().sign(str(delivery.pk))}/"
-
-
-def delivery_of_link(token: str) -> Delivery | None:
-    try:
-        pk = int(_signer().unsign(token, max_age=LINK_LIFE_SECONDS))
-    except (signing.BadSignature, ValueError):
-        return None
-    return (
-        Delivery.objects.filter(pk=pk, send__alert__isnull=False)
-        .select_related("send__alert", "person")
-        .first()
-    )

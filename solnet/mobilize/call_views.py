@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from solnet.core.access import get_or_404, member_view
-from solnet.councils import access as council_access
 from solnet.mobilize import access, forms, services
 from solnet.mobilize.models import CallResult, DeliveryStatus
 from solnet.mobilize.views import _matching, _runnable, add_errors
@@ -28,11 +27,10 @@ CALLS_PAGE = 20
 @member_view()
 def call_list_new(request: HttpRequest, public_id: str) -> HttpResponse:
     action = _runnable(request, public_id)
-    councils = council_access.visible_councils(request.user)
     unreached = _unreached_send(request, action)
     form = forms.CallListForm(
         request.POST or None,
-        councils=councils,
+        viewer=request.user,
         initial={"name": action.title, "unreached": unreached.public_id if unreached else ""},
     )
     if request.method == "POST" and form.is_valid():

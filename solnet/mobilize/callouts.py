@@ -17,7 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from solnet.members.models import Member
-from solnet.mobilize import access, pacing, sending
+from solnet.mobilize import access, pacing
 from solnet.mobilize.models import (
     Action,
     Channel,
@@ -26,6 +26,7 @@ from solnet.mobilize.models import (
     Send,
     SendKind,
 )
+from solnet.mobilize.sending import protocol, sends
 from solnet.network.models import Network
 from solnet.people.models import Answer, Person
 
@@ -80,8 +81,8 @@ def preview(
     )
     counts: Counter[str] = Counter()
     ids = people.order_by().values_list("pk", flat=True).distinct().iterator(chunk_size=1000)
-    while batch := list(itertools.islice(ids, sending.CREATE_BATCH)):
-        for delivery in sending._deliveries(probe, batch, network):
+    while batch := list(itertools.islice(ids, protocol.CREATE_BATCH)):
+        for delivery in sends._deliveries(probe, batch, network):
             counts[delivery.channel or "none"] += 1
     senders, sent_today = pacing.senders_from_db()
     plan = pacing.plan(
@@ -129,7 +130,7 @@ def send_call_out(
 ) -> Send:
     if not access.can_run(by, action):
         raise PermissionDenied
-    send = sending.create_send(
+    send = sends.create_send(
         kind=SendKind.CALL_OUT,
         action=action,
         people=audience(action, which),

@@ -1,20 +1,23 @@
-"""Personal answer links: a secret in the address stands for one ask (come to this action?),
-or for one alert delivery (are you coming?). Only the SHA-256 of the secret is kept; a link
-expires when its action ends (an alert's after a day) and can be revoked."""
+"""Personal answer links. An ask's link (come to this action?) is a secret in the address of
+which only the SHA-256 is kept; it expires when its action ends and can be revoked. An alert
+delivery's one-tap link (are you coming?) is signed, and lasts a day."""
 
 from __future__ import annotations
 
+import functools
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
 from solnet.members.models import token_digest
-from solnet.mobilize.models import Ask, RsvpLink
+from solnet.mobilize.models import Ask, Delivery, RsvpLink
 
 ALERT_LINK_LIFE = timedelta(days=1)
+ALERT_LINK_SALT = "solnet.mobilize.alert-link"
 
 
 def new_link(ask: Ask) -> str:
@@ -52,8 +55,31 @@ def revoke_action_links(action) -> int:
     )
 
 
-def alert_link(delivery) -> str:
-    """The one-tap answer link of an alert message (see `solnet.mobilize.alerts`)."""
-    from solnet.mobilize.alerts import alert_link as link
+# --- the one-tap link in an alert message ---------------------------------------------------
 
-    return link(delivery)
+
+def _signer() -> signing.TimestampSigner:
+    return signing.TimestampSigner(salt=ALERT_LINK_SALT)
+
+
+@functools.cache
+def _answer_path() -> str:
+    """The answer page's path up to its token, worked out once (an alert to thousands
+    writes a link into every message)."""
+    return reverse("mobilize:alert_answer", args=["-"])[:-2]
+
+
+def alert_link(delivery: Delivery) -> str:
+    return f"{settings.BASE_URL}{_answer_path()}{_signer().sign(str(delivery.pk))}/"
+
+
+def delivery_of_link(token: str) -> Delivery | None:
+    try:
+        pk = int(_signer().unsign(token, max_age=ALERT_LINK_LIFE))
+    except (signing.BadSignature, ValueError):
+        return None
+    return (
+        Delivery.objects.filter(pk=pk, send__alert__isnull=False)
+        .select_related("send__alert", "person")
+        .first()
+    )

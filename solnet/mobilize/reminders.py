@@ -26,8 +26,9 @@ from django.utils.translation import gettext as _
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from solnet.mobilize import sending
+from solnet.mobilize import callouts
 from solnet.mobilize.models import Action, Ask, MessageTemplate, Send, SendKind, SendStatus
+from solnet.mobilize.sending import sends
 from solnet.network.models import Network
 from solnet.people.models import Answer, Person
 
@@ -152,9 +153,7 @@ def _taken(action: Action, hours: list[int]) -> set[int]:
 
 
 def _create_send(action: Action, hours: int) -> Send:
-    from solnet.mobilize import callouts
-
-    send = sending.create_send(
+    send = sends.create_send(
         kind=SendKind.REMINDER,
         action=action,
         reminder_hours=hours,

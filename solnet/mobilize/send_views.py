@@ -14,8 +14,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from solnet.core.access import member_view
-from solnet.mobilize import access, sending
+from solnet.mobilize import access
 from solnet.mobilize.models import Send, SendStatus
+from solnet.mobilize.sending import sends
 
 FAILED_PAGE_SIZE = 30
 
@@ -23,7 +24,7 @@ FAILED_PAGE_SIZE = 30
 def _progress_context(send: Send) -> dict:
     return {
         "send": send,
-        "progress": sending.progress(send),
+        "progress": sends.progress(send),
         "running": send.status in (SendStatus.QUEUED, SendStatus.SENDING),
     }
 
@@ -32,7 +33,7 @@ def _progress_context(send: Send) -> dict:
 @member_view(access.can_see_actions)
 def send_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     send = access.get_send_or_404(request.user, public_id)
-    failed = Paginator(sending.failed_deliveries(send), FAILED_PAGE_SIZE).get_page(
+    failed = Paginator(sends.failed_deliveries(send), FAILED_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     context = {**_progress_context(send), "failed": failed}
@@ -55,7 +56,7 @@ def send_progress(request: HttpRequest, public_id: str) -> HttpResponse:
 def send_cancel(request: HttpRequest, public_id: str) -> HttpResponse:
     send = access.get_send_or_404(request.user, public_id)
     try:
-        count = sending.cancel_send(send, request.user)
+        count = sends.cancel_send(send, request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -76,7 +77,7 @@ def send_cancel(request: HttpRequest, public_id: str) -> HttpResponse:
 def send_retry(request: HttpRequest, public_id: str) -> HttpResponse:
     send = access.get_send_or_404(request.user, public_id)
     try:
-        count = sending.retry_failed(send, request.user)
+        count = sends.retry_failed(send, request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -18,7 +18,8 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from solnet.mobilize import sms
+from solnet.mobilize import inbound
+from solnet.mobilize.sending import sms
 
 SID_FIELD = {
     "max_length": 64,
@@ -42,7 +43,7 @@ class StatusForm(forms.Form):
     """The fields of Twilio's status callback that SolNet reads."""
 
     MessageSid = forms.CharField(**SID_FIELD)  # type: ignore[arg-type]
-    MessageStatus = forms.ChoiceField(choices=[(s, s) for s in sms.KNOWN_STATUSES])
+    MessageStatus = forms.ChoiceField(choices=[(s, s) for s in inbound.KNOWN_STATUSES])
     ErrorCode = forms.CharField(max_length=12, required=False)
 
 
@@ -89,7 +90,7 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
     form = InboundForm(request.POST)
     if not form.is_valid():
         return _bad_input(form)
-    received = sms.receive_text(
+    received = inbound.receive_text(
         message_sid=form.cleaned_data["MessageSid"],
         from_number=form.cleaned_data["From"],
         body=form.cleaned_data["Body"],
@@ -106,7 +107,7 @@ def sms_status(request: HttpRequest) -> HttpResponse:
     form = StatusForm(request.POST)
     if not form.is_valid():
         return _bad_input(form)
-    sms.note_delivery_report(
+    inbound.note_delivery_report(
         message_sid=form.cleaned_data["MessageSid"],
         status=form.cleaned_data["MessageStatus"],
         error_code=form.cleaned_data["ErrorCode"],

@@ -1,37 +1,13 @@
-"""Background work of mobilizing: the bulk sending worker and the periodic look that takes
-over from a worker that died. (The worker discovers an app's tasks through this module, so
-the reminders' periodic task is imported here too.)
+"""Background work of mobilizing, gathered here because the worker discovers an app's tasks
+through this module: the bulk sending worker and its periodic look for sends a dead worker
+left (`sending.queue`), and the reminders' periodic task (`reminders`).
 
 Task arguments are only primary keys: nothing personal sits in the queue's storage.
 """
 
 from __future__ import annotations
 
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
-
-from solnet.mobilize import reminders, sending
+from solnet.mobilize.reminders import remind_coming_actions
+from solnet.mobilize.sending.queue import resume_sends, run_send
 
 __all__ = ["remind_coming_actions", "resume_sends", "run_send"]
-
-remind_coming_actions = reminders.remind_coming_actions
-
-
-@db_task()
-def run_send(send_id: int) -> None:
-    """Sends what is due of one send; when more is due later (a back-off, pacing, a mail
-    server that is down) it schedules itself again for then. No retries of its own: a run
-    that fails leaves its rows to the periodic task once their lease runs out."""
-    wait = sending.work(send_id)
-    if wait is not None:
-        run_send.schedule((send_id,), delay=wait)
-
-
-@db_periodic_task(crontab(minute="*"))
-def resume_sends() -> int:
-    """Every minute: the rows of dead workers are free again, and each send with due work
-    that no worker holds is started again."""
-    resumed = sending.sends_to_resume()
-    for send_id in resumed:
-        run_send(send_id)
-    return len(resumed)

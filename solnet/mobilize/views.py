@@ -20,7 +20,7 @@ from solnet.councils import access as council_access
 from solnet.fights import access as fight_access
 from solnet.members.access import is_organizer
 from solnet.members.models import Member
-from solnet.mobilize import access, forms, services
+from solnet.mobilize import access, callouts, forms, services
 from solnet.mobilize.models import Action, Ask, RoleSlot, Shift
 from solnet.people import access as people_access
 from solnet.people.models import Answer, Person
@@ -392,9 +392,8 @@ def _matching(request: HttpRequest, form) -> Any:
 @member_view()
 def ask_people(request: HttpRequest, public_id: str) -> HttpResponse:
     action = _runnable(request, public_id)
-    councils = council_access.visible_councils(request.user)
     data = request.POST if request.method == "POST" else (request.GET or None)
-    form = forms.AskPeopleForm(data, councils=councils)
+    form = forms.AskPeopleForm(data, viewer=request.user)
     count = None
     if form.is_bound and form.is_valid():
         people = _matching(request, form).filter(tier__gte=action.tier)
@@ -528,8 +527,6 @@ def attendance(request: HttpRequest, public_id: str) -> HttpResponse:
 @member_view()
 def call_out(request: HttpRequest, public_id: str) -> HttpResponse:
     """Write the call-out in each language, see what it will take, then send it."""
-    from solnet.mobilize import callouts
-
     action = _runnable(request, public_id)
     codes = callouts.languages()
     initial = {"audience": "waiting", "channels": "text,email"}

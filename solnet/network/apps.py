@@ -14,3 +14,7 @@ class NetworkConfig(AppConfig):
         # On a phone the network's name at the top leads to the start page; "Start" is under "More".
         register(NavEntry("home", _("Start"), "home", lambda m: m.is_active, order=10))
         register(NavEntry("settings", _("Settings"), "network:setup", can_configure_current, 80))
+
+        from solnet.network import start
+
+        start.register_counts()  # two-person approvals waiting, first on the start page

@@ -2,8 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from solnet.fights.stages import SUBJECT_TOPIC_CHOICES
-from solnet.network import places
+from solnet.network import places, sections
 
 
 class NetworkForm(forms.Form):
@@ -81,28 +80,6 @@ class NetworkForm(forms.Form):
             "many days; how it reached the network stays, for the statistics."
         ),
     )
-    subject_decisions = forms.MultipleChoiceField(
-        label=_("Decisions the campaign subject takes"),
-        choices=SUBJECT_TOPIC_CHOICES,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_(
-            "In a fight, these are decided by the person or group who brought it rather than "
-            "the meeting. Withdrawing is always theirs."
-        ),
-    )
-    team_decisions = forms.MultipleChoiceField(
-        label=_("Decisions the fight team takes on its own"),
-        choices=SUBJECT_TOPIC_CHOICES,
-        required=False,
-        initial=["demand"],
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_(
-            "These moves need no vote: by default drafting, delivering and waiting on the "
-            "demand. The general meeting decides the rest, and always takes a fight on."
-        ),
-    )
-
     public_forms_per_hour = forms.IntegerField(
         label=_("Public forms per hour from one place"),
         min_value=1,
@@ -191,8 +168,6 @@ class NetworkForm(forms.Form):
         "gm_quorum_percent",
         "gm_quorum_minimum",
         "gm_notice_hours",
-        "team_decisions",
-        "subject_decisions",
         "approvals_to_join",
         "waiting_days",
         "founding_size",
@@ -205,17 +180,25 @@ class NetworkForm(forms.Form):
         "gm_notice_hours",
         "waiting_days",
         "founding_size",
-        "subject_decisions",
-        "team_decisions",
     )
 
     def __init__(self, *args, founding: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = places.country_choices()
         self.fields["currency"].choices = places.currency_choices()
+        self.sections = [s for s in sections.all_sections() if founding or not s.founding_only]
+        for section in self.sections:
+            self._add_after(section.after, section.fields())
         if not founding:
             for name in self.FOUNDING_ONLY:
                 del self.fields[name]
+
+    def _add_after(self, name: str, fields: dict[str, forms.Field]) -> None:
+        order = list(self.fields)
+        at = order.index(name) + 1 if name in order else len(order)
+        order[at:at] = list(fields)
+        merged = {**self.fields, **fields}
+        self.fields = {key: merged[key] for key in order}
 
     def clean(self):
         data = super().clean()
@@ -225,15 +208,9 @@ class NetworkForm(forms.Form):
         if any(steps) and not all(steps):
             self.add_error("scale_5", _("Name all five steps, or leave all five empty."))
         data["support_scale"] = steps if all(steps) else []
-        both = set(data.get("subject_decisions") or []) & set(data.get("team_decisions") or [])
-        if both:
-            self.add_error(
-                "team_decisions", _("A decision is the subject's or the team's, not both.")
-            )
-        if "take_on" in (data.get("team_decisions") or []):
-            self.add_error(
-                "team_decisions", _("Taking a fight on is always the meeting's decision.")
-            )
+        for section in self.sections:
+            if section.clean is not None:
+                section.clean(self, data)
         languages = data.get("languages") or []
         default = data.get("default_language")
         if default and languages and default not in languages:

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from solnet.core import navigation
 from solnet.core.access import member_view
-from solnet.members import access as member_access
-from solnet.network import access, services, start
+from solnet.network import access, sections, services, start
 from solnet.network.forms import NetworkForm
 
 
@@ -25,7 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "network/home.html",
         {
             "needs": start.needs_of(member),
-            "can_invite": member_access.can_invite(member),
+            "can_invite": navigation.shows(member, "invitations"),
             "today": timezone.localdate(),
         },
     )
@@ -59,22 +59,6 @@ def _settings_form(request: HttpRequest) -> NetworkForm:
     )
 
 
-def _fight_rules(network) -> list[tuple[str, str]]:
-    """Who decides each of a fight's moves, as the network's rules say now."""
-    from solnet.fights.stages import SUBJECT_TOPIC_CHOICES  # the form imports it too
-
-    rows = []
-    for value, label in SUBJECT_TOPIC_CHOICES:
-        if value in (network.subject_decisions or []):
-            who = _("the campaign subject")
-        elif value in (network.team_decisions or []):
-            who = _("the fight team")
-        else:
-            who = _("the general meeting")
-        rows.append((str(label), str(who)))
-    return rows
-
-
 @member_view(access.can_configure_current)
 @require_http_methods(["GET", "POST"])
 def setup(request: HttpRequest) -> HttpResponse:
@@ -97,7 +81,7 @@ def setup(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "founding": founding,
-            "fight_rules": _fight_rules(request.network),
+            "panels": sections.panels(request.network),
         },
         status=422 if request.method == "POST" else 200,
     )

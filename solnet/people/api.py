@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import ConfigDict
 
-from solnet.members.api import ERRORS, ErrorOut, require_scope
+from solnet.core.api import ERRORS, ErrorOut, require_scope
 from solnet.members.models import ApiScope, Tier
 from solnet.people import access
 from solnet.people.models import Person, Tag

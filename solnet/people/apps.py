@@ -9,7 +9,7 @@ class PeopleConfig(AppConfig):
 
     def ready(self) -> None:
         from solnet.core.navigation import NavEntry, register
-        from solnet.people import access, exports
+        from solnet.people import access, export_requests
 
         register(NavEntry("people", _("People"), "people:list", access.can_list_people, 15))
-        exports.register_action()
+        export_requests.register_action()

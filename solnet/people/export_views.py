@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from solnet.core import sealed
 from solnet.core.access import member_view
-from solnet.people import exports
+from solnet.people import export_requests, exports
 
 PAGE_SIZE = 50
 
@@ -26,7 +26,7 @@ PAGE_SIZE = 50
 @require_GET
 def export_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(exports.exports_of(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(export, exports.state_of(request.user, export)) for export in page]
+    rows = [(export, export_requests.state_of(request.user, export)) for export in page]
     return render(request, "people/export_list.html", {"page": page, "rows": rows})
 
 
@@ -41,7 +41,7 @@ def export_new(request: HttpRequest) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            export = exports.request_export(query=query, by=request.user)
+            export = export_requests.request_export(query=query, by=request.user)
         except PermissionDenied:
             raise Http404 from None
         except ValidationError as problem:
@@ -73,10 +73,10 @@ def export_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def export_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     export = exports.get_export_or_404(request.user, public_id)
-    context = {"export": export, "state": exports.state_of(request.user, export)}
+    context = {"export": export, "state": export_requests.state_of(request.user, export)}
     if request.htmx:  # type: ignore[attr-defined]  # django-htmx's middleware sets it
         return render(request, "people/export_progress.html", context)
-    context["description"] = exports.describe_export(request.user, export)
+    context["description"] = export_requests.describe_export(request.user, export)
     return render(request, "people/export_detail.html", context)
 
 
@@ -86,11 +86,11 @@ def export_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 def export_download(request: HttpRequest, public_id: str) -> HttpResponseBase:
     """Only the organizer who asked, signed in afresh, within the hour; never cached."""
     export = exports.get_export_or_404(request.user, public_id)
-    state = exports.state_of(request.user, export)
+    state = export_requests.state_of(request.user, export)
     if state.code not in ("ready", "expired"):
         raise Http404
     try:
-        file = exports.download_export(export=export, by=request.user)
+        file = export_requests.download_export(export=export, by=request.user)
         chunks = sealed.read_chunks(file)
     except PermissionDenied:
         raise Http404 from None

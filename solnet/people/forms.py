@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from solnet.core.forms import NativeDateInput
 from solnet.core.public_forms import PublicForm
 from solnet.members.models import Tier
+from solnet.people import extensions
 from solnet.people.models import (
     Answer,
     ChannelKind,
@@ -147,9 +148,13 @@ class PeopleFilterForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, councils, **kwargs):
+    def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["council"].queryset = councils
+        councils = extensions.filter_choices("council", viewer)
+        if councils is None:
+            del self.fields["council"]
+        else:
+            self.fields["council"].queryset = councils
 
     def as_query(self) -> dict[str, str]:
         """The cleaned filter as plain values, to save and to put back in a URL."""
@@ -160,7 +165,7 @@ class PeopleFilterForm(forms.Form):
             "tier": "" if data["tier"] is None else str(data["tier"]),
             "language": data["language"],
             "tag": data["tag"].name if data["tag"] else "",
-            "council": data["council"].public_id if data["council"] else "",
+            "council": data["council"].public_id if data.get("council") else "",
             "skill": data["skill"],
             "weekday": "" if data["weekday"] is None else str(data["weekday"]),
             "last_contact": data["last_contact"],

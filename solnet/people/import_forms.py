@@ -9,8 +9,9 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from solnet.people import import_rows, imports
+from solnet.people import import_rows
 from solnet.people.import_rows import Decision, Target
+from solnet.people.imports import files
 from solnet.people.merging import CHOSEN_FIELDS
 from solnet.people.models import ChannelKind, Person
 
@@ -25,7 +26,7 @@ class UploadForm(forms.Form):
         self.fields["file"].help_text = _(
             "Up to %(size)s MB, with a header row naming the columns. Exports of Action "
             "Network and CiviCRM work as they are; from a spreadsheet, “Save as” CSV UTF-8."
-        ) % {"size": imports.MAX_UPLOAD_BYTES // (1024 * 1024)}
+        ) % {"size": files.MAX_UPLOAD_BYTES // (1024 * 1024)}
 
 
 class PresetForm(forms.Form):

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from solnet.core import uploads
 from solnet.core.access import member_view
 from solnet.members.models import Tier
-from solnet.people import access, import_rows, imports, merging
+from solnet.people import access, import_rows, merging
 from solnet.people.import_forms import (
     MappingForm,
     MergeForm,
@@ -27,6 +27,8 @@ from solnet.people.import_forms import (
     StartForm,
 )
 from solnet.people.import_forms import UploadForm as ImportUploadForm
+from solnet.people.imports import files, progress
+from solnet.people.imports import services as import_services
 from solnet.people.models import ImportStatus, Person, PersonImport
 
 PAGE_SIZE = 20
@@ -42,7 +44,7 @@ IN_PROGRESS = (
 @require_http_methods(["GET", "POST"])
 @csrf_exempt  # the upload handler must be set before the body is read; checked just below
 def import_new(request: HttpRequest) -> HttpResponse:
-    handler = uploads.install(request, max_bytes=imports.MAX_UPLOAD_BYTES)
+    handler = uploads.install(request, max_bytes=files.MAX_UPLOAD_BYTES)
     return _import_new(request, handler)
 
 
@@ -50,17 +52,17 @@ def import_new(request: HttpRequest) -> HttpResponse:
 def _import_new(request: HttpRequest, handler: uploads.MemoryOnlyUpload) -> HttpResponse:
     form = ImportUploadForm()
     if request.method == "POST":
-        if uploads.body_too_big(request, max_bytes=imports.MAX_UPLOAD_BYTES):
+        if uploads.body_too_big(request, max_bytes=files.MAX_UPLOAD_BYTES):
             form, too_big = ImportUploadForm({}, {}), True  # the body is never read
         else:
             form = ImportUploadForm(request.POST, request.FILES)
             too_big = handler.too_big  # set while request.FILES was read
         if too_big:
             form.full_clean()
-            form.errors["file"] = form.error_class(imports.upload_error("too_big").messages)
+            form.errors["file"] = form.error_class(files.upload_error("too_big").messages)
         elif form.is_valid():
             try:
-                person_import = imports.store_upload(
+                person_import = files.store_upload(
                     upload=form.cleaned_data["file"], by=request.user
                 )
             except ValidationError as error:
@@ -81,7 +83,7 @@ def _import_new(request: HttpRequest, handler: uploads.MemoryOnlyUpload) -> Http
 def _samples(person_import: PersonImport, width: int) -> list[str]:
     """The first value of each column within the file's first rows."""
     samples = [""] * width
-    for number, (_row, cells) in enumerate(imports.read_rows(person_import)):
+    for number, (_row, cells) in enumerate(files.read_rows(person_import)):
         for index, cell in enumerate(cells[:width]):
             if not samples[index] and cell.strip():
                 samples[index] = cell.strip()
@@ -94,9 +96,9 @@ def _samples(person_import: PersonImport, width: int) -> list[str]:
 @require_http_methods(["GET", "POST"])
 def import_columns(request: HttpRequest, public_id: str) -> HttpResponse:
     person_import = access.get_import_or_404(request.user, public_id)
-    if person_import.status not in imports.MAPPABLE:
+    if person_import.status not in import_services.MAPPABLE:
         return redirect("people:import_detail", public_id=public_id)
-    headers = imports.headers_of(person_import)
+    headers = files.headers_of(person_import)
     mapping = person_import.mapping
     preset_form = PresetForm(request.GET or None, initial={"preset": person_import.preset})
     columns = mapping["columns"]
@@ -112,7 +114,7 @@ def import_columns(request: HttpRequest, public_id: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            imports.save_mapping(
+            import_services.save_mapping(
                 person_import=person_import,
                 columns=form.columns(),
                 phone_kind=form.cleaned_data["phone_kind"],
@@ -143,7 +145,7 @@ def import_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     reloaded by hand or by the browser without JavaScript), its result, or its failure."""
     person_import = access.get_import_or_404(request.user, public_id)
     status = person_import.status
-    interrupted = imports.is_interrupted(person_import)
+    interrupted = progress.is_interrupted(person_import)
     working = status in IN_PROGRESS and not interrupted
     if request.htmx and not working:
         response = HttpResponse(status=204)
@@ -159,7 +161,7 @@ def import_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "person_import": person_import,
         "working": working,
         "interrupted": interrupted,
-        "progress": imports.progress_of(person_import),
+        "progress": progress.progress_of(person_import),
         "result": person_import.result,
     }
     if status == ImportStatus.DONE:
@@ -185,7 +187,7 @@ def _preview_context(
     start_form: StartForm | None = None,
     fixing: tuple[int, RowFixForm] | None = None,
 ) -> dict[str, Any]:
-    findings = imports.load_findings(person_import)
+    findings = files.load_findings(person_import)
     for entry in findings.get("sample", []):
         entry["tier_label"] = Tier(entry["tier"]).label
     errors = []
@@ -233,7 +235,7 @@ def import_fix(request: HttpRequest, public_id: str, row: int) -> HttpResponse:
     form = RowFixForm(request.POST, prefix=f"row{row}")
     if form.is_valid():
         try:
-            imports.fix_row(
+            import_services.fix_row(
                 person_import=person_import, row=row, values=form.values(), by=request.user
             )
         except ValidationError as error:
@@ -256,7 +258,7 @@ def import_fix(request: HttpRequest, public_id: str, row: int) -> HttpResponse:
 @require_POST
 def import_start(request: HttpRequest, public_id: str) -> HttpResponse:
     person_import = access.get_import_or_404(request.user, public_id)
-    findings = imports.load_findings(person_import)
+    findings = files.load_findings(person_import)
     form = StartForm(
         request.POST,
         duplicates=findings.get("duplicates", []),
@@ -264,7 +266,7 @@ def import_start(request: HttpRequest, public_id: str) -> HttpResponse:
     )
     if form.is_valid():
         try:
-            imports.start_import(
+            import_services.start_import(
                 person_import=person_import,
                 default=form.cleaned_data.get("default") or import_rows.Decision.ADD,
                 rows=form.decisions(),
@@ -290,7 +292,7 @@ def import_start(request: HttpRequest, public_id: str) -> HttpResponse:
 def import_restart(request: HttpRequest, public_id: str) -> HttpResponse:
     person_import = access.get_import_or_404(request.user, public_id)
     try:
-        imports.restart_import(person_import=person_import, by=request.user)
+        import_services.restart_import(person_import=person_import, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("people:import_detail", public_id=public_id)
@@ -301,7 +303,7 @@ def import_restart(request: HttpRequest, public_id: str) -> HttpResponse:
 def import_delete(request: HttpRequest, public_id: str) -> HttpResponse:
     person_import = access.get_import_or_404(request.user, public_id)
     try:
-        imports.delete_import(person_import=person_import, by=request.user)
+        import_services.delete_import(person_import=person_import, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("people:import_detail", public_id=public_id)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from solnet.core import audit
 from solnet.members.models import Invitation, Member
-from solnet.people import access
+from solnet.people import access, extensions
 from solnet.people.models import (
     Answer,
     Availability,
@@ -195,12 +195,10 @@ def erase_own_record(*, member: Member) -> None:
 
     The audit log keeps that it happened (by internal id only, no content)."""
     member_id = member.pk
-    # The intake of a fight they brought alone is their story. (A lazy import: fights build on
-    # people, and this is the one place people reach back.)
-    from solnet.fights.services import forget_subject
-
+    # What the apps above hold of them goes first (fights: the intake of a fight they brought
+    # alone is their story).
     for person in Person.objects.filter(member=member):
-        forget_subject(person=person)
+        extensions.forget_everywhere(person)
     Person.objects.filter(member=member).delete()  # channels and tag links cascade
     # What others typed about them when inviting them goes too.
     Invitation.objects.filter(used_by=member).update(label="", email=None)

@@ -20,9 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from solnet.core import public_forms
 from solnet.core.access import get_or_404, member_view
-from solnet.councils import access as council_access
-from solnet.councils.models import Role as CouncilRole
-from solnet.people import access, services
+from solnet.people import access, extensions, services
 from solnet.people.forms import (
     AskForm,
     AvailabilityForm,
@@ -44,7 +42,7 @@ COMMITMENTS_SHOWN = 20
 
 
 def _filters(request: HttpRequest, data=None) -> PeopleFilterForm:
-    return PeopleFilterForm(data, councils=council_access.visible_councils(request.user))
+    return PeopleFilterForm(data, viewer=request.user)
 
 
 @member_view(access.can_list_people)
@@ -206,9 +204,7 @@ def person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "skill_form": SkillForm(prefix="skill"),
             "availability_form": AvailabilityForm(prefix="available"),
             "reliability": reliability(person),
-            "memberships": council_access.memberships_of(request.user, person),
-            "councils": council_access.visible_councils(request.user).prefetch_related("sites"),
-            "council_roles": CouncilRole.choices,
+            "panels": extensions.panels_for(request.user, person),
         },
     )
 

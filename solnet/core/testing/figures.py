@@ -1,10 +1,17 @@
 """Figures as data: tests marked `verify` or `bench` report measured figures here, and
 `--figures=FILE` writes them as a list of {"name", "value", "unit", "floor", "ratio",
-"target", "ok"} records and prints a table. Each later issue adds its figures the same way."""
+"target", "ok"} records and prints a table. Each later issue adds its figures the same way.
+
+`SOLNET_BENCH_SCALE` (a fraction, at most 1; 1 by default) shrinks the benchmarks' sizes
+through `scaled`, for a smoke run that still writes every figure: CI's. A scaled run says so
+in the table's title and in every record's "scale", so that nobody reads its figures as the
+real ones."""
 
 from __future__ import annotations
 
 import json
+import math
+import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -25,6 +32,37 @@ class Figure:
 
 
 _FIGURES: list[Figure] = []
+SCALE_VARIABLE = "SOLNET_BENCH_SCALE"
+
+
+def bench_scale() -> float:
+    """The fraction of their sizes the benchmarks run at: `SOLNET_BENCH_SCALE`, 1 if unset."""
+    raw = os.environ.get(SCALE_VARIABLE, "").strip()
+    if not raw:
+        return 1.0
+    try:
+        scale = float(raw)
+    except ValueError:
+        scale = math.nan
+    if not 0 < scale <= 1:  # also refuses nan and inf
+        raise ValueError(
+            f"{SCALE_VARIABLE}={raw!r}: give a number above 0 and at most 1, the fraction of "
+            "the benchmarks' sizes to run at (1, the default, is the full run; 0.05 a smoke run)"
+        )
+    return scale
+
+
+def scaled(n: int, *, least: int = 1) -> int:
+    """`n` at the run's scale (`SOLNET_BENCH_SCALE`), and never below `least`: the size a
+    benchmark's own checks need to mean something."""
+    return max(least, round(n * bench_scale()))
+
+
+def _scale_note(scale: float) -> str:
+    """How a scaled run's title says it: "(smoke run at 1/20 of the sizes)"."""
+    whole = round(1 / scale)
+    share = f"1/{whole}" if math.isclose(1 / scale, whole, rel_tol=1e-9) else f"{scale:g}"
+    return f"(smoke run at {share} of the sizes)"
 
 
 def record(
@@ -85,13 +123,43 @@ def pytest_addoption(parser) -> None:
     parser.addoption("--figures-title", default="Figures", help="title of the printed table")
 
 
+def pytest_configure(config) -> None:
+    try:
+        bench_scale()  # a wrong value stops the run before anything is measured
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from None
+
+
+def _records() -> list[dict]:
+    """The figures as written: each with the run's "scale" when the run was scaled."""
+    scale = bench_scale()
+    records = [asdict(f) for f in _FIGURES]
+    if scale != 1:
+        for item in records:
+            item["scale"] = scale
+    return records
+
+
 def pytest_sessionfinish(session, exitstatus) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        # A pytest-xdist worker: its figures go to the controller, which writes them all.
+        workeroutput["figures"] = [asdict(f) for f in _FIGURES]
+        return
     path = session.config.getoption("--figures")
     if not path:
         return
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps([asdict(f) for f in _FIGURES], indent=2) + "\n")
+    out.write_text(json.dumps(_records(), indent=2) + "\n")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """pytest-xdist's controller: a worker's figures join the run's (each figure is measured
+    whole by one test, so no two workers write the same one)."""
+    for item in getattr(node, "workeroutput", {}).get("figures", []):
+        record(**item)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
@@ -99,7 +167,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
         return
     write = terminalreporter.write_line
     write("")
-    write(config.getoption("--figures-title"))
+    title, scale = config.getoption("--figures-title"), bench_scale()
+    write(title if scale == 1 else f"{title} {_scale_note(scale)}")
     header = (
         f"{'figure':<34} {'value':>12} {'unit':<16} {'floor':>10} {'ratio':>7}  target{'':<16} ok"
     )

@@ -352,9 +352,11 @@ def _people_export(objects):
     if "people_export" not in objects:
         from solnet.core import twoperson
         from solnet.core.models import SealedFile
-        from solnet.people import exports, tasks
+        from solnet.people import export_requests, tasks
 
-        export = exports.request_export(query={}, by=objects["personas"]["organizer"].member)
+        export = export_requests.request_export(
+            query={}, by=objects["personas"]["organizer"].member
+        )
         twoperson.approve_request(approval=export, approver=objects["saved_filter"].owner)
         tasks.produce_people_export.call_local(SealedFile.objects.get(approval=export).pk)
         objects["people_export"] = export

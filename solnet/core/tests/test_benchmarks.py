@@ -9,12 +9,13 @@ from django.utils import timezone
 
 from solnet.core import audit, crypto
 from solnet.core.models import AuditEvent
-from solnet.core.testing.figures import best_of_interleaved, ratio_figure, seconds
+from solnet.core.testing.figures import best_of_interleaved, ratio_figure, scaled, seconds
 from solnet.members.models import Member
 
 pytestmark = [pytest.mark.bench, pytest.mark.django_db(transaction=True)]
-ROWS = 10_000
-EVENTS = 1_000
+# Fewer in a smoke run (SOLNET_BENCH_SCALE); at least 100 members, for member 42 to be found.
+ROWS = scaled(10_000, least=100)
+EVENTS = scaled(1_000, least=50)
 
 
 def _after(reset, run):

@@ -15,12 +15,20 @@ import random
 import pytest
 
 from conftest import make_member
-from solnet.core.testing.figures import best_of_interleaved, ratio_figure, record, seconds
+from solnet.core.testing.figures import (
+    best_of_interleaved,
+    ratio_figure,
+    record,
+    scaled,
+    seconds,
+)
 from solnet.democracy import counting, services
 from solnet.democracy.models import Ballot, Body, Proposal
 
 pytestmark = [pytest.mark.bench]
-BALLOTS = 100_000
+# A smoke run (SOLNET_BENCH_SCALE) keeps at least 1,000 ballots: enough for both favourites
+# to pass the quota in the first round, as the STV checks below require.
+BALLOTS = scaled(100_000, least=1_000)
 CANDIDATES = 10
 
 

@@ -42,7 +42,7 @@ from solnet.members import services as member_services
 from solnet.members import trust
 from solnet.members.models import ApiScope, Member, Tier
 from solnet.network.models import Network
-from solnet.people import exports
+from solnet.people import export_requests
 from solnet.people.services import own_record
 
 pytestmark = pytest.mark.django_db
@@ -243,7 +243,7 @@ def sock_puppets_raise_and_export(cast) -> bool:
     # Were it raised anyway, the raised account approves the organizer's export.
     Member.objects.filter(pk=second.pk).update(tier=Tier.ORGANIZING_TEAM)
     second.refresh_from_db()
-    export = exports.request_export(query={}, by=olga)
+    export = export_requests.request_export(query={}, by=olga)
     client_for(second).post(reverse("core:approval_approve", args=[export.public_id]))
     export.refresh_from_db()
     return raised or export.status != ApprovalRequest.Status.PENDING
@@ -260,7 +260,7 @@ def decision_carried_by_requesters_invitees(cast) -> bool:
     Member.objects.filter(pk__in=[first.pk, second.pk]).update(
         approved_at=timezone.now() - timedelta(days=60)
     )
-    export = exports.request_export(query={}, by=olga)
+    export = export_requests.request_export(query={}, by=olga)
     proposal = services.propose(
         body=Body.objects.general(),
         by=olga,

@@ -11,13 +11,19 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
-from solnet.core.testing.figures import best_of_interleaved, ratio_figure, record, seconds
+from solnet.core.testing.figures import (
+    best_of_interleaved,
+    ratio_figure,
+    record,
+    scaled,
+    seconds,
+)
 from solnet.fights import portfolios
 from solnet.fights.models import Target, TargetLink
 from solnet.fights.tests.portfolio_data import seeded
 
 pytestmark = [pytest.mark.bench]
-COUNT = 10_000
+COUNT = scaled(10_000, least=100)  # fewer in a smoke run (SOLNET_BENCH_SCALE)
 
 
 def _edges(rows, links):

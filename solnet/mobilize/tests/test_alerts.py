@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from conftest import make_member, sign_in
 from solnet.members.models import Role
-from solnet.mobilize import alerts, replies
+from solnet.mobilize import alerts, links, replies
 from solnet.mobilize.models import AlertResponse, AlertStatus, Delivery, Send, Zone
 from solnet.people.models import ContactChannel, Person, PersonSkill
 from solnet.people.services import own_record
@@ -146,7 +146,7 @@ def test_answers_by_link_page_and_text_count_once_each_and_show_live(
         )
     deliveries = {d.person_id: d for d in Delivery.objects.filter(send__alert=alert)}
     # By link, without signing in: opening it answers nothing; the button does.
-    link = urlparse(alerts.alert_link(deliveries[other.pk])).path
+    link = urlparse(links.alert_link(deliveries[other.pk])).path
     anonymous = Client()
     assert anonymous.get(link).status_code == 200
     assert not AlertResponse.objects.exists()

@@ -3,7 +3,7 @@ real worker (`run_huey`, another OS process, on the test database and the test q
 is killed with SIGKILL half-way; the periodic look takes back what it held, a second worker
 finishes, and the SMTP server on loopback has received exactly one message per recipient.
 
-The one exception the protocol allows (sending.py's docstring): a worker killed between the
+The one exception the protocol allows (the sending package's docstring): a worker killed between the
 HANDED_OVER commit and the write of a message's final line leaves that one recipient without
 the message, their delivery counted as sent. So a recipient may miss it only if their
 delivery is HANDED_OVER, and at most one per kill; nobody ever gets it twice."""
@@ -26,8 +26,9 @@ from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
 from solnet.core import audit
-from solnet.mobilize import sending, tasks
+from solnet.mobilize import tasks
 from solnet.mobilize.models import Delivery, DeliveryStatus, SendKind, SendStatus
+from solnet.mobilize.sending import protocol, sends
 from solnet.people.models import ContactChannel, Person
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,7 +37,7 @@ RECIPIENTS = 5_000
 LEASE_SECONDS = 3
 # Killed in the middle of a batch, so that it dies holding rows, one of them (most likely)
 # half-way through its SMTP exchange.
-KILL_AFTER = 3 * sending.BATCH + sending.BATCH // 2
+KILL_AFTER = 3 * protocol.BATCH + protocol.BATCH // 2
 S = DeliveryStatus
 
 # A worker as another process: the same settings and keys (inherited environment), the test
@@ -124,7 +125,7 @@ def _send_killed_half_way_and_finished(port: int, log):
     first = second = None
     try:
         HUEY.flush()
-        send = sending.create_send(
+        send = sends.create_send(
             kind=SendKind.NEWS,
             people=Person.objects.all(),
             texts={"en": {"subject": "News", "body": "Hello {name}, the meeting is Friday."}},
@@ -142,7 +143,7 @@ def _send_killed_half_way_and_finished(port: int, log):
         os.kill(first.pid, signal.SIGKILL)
         first.wait(timeout=30)
         assert first.returncode == -signal.SIGKILL, _output(log)
-        at_kill = sending.progress(send)
+        at_kill = sends.progress(send)
         assert KILL_AFTER <= at_kill["sent"] < RECIPIENTS, (at_kill, _output(log))
         assert at_kill["sending"] > 0, at_kill  # it died holding some
 
@@ -158,7 +159,7 @@ def _send_killed_half_way_and_finished(port: int, log):
             if not resumed:
                 resumed = tasks.resume_sends.call_local()
             time.sleep(0.25)
-        assert send.status == SendStatus.DONE, (sending.progress(send), _output(log))
+        assert send.status == SendStatus.DONE, (sends.progress(send), _output(log))
         assert resumed == 1
         return send, at_kill
     finally:

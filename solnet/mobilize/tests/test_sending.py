@@ -1,4 +1,4 @@
-"""Bulk sending (solnet/mobilize/sending.py) against a real SMTP server on loopback and the
+"""Bulk sending (solnet/mobilize/sending/) against a real SMTP server on loopback and the
 stand-in SMS gateway: each person once, in their language, by the first channel that reaches
 them; content-minimal sends; refusals retried or failed per recipient; cancelling; a STOP
 mid-send; claims that never overlap; and the send's pages."""
@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from conftest import make_member, sign_in
 from solnet.core.models import AuditEvent
 from solnet.members.models import Tier
-from solnet.mobilize import alerts, sending, services, sms
+from solnet.mobilize import links, services
 from solnet.mobilize.models import (
     Alert,
     AlertStatus,
@@ -34,6 +34,8 @@ from solnet.mobilize.models import (
     SmsOptOut,
     SmsSender,
 )
+from solnet.mobilize.sending import protocol, sends, sms, worker
+from solnet.mobilize.sending import render as rendering
 from solnet.people.models import ContactChannel, Person
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +88,7 @@ def action(planner):
 def _send(people, *, channels=("email",), texts=TEXTS, action=None, run=True, **extra):
     """Creates the send; with `run`, the worker runs at commit as it would (huey is
     immediate in tests)."""
-    send = sending.create_send(
+    send = sends.create_send(
         kind=extra.pop("kind", SendKind.CALL_OUT),
         people=people,
         texts=texts,
@@ -95,7 +97,7 @@ def _send(people, *, channels=("email",), texts=TEXTS, action=None, run=True, **
         **extra,
     )
     if run:
-        sending.work(send.pk)
+        worker.work(send.pk)
     send.refresh_from_db()
     return send
 
@@ -170,7 +172,7 @@ def test_a_send_reaches_each_person_once_in_their_language(
     dora = _person("Dora", member=account)
     people = _people(ana, bob, carmen, dora)
     with django_capture_on_commit_callbacks(execute=True):
-        send = sending.create_send(
+        send = sends.create_send(
             kind=SendKind.CALL_OUT, people=people, texts=TEXTS, channels=["email"], action=action
         )
     send.refresh_from_db()
@@ -198,7 +200,7 @@ def test_a_send_reaches_each_person_once_in_their_language(
     assert all(d.sent_at is not None for d in deliveries.values())
     # The Message-ID each message carries is the one kept.
     assert str(by_to["ana@example.org"]["Message-ID"]) == deliveries[ana.pk].provider_ref
-    assert sending.progress(send)["sent"] == 4
+    assert sends.progress(send)["sent"] == 4
     event = AuditEvent.objects.get(action="send.created")
     assert event.data["count"] == 4
     assert "Picket" not in str(event.data) and "ana@" not in str(event.data)
@@ -258,7 +260,7 @@ def test_unreachable_people_are_counted(network, planner, action, smtp_server):
     send = _send(_people(reachable, nothing, no_consent, opted_out, only_phone), action=action)
 
     assert [str(m["To"]) for m in smtp_server.messages] == ["ok@example.org"]
-    counts = sending.progress(send)
+    counts = sends.progress(send)
     assert counts["unreachable"] == 4 and counts["sent"] == 1 and counts["total"] == 5
     assert set(
         send.deliveries.filter(status=S.UNREACHABLE).values_list("person_id", flat=True)
@@ -283,7 +285,7 @@ def test_placeholders_are_filled_and_other_braces_left_alone(network, planner, a
     ana = _person("Ana", email="ana@example.org", languages=["en"])
     texts = {"en": {"subject": "{action}", "body": "{name} {unknown} { {0} {name.__class__} }{"}}
     send = _send(_people(ana), texts=texts, action=action, run=False)
-    subject, body = sending.render(send.deliveries.get())
+    subject, body = rendering.render(send.deliveries.get())
     assert subject == "Picket at Acme"
     assert body == "Ana {unknown} { {0} {name.__class__} }{"
 
@@ -296,17 +298,17 @@ def test_a_call_out_link_answers_the_persons_own_ask(network, planner, action, s
     send = _send(_people(asked, not_asked), texts=texts, action=action, run=False)
     before = RsvpLink.objects.count()
 
-    _, link = sending.render(send.deliveries.get(person=asked))
+    _, link = rendering.render(send.deliveries.get(person=asked))
     assert RsvpLink.objects.count() == before + 1
     assert RsvpLink.objects.latest("pk").ask.person == asked
     assert re.fullmatch(re.escape(settings.BASE_URL) + r"/actions/answer/[\w-]+/", link), link
-    _, page = sending.render(send.deliveries.get(person=not_asked))
+    _, page = rendering.render(send.deliveries.get(person=not_asked))
     assert page == settings.BASE_URL + reverse("mobilize:action", args=[action.public_id])
     assert RsvpLink.objects.count() == before + 1  # no ask is made up for them
 
     # No {link} in the text: no link is made at all.
     plain = _send(_people(asked), texts={"en": {"body": "Hi {name}"}}, action=action, run=False)
-    assert sending.render(plain.deliveries.get()) == ("", "Hi Asked")
+    assert rendering.render(plain.deliveries.get()) == ("", "Hi Asked")
     assert RsvpLink.objects.count() == before + 1
 
 
@@ -321,9 +323,9 @@ def test_an_alert_link_is_the_one_tap_answer(network):
         run=False,
     )
     delivery = send.deliveries.get()
-    _, body = sending.render(delivery)
+    _, body = rendering.render(delivery)
     token = body.rsplit("/", 2)[-2]
-    assert alerts.delivery_of_link(token) == delivery
+    assert links.delivery_of_link(token) == delivery
 
 
 # --- refusals ---------------------------------------------------------------------------------
@@ -333,7 +335,7 @@ def _run_again_when_due(send):
     Delivery.objects.filter(send=send, status=S.QUEUED).update(
         due_at=timezone.now() - timedelta(seconds=1)
     )
-    return sending.work(send.pk)
+    return worker.work(send.pk)
 
 
 def test_a_4xx_is_retried_with_back_off_then_reported_failed(network, planner, action, mail_server):
@@ -344,7 +346,7 @@ def test_a_4xx_is_retried_with_back_off_then_reported_failed(network, planner, a
 
     assert len(mail_server.to("fine@example.org")) == 1
     waits = []
-    for attempt in range(1, sending.MAX_ATTEMPTS):
+    for attempt in range(1, protocol.MAX_ATTEMPTS):
         delivery = send.deliveries.get(person=busy)
         assert delivery.status == S.QUEUED and delivery.attempts == attempt
         waits.append((delivery.due_at - timezone.now()).total_seconds())
@@ -354,12 +356,12 @@ def test_a_4xx_is_retried_with_back_off_then_reported_failed(network, planner, a
     assert [round(w / 30) for w in waits] == [1, 2, 4, 8]
     delivery = send.deliveries.get(person=busy)
     assert delivery.status == S.FAILED and delivery.error.startswith("451")
-    assert mail_server.ends["busy@example.org"] == sending.MAX_ATTEMPTS
+    assert mail_server.ends["busy@example.org"] == protocol.MAX_ATTEMPTS
     assert mail_server.to("busy@example.org") == []
     assert len(mail_server.to("fine@example.org")) == 1  # never sent again
     send.refresh_from_db()
     assert send.status == SendStatus.DONE
-    counts = sending.progress(send)
+    counts = sends.progress(send)
     assert (counts["failed"], counts["sent"], counts["queued"]) == (1, 1, 0)
 
 
@@ -379,7 +381,7 @@ def test_a_5xx_fails_at_once(network, planner, action, mail_server):
     assert refused_delivery.status == S.FAILED and refused_delivery.error.startswith("554")
     assert mail_server.ends["refused@example.org"] == 1  # tried once only
     assert len(mail_server.to("fine@example.org")) == 1
-    assert sending.progress(send)["failed"] == 2
+    assert sends.progress(send)["failed"] == 2
 
 
 def test_a_mail_server_that_is_gone_pauses_the_send(network, planner, action, settings):
@@ -391,8 +393,8 @@ def test_a_mail_server_that_is_gone_pauses_the_send(network, planner, action, se
     people = [_person(f"P{n}", email=f"p{n}@example.org") for n in range(3)]
     send = _send(_people(*people), action=action, run=False)
 
-    wait = sending.work(send.pk)
-    assert wait == sending.BACKOFF_SECONDS  # the run stops and comes back later
+    wait = worker.work(send.pk)
+    assert wait == protocol.BACKOFF_SECONDS  # the run stops and comes back later
     statuses = Counter(send.deliveries.values_list("status", "attempts"))
     # The one being tried is backed off; the others wait untouched.
     assert statuses == {(S.QUEUED, 1): 1, (S.QUEUED, 0): 2}
@@ -404,10 +406,10 @@ def test_a_connection_the_server_dropped_is_opened_again(
 ):
     people = [_person(f"P{n}", email=f"p{n}@example.org") for n in range(4)]
     send = _send(_people(*people), action=action, run=False)
-    runner = sending._Runner(send)
-    assert runner.deliver(sending.claim(send.pk, 2)) is None
+    runner = worker._Runner(send)
+    assert runner.deliver(protocol.claim(send.pk, 2)) is None
     runner.smtp.conn.sock.shutdown(socket.SHUT_RDWR)  # as a server closing an idle connection
-    assert runner.deliver(sending.claim(send.pk, 2)) is None  # no pause: it reconnected
+    assert runner.deliver(protocol.claim(send.pk, 2)) is None  # no pause: it reconnected
     runner.close()
     assert sorted(r[0] for r, _m in mail_server.accepted) == [f"p{n}@example.org" for n in range(4)]
     assert set(send.deliveries.values_list("status", "attempts")) == {(S.SENT, 0)}
@@ -417,31 +419,31 @@ def test_a_connection_the_server_dropped_is_opened_again(
 
 
 def test_cancel_stops_the_rest(network, planner, action, smtp_server, monkeypatch):
-    monkeypatch.setattr(sending, "BATCH", 10)
+    monkeypatch.setattr(protocol, "BATCH", 10)
     people = [_person(f"P{n}", email=f"p{n}@example.org") for n in range(25)]
     send = _send(_people(*people), action=action, run=False)
-    runner = sending._Runner(send)
-    runner.deliver(sending.claim(send.pk, sending.BATCH))
+    runner = worker._Runner(send)
+    runner.deliver(protocol.claim(send.pk, protocol.BATCH))
     runner.close()
     assert len(smtp_server.messages) == 10
 
-    assert sending.cancel_send(send, planner) == 15
-    assert sending.work(send.pk) is None
+    assert sends.cancel_send(send, planner) == 15
+    assert worker.work(send.pk) is None
     send.refresh_from_db()
     assert send.status == SendStatus.CANCELLED and send.cancelled_at is not None
     assert len(smtp_server.messages) == 10
-    assert sending.progress(send)["cancelled"] == 15
-    assert sending.progress(send)["sent"] == 10
+    assert sends.progress(send)["cancelled"] == 15
+    assert sends.progress(send)["sent"] == 10
     assert AuditEvent.objects.get(action="send.cancelled").data["count"] == 15
 
 
 def test_a_batch_a_worker_holds_stops_when_cancelled(network, planner, action, smtp_server):
     people = [_person(f"P{n}", email=f"p{n}@example.org") for n in range(5)]
     send = _send(_people(*people), action=action, run=False)
-    taken = sending.claim(send.pk)
+    taken = protocol.claim(send.pk)
     assert len(taken.ids) == 5
-    sending.cancel_send(send, planner)  # while the worker holds them
-    runner = sending._Runner(send)
+    sends.cancel_send(send, planner)  # while the worker holds them
+    runner = worker._Runner(send)
     runner.deliver(taken)
     runner.close()
     assert smtp_server.messages == []  # each message would have been cut before its end
@@ -457,11 +459,11 @@ def test_retry_failed_sends_them_again(network, planner, action, mail_server):
     del mail_server.at_rcpt["flaky@example.org"]
     with pytest.MonkeyPatch.context() as patch:
         # The worker starts at commit; here it is run by hand after the retry.
-        patch.setattr(sending, "_start", lambda send_id: None)
-        assert sending.retry_failed(send, planner) == 1
+        patch.setattr(sends, "_start", lambda send_id: None)
+        assert sends.retry_failed(send, planner) == 1
     delivery = send.deliveries.get()
     assert delivery.status == S.QUEUED and delivery.attempts == 0 and delivery.error == ""
-    sending.work(send.pk)
+    worker.work(send.pk)
     assert send.deliveries.get().status == S.SENT
     assert len(mail_server.to("flaky@example.org")) == 1
 
@@ -488,11 +490,11 @@ def test_a_stop_before_the_text_is_sent_stops_it(network, planner, action, texti
     ana = _person("Ana", phone="+12065550131")
     bob = _person("Bob", phone="+12065550132")
     send = _send(_people(ana, bob), channels=["text"], action=action, run=False)
-    taken = sending.claim(send.pk)
+    taken = protocol.claim(send.pk)
     assert len(taken.ids) == 2
     # Bob says STOP while the worker already holds his text.
     SmsOptOut.objects.create(number_index=sms.number_index("+12065550132"))
-    runner = sending._Runner(send)
+    runner = worker._Runner(send)
     runner.deliver(taken)
 
     assert [m.to for m in texting.messages] == ["+12065550131"]
@@ -518,7 +520,7 @@ def test_paced_texts_go_from_their_numbers_at_their_times(network, planner, acti
     offsets = [(d.due_at - deliveries[0].due_at).total_seconds() for d in deliveries]
     assert [round(o) for o in offsets] == [0, 0, 1, 1]
 
-    sending.work(send.pk)  # the second second's texts are waited for in place
+    worker.work(send.pk)  # the second second's texts are waited for in place
     assert set(send.deliveries.values_list("status", flat=True)) == {S.SENT}
     assert sorted(m.from_ for m in sms_gateway.messages) == sorted(numbers * 2)
     assert all(sms_gateway.max_in_window(number) == 1 for number in numbers)
@@ -554,7 +556,7 @@ def test_progress_counts(network, action, django_assert_num_queries):
             answered_at=timezone.now() if status == S.DELIVERED else None,
         )
     with django_assert_num_queries(1):
-        counts = sending.progress(send)
+        counts = sends.progress(send)
     assert counts == {
         "total": 9,
         "queued": 1,
@@ -571,12 +573,12 @@ def test_progress_counts(network, action, django_assert_num_queries):
 def test_two_claims_never_take_the_same_row(network, action):
     people = [_person(f"P{n}", email=f"p{n}@example.org") for n in range(120)]
     send = _send(_people(*people), action=action, run=False)
-    first = sending.claim(send.pk, 50)
-    second = sending.claim(send.pk, 50)
-    third = sending.claim(send.pk, 50)
+    first = protocol.claim(send.pk, 50)
+    second = protocol.claim(send.pk, 50)
+    third = protocol.claim(send.pk, 50)
     assert len(first.ids) == 50 and len(second.ids) == 50 and len(third.ids) == 20
     assert not set(first.ids) & set(second.ids) and not set(second.ids) & set(third.ids)
-    assert sending.claim(send.pk, 50) is None
+    assert protocol.claim(send.pk, 50) is None
 
 
 def test_a_lease_that_ran_out_is_taken_back_and_the_old_worker_cannot_finish(
@@ -584,15 +586,15 @@ def test_a_lease_that_ran_out_is_taken_back_and_the_old_worker_cannot_finish(
 ):
     person = _person("P", email="p@example.org")
     send = _send(_people(person), action=action, run=False)
-    old = sending.claim(send.pk)
+    old = protocol.claim(send.pk)
     Delivery.objects.filter(pk__in=old.ids).update(
         lease_until=timezone.now() - timedelta(seconds=1)
     )
-    assert sending.recover_stale(send.pk) == 1
-    new = sending.claim(send.pk)
+    assert protocol.recover_stale(send.pk) == 1
+    new = protocol.claim(send.pk)
     assert new.ids == old.ids and new.token != old.token
     delivery = Delivery.objects.get(pk=old.ids[0])
-    runner = sending._Runner(send)
+    runner = worker._Runner(send)
     assert not runner._hand_over(delivery, old, "<old@x>")  # the row is no longer its own
     assert runner._hand_over(delivery, new, "<new@x>")
     assert Delivery.objects.get(pk=delivery.pk).status == S.HANDED_OVER
@@ -600,7 +602,7 @@ def test_a_lease_that_ran_out_is_taken_back_and_the_old_worker_cannot_finish(
 
 @pytest.mark.django_db(transaction=True)
 def test_racing_workers_never_take_the_same_row(network, action, monkeypatch):
-    monkeypatch.setattr(sending, "_start", lambda send_id: None)  # only the racers work
+    monkeypatch.setattr(sends, "_start", lambda send_id: None)  # only the racers work
     people = [_person(f"P{n}", email=f"p{n}@example.org") for n in range(400)]
     send = _send(_people(*people), action=action, run=False)
     taken: list[list[int]] = []
@@ -609,7 +611,7 @@ def test_racing_workers_never_take_the_same_row(network, action, monkeypatch):
     def worker():
         try:
             mine = []
-            while (found := sending.claim(send.pk, 7)) is not None:
+            while (found := protocol.claim(send.pk, 7)) is not None:
                 mine.extend(found.ids)
             taken.append(mine)
         except Exception as error:  # reported below, not lost in the thread
@@ -632,7 +634,7 @@ def test_the_periodic_task_takes_over_from_a_dead_worker(network, action, smtp_s
 
     people = [_person(f"P{n}", email=f"p{n}@example.org") for n in range(3)]
     send = _send(_people(*people), action=action, run=False)
-    dead = sending.claim(send.pk)  # a worker took them and died
+    dead = protocol.claim(send.pk)  # a worker took them and died
     assert tasks.resume_sends.call_local() == 0  # its lease still runs
     Delivery.objects.filter(pk__in=dead.ids).update(lease_until=timezone.now())
     assert tasks.resume_sends.call_local() == 1  # started again (at once: huey is immediate)
@@ -694,11 +696,11 @@ def test_cancel_and_retry_by_post(network, planner, action):
     assert response.headers["Location"] == reverse("mobilize:send", args=[send.public_id])
     send.refresh_from_db()
     assert send.status == SendStatus.CANCELLED
-    assert sending.progress(send)["cancelled"] == 3
+    assert sends.progress(send)["cancelled"] == 3
     assert AuditEvent.objects.filter(action="send.cancelled", actor_id=planner.pk).exists()
     # A stopped send is not started again.
     send.deliveries.update(status=S.FAILED)
     response = client.post(reverse("mobilize:send_retry", args=[send.public_id]))
     assert response.status_code == 302
-    assert sending.progress(send)["failed"] == 3
+    assert sends.progress(send)["failed"] == 3
     assert client.get(reverse("mobilize:send_cancel", args=[send.public_id])).status_code == 405

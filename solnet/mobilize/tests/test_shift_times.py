@@ -12,8 +12,10 @@ from django.utils import timezone, translation
 
 from conftest import make_member, sign_in
 from solnet.members.models import Tier
-from solnet.mobilize import sending, services
+from solnet.mobilize import services
 from solnet.mobilize.models import SendKind
+from solnet.mobilize.sending import render as rendering
+from solnet.mobilize.sending import sends
 from solnet.network import times
 from solnet.people.models import ContactChannel, Person
 
@@ -105,14 +107,14 @@ def test_the_message_says_when_in_the_persons_language(picket):
             person=person, kind="email", value=f"{name}@example.org", consent_at=timezone.now()
         )
         people.append(person)
-    send = sending.create_send(
+    send = sends.create_send(
         kind=SendKind.CALL_OUT,
         people=Person.objects.filter(pk__in=[p.pk for p in people]),
         texts=texts,
         channels=["email"],
         action=action,
     )
-    bodies = {d.language: sending.render(d)[1] for d in send.deliveries.all()}
+    bodies = {d.language: rendering.render(d)[1] for d in send.deliveries.all()}
     assert bodies["en"] == f"Picket at Acme starts {times.moment(action.starts_at, 'en')}"
     assert bodies["es"] == f"Picket at Acme empieza {times.moment(action.starts_at, 'es')}"
     assert "jue" in bodies["es"] and "dic" in bodies["es"] and "10:00 a.m." in bodies["es"]

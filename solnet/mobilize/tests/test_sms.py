@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from solnet.core.models import AuditEvent
-from solnet.mobilize import services, sms
+from solnet.mobilize import services
 from solnet.mobilize.models import (
     Delivery,
     DeliveryStatus,
@@ -25,6 +25,7 @@ from solnet.mobilize.models import (
     SendKind,
     SmsOptOut,
 )
+from solnet.mobilize.sending import sms
 from solnet.mobilize.testing.gateway import twilio_signature
 from solnet.people.models import Answer, ContactChannel, Person
 

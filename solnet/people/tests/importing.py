@@ -6,26 +6,27 @@ import io
 from typing import Any
 
 from solnet.members.models import Member
-from solnet.people import imports
+from solnet.people.imports import checking, files
+from solnet.people.imports import services as import_services
 from solnet.people.models import Person, PersonImport
 
 
 def upload(text: str | bytes, *, by: Member) -> PersonImport:
     data = text.encode() if isinstance(text, str) else text
-    return imports.store_upload(upload=io.BytesIO(data), by=by)
+    return files.store_upload(upload=io.BytesIO(data), by=by)
 
 
 def checked(person_import: PersonImport, *, by: Member, **mapping: Any) -> PersonImport:
     """Saves the mapping (the preset's, unless given) and runs the check at once, as the
     worker would once the mapping's transaction commits."""
-    imports.save_mapping(
+    import_services.save_mapping(
         person_import=person_import,
         columns=mapping.get("columns", person_import.mapping["columns"]),
         phone_kind=mapping.get("phone_kind", "call"),
         consent=mapping.get("consent", False),
         by=by,
     )
-    imports.check_import(public_id=person_import.public_id)
+    checking.check_import(public_id=person_import.public_id)
     person_import.refresh_from_db()
     return person_import
 

@@ -20,7 +20,7 @@ from solnet.core.models import ApprovalRequest, AuditEvent, SealedFile
 from solnet.core.retention import purge_expired
 from solnet.core.tasks import purge_expired_sealed_files
 from solnet.members.models import Tier
-from solnet.people import exports, tasks
+from solnet.people import export_requests, exports, tasks
 from solnet.people.models import ContactChannel, Person, PersonSkill, Tag
 
 pytestmark = pytest.mark.django_db
@@ -211,7 +211,7 @@ def test_the_whole_export_from_asking_to_downloading(
 
 
 def test_the_file_on_disk_is_encrypted(personas, people, second_organizer):
-    export = exports.request_export(query=FILTER, by=personas["organizer"].member)
+    export = export_requests.request_export(query=FILTER, by=personas["organizer"].member)
     twoperson.approve_request(approval=export, approver=second_organizer)
     file = SealedFile.objects.get()
     tasks.produce_people_export.call_local(file.pk)
@@ -259,12 +259,14 @@ def test_an_expired_export_is_refused_then_purged(
 
 
 def test_the_nightly_retention_purge_deletes_expired_files_too(personas, people, second_organizer):
-    export = exports.request_export(query=FILTER, by=personas["organizer"].member)
+    export = export_requests.request_export(query=FILTER, by=personas["organizer"].member)
     twoperson.approve_request(approval=export, approver=second_organizer)
     old = SealedFile.objects.get()
     tasks.produce_people_export.call_local(old.pk)
     SealedFile.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
-    fresh = exports.request_export(query={"language": "es"}, by=personas["organizer"].member)
+    fresh = export_requests.request_export(
+        query={"language": "es"}, by=personas["organizer"].member
+    )
     twoperson.approve_request(approval=fresh, approver=second_organizer)
     kept = SealedFile.objects.get(approval=fresh)
     tasks.produce_people_export.call_local(kept.pk)
@@ -309,7 +311,7 @@ def test_a_rejected_or_withdrawn_export_produces_nothing(personas, people, secon
     assert "Refused" in asker.get(reverse("people:exports")).content.decode()
     assert _download(asker, export).status_code == 404
 
-    withdrawn = exports.request_export(query={"language": "es"}, by=organizer)
+    withdrawn = export_requests.request_export(query={"language": "es"}, by=organizer)
     asker.post(reverse("core:approval_reject", args=[withdrawn.public_id]))
     withdrawn.refresh_from_db()
     assert withdrawn.status == ApprovalRequest.Status.CANCELLED
@@ -412,8 +414,8 @@ def test_only_organizers_who_read_contacts_reach_the_export_pages(
 def test_the_export_list_is_paginated_and_shows_only_ones_own(personas, people, second_organizer):
     organizer = personas["organizer"].member
     for _n in range(exports_page_size() + 3):
-        exports.request_export(query={"language": "es"}, by=organizer)
-    exports.request_export(query={"language": "es"}, by=second_organizer)
+        export_requests.request_export(query={"language": "es"}, by=organizer)
+    export_requests.request_export(query={"language": "es"}, by=second_organizer)
     asker = sign_in(Client(), organizer)
     first = asker.get(reverse("people:exports"))
     assert first.context["page"].paginator.count == exports_page_size() + 3

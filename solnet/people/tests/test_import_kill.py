@@ -20,7 +20,8 @@ from huey.contrib.djhuey import HUEY
 
 from conftest import sign_in
 from solnet.core import audit
-from solnet.people import imports
+from solnet.people.imports import files, progress
+from solnet.people.imports import services as import_services
 from solnet.people.models import ContactChannel, ImportStatus, Person, PersonImport, Tag
 from solnet.people.tests.importing import checked, upload
 
@@ -51,7 +52,7 @@ def _queued_without_a_worker(person_import: PersonImport, organizer) -> None:
     """Starts the import, with the in-process worker switched off: nobody takes it yet."""
     HUEY.immediate = False
     try:
-        imports.start_import(
+        import_services.start_import(
             person_import=person_import, default="add", rows={}, skip_errors=False, by=organizer
         )
     finally:
@@ -84,8 +85,8 @@ def test_a_killed_import_leaves_nobody_and_can_be_started_again(organizer):
         deadline = time.monotonic() + 60
         done = 0
         while time.monotonic() < deadline and worker.poll() is None:
-            done = imports.progress_of(person_import)["done"]
-            if done >= imports.BATCH:
+            done = progress.progress_of(person_import)["done"]
+            if done >= files.BATCH:
                 break
             time.sleep(0.02)
         assert 0 < done < ROWS, f"the worker never got half-way: {done} rows done"
@@ -105,7 +106,7 @@ def test_a_killed_import_leaves_nobody_and_can_be_started_again(organizer):
     assert audit.verify_chain().ok
     person_import.refresh_from_db()
     assert person_import.status == ImportStatus.RUNNING  # what the worker said before it died
-    assert imports.is_interrupted(person_import)
+    assert progress.is_interrupted(person_import)
 
     client = sign_in(Client(), organizer)
     page = client.get(reverse("people:import_detail", args=[person_import.public_id]))

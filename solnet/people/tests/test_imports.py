@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -22,7 +23,9 @@ from conftest import make_member, sign_in
 from solnet.core.models import AuditEvent
 from solnet.core.retention import purge_expired
 from solnet.members.models import Tier
-from solnet.people import import_rows, imports
+from solnet.people import import_rows
+from solnet.people.imports import files, progress, writing
+from solnet.people.imports import services as import_services
 from solnet.people.models import (
     ContactChannel,
     ImportStatus,
@@ -129,7 +132,7 @@ def _known(name: str, email: str = "", phone: str = "") -> Person:
 )
 def test_presets_are_detected_from_real_looking_exports(organizer, name, preset, expected):
     with (DATA / name).open("rb") as handle:
-        person_import = imports.store_upload(upload=handle, by=organizer)
+        person_import = files.store_upload(upload=handle, by=organizer)
     assert person_import.preset == preset
     columns = person_import.mapping["columns"]
     assert {i: target for i, target in enumerate(columns) if target != "ignore"} == expected
@@ -140,9 +143,9 @@ def test_every_preset_reads_its_own_export_into_people(organizer):
     results = {}
     for name in ("action_network.csv", "civicrm.csv", "spreadsheet.csv"):
         with (DATA / name).open("rb") as handle:
-            person_import = checked(imports.store_upload(upload=handle, by=organizer), by=organizer)
+            person_import = checked(files.store_upload(upload=handle, by=organizer), by=organizer)
         results[name] = {
-            entry["display_name"]: entry for entry in imports.load_findings(person_import)["sample"]
+            entry["display_name"]: entry for entry in files.load_findings(person_import)["sample"]
         }
     action_network = results["action_network.csv"]
     assert action_network["Rosa Delgado"]["phone"] == "+1 206 555 0101"
@@ -184,7 +187,7 @@ def test_the_organizer_adjusts_the_columns_and_can_apply_another_preset(
     person_import.refresh_from_db()
     assert person_import.status == ImportStatus.READY
     assert person_import.mapping["columns"][5] == "ignore"
-    sample = imports.load_findings(person_import)["sample"]
+    sample = files.load_findings(person_import)["sample"]
     assert all(entry["notes"] == "" for entry in sample)
 
 
@@ -245,21 +248,21 @@ def test_an_uploaded_file_never_touches_the_disk_in_clear(organizer_client, sett
 
 def test_a_file_with_a_byte_order_mark_is_read(organizer):
     person_import = upload(b"\xef\xbb\xbfName,Email\nAna,ana@example.org\n", by=organizer)
-    assert imports.headers_of(person_import) == ["Name", "Email"]
+    assert files.headers_of(person_import) == ["Name", "Email"]
     assert person_import.mapping["columns"] == ["display_name", "email"]
 
 
 def test_a_file_over_the_size_cap_is_refused_unread(organizer_client, organizer, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_UPLOAD_BYTES", 1000)
+    monkeypatch.setattr(files, "MAX_UPLOAD_BYTES", 1000)
     big = b"Name,Email\n" + b"Ana,ana@example.org\n" * 200
     response = _upload_file(organizer_client, "people.csv", big)
     assert response.status_code == 422
     assert "larger than" in response.content.decode()
     assert not PersonImport.objects.exists()
     # The service refuses it too, whoever calls it.
-    monkeypatch.setattr(imports, "MAX_UPLOAD_BYTES", 100)
-    with pytest.raises(imports.ValidationError, match="larger than"):
-        imports.store_upload(upload=io.BytesIO(big), by=organizer)
+    monkeypatch.setattr(files, "MAX_UPLOAD_BYTES", 100)
+    with pytest.raises(ValidationError, match="larger than"):
+        files.store_upload(upload=io.BytesIO(big), by=organizer)
 
 
 def test_the_upload_needs_a_csrf_token(organizer):
@@ -301,7 +304,7 @@ def test_the_preview_names_each_bad_row_and_its_problem(organizer_client, run_at
         "Row 5: “French” is not one of the languages SolNet works in (English, Spanish).",
     ):
         assert text.replace("“", "&ldquo;").replace("”", "&rdquo;") in page or text in page, text
-    findings = imports.load_findings(PersonImport.objects.get(pk=person_import.pk))
+    findings = files.load_findings(PersonImport.objects.get(pk=person_import.pk))
     assert (findings["rows"], findings["valid"], findings["error_count"]) == (4, 1, 3)
     assert [entry["display_name"] for entry in findings["sample"]] == ["Ana"]
 
@@ -333,7 +336,7 @@ def test_a_bad_row_is_fixed_in_the_page_and_the_fix_is_kept(organizer_client, ru
     response = organizer_client.post(fix_url, {"row4-display_name": "Mei", "row4-email": "mei@"})
     assert response.status_code == 422
     assert "The email “mei@” is not an email address." in response.content.decode()
-    assert imports.load_fixes(PersonImport.objects.get(pk=person_import.pk)) == {}
+    assert files.load_fixes(PersonImport.objects.get(pk=person_import.pk)) == {}
     response = run_at_commit(
         organizer_client.post,
         fix_url,
@@ -342,8 +345,8 @@ def test_a_bad_row_is_fixed_in_the_page_and_the_fix_is_kept(organizer_client, ru
     assert response.status_code == 302
     person_import.refresh_from_db()
     assert person_import.status == ImportStatus.READY
-    assert imports.load_fixes(person_import)["4"]["email"] == "mei@example.org"
-    findings = imports.load_findings(person_import)
+    assert files.load_fixes(person_import)["4"]["email"] == "mei@example.org"
+    findings = files.load_findings(person_import)
     assert findings["error_count"] == 0
     run_at_commit(
         organizer_client.post,
@@ -437,10 +440,10 @@ def test_a_row_that_repeats_an_earlier_row_adds_its_details_to_it(organizer, run
         "Someone,other@example.org,(206) 555-0101,,\n"
     )
     person_import = checked(upload(content, by=organizer), by=organizer)
-    duplicates = imports.load_findings(person_import)["duplicates"]
+    duplicates = files.load_findings(person_import)["duplicates"]
     assert [(d["row"], d["earlier_row"]) for d in duplicates] == [(3, 2), (4, 3)]
     run_at_commit(
-        imports.start_import,
+        import_services.start_import,
         person_import=person_import,
         default="add",
         rows={},
@@ -464,7 +467,7 @@ def test_each_choice_about_a_duplicate_does_what_it_says(organizer, run_at_commi
     content = "Name,Email,Phone,Languages\nLupe G.,lupe@example.org,206 555 0177,es\n"
     person_import = checked(upload(content, by=organizer), by=organizer)
     run_at_commit(
-        imports.start_import,
+        import_services.start_import,
         person_import=person_import,
         default="skip",
         rows={2: decision},
@@ -533,10 +536,10 @@ def test_a_big_file_is_stored_in_encrypted_chunks_and_imported_whole(organizer):
         stored = [row[0] for row in cursor.fetchall()]
     assert all(text.startswith("enc1$") and "example.org" not in text for text in stored)
     person_import = checked(person_import, by=organizer, consent=True)
-    imports.start_import(
+    import_services.start_import(
         person_import=person_import, default="add", rows={}, skip_errors=False, by=organizer
     )
-    imports.run_import(public_id=person_import.public_id)
+    writing.run_import(public_id=person_import.public_id)
     person_import.refresh_from_db()
     assert person_import.status == ImportStatus.DONE
     assert person_import.result["created"] == 2500
@@ -553,13 +556,13 @@ def test_a_big_file_is_stored_in_encrypted_chunks_and_imported_whole(organizer):
 def _peak_of_import(organizer, rows: int) -> int:
     Person.objects.all().delete()
     person_import = checked(upload(_generated(rows), by=organizer), by=organizer)
-    imports.start_import(
+    import_services.start_import(
         person_import=person_import, default="add", rows={}, skip_errors=False, by=organizer
     )
     gc.collect()  # what earlier tests left behind is not the import's
     tracemalloc.start()
     try:
-        imports.run_import(public_id=person_import.public_id)
+        writing.run_import(public_id=person_import.public_id)
         _current, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -580,7 +583,7 @@ def test_the_import_streams_its_file_so_memory_stays_flat(organizer):
 def test_a_failing_import_leaves_nobody_and_says_so(organizer, monkeypatch, run_at_commit):
     person_import = checked(upload(_generated(1200), by=organizer), by=organizer)
     calls = {"n": 0}
-    real_insert = imports._Writer.insert
+    real_insert = writing._Writer.insert
 
     def insert_then_break(self, plans):
         calls["n"] += 1
@@ -588,9 +591,9 @@ def test_a_failing_import_leaves_nobody_and_says_so(organizer, monkeypatch, run_
             raise RuntimeError("disk full")
         real_insert(self, plans)
 
-    monkeypatch.setattr(imports._Writer, "insert", insert_then_break)
+    monkeypatch.setattr(writing._Writer, "insert", insert_then_break)
     run_at_commit(
-        imports.start_import,
+        import_services.start_import,
         person_import=person_import,
         default="add",
         rows={},
@@ -604,19 +607,19 @@ def test_a_failing_import_leaves_nobody_and_says_so(organizer, monkeypatch, run_
     assert AuditEvent.objects.filter(action="people.import_failed").count() == 1
     assert PersonImportChunk.objects.filter(person_import=person_import).exists()
     # Started again, it imports everyone.
-    monkeypatch.setattr(imports._Writer, "insert", real_insert)
-    run_at_commit(imports.restart_import, person_import=person_import, by=organizer)
+    monkeypatch.setattr(writing._Writer, "insert", real_insert)
+    run_at_commit(import_services.restart_import, person_import=person_import, by=organizer)
     person_import.refresh_from_db()
     assert person_import.status == ImportStatus.DONE and Person.objects.count() == 1200
 
 
 def test_the_audit_log_gets_counts_and_never_personal_data(organizer, run_at_commit):
     person_import = checked(
-        imports.store_upload(upload=(DATA / "action_network.csv").open("rb"), by=organizer),
+        files.store_upload(upload=(DATA / "action_network.csv").open("rb"), by=organizer),
         by=organizer,
     )
     run_at_commit(
-        imports.start_import,
+        import_services.start_import,
         person_import=person_import,
         default="add",
         rows={},
@@ -645,7 +648,7 @@ def test_the_audit_log_gets_counts_and_never_personal_data(organizer, run_at_com
 def test_the_progress_page_shows_rows_done_and_htmx_gets_the_fragment(organizer_client, organizer):
     person_import = checked(upload(_generated(10), by=organizer), by=organizer)
     PersonImport.objects.filter(pk=person_import.pk).update(status=ImportStatus.RUNNING)
-    beat = imports._Beat(person_import, total=10)
+    beat = progress.Beat(person_import, total=10)
     beat(4)
     url = reverse("people:import_detail", args=[person_import.public_id])
     page = organizer_client.get(url)
@@ -669,24 +672,24 @@ def test_an_import_whose_worker_died_shows_as_interrupted_and_restarts(
     organizer_client, organizer, run_at_commit
 ):
     person_import = checked(upload(_generated(30), by=organizer), by=organizer)
-    imports.start_import(
+    import_services.start_import(
         person_import=person_import, default="add", rows={}, skip_errors=False, by=organizer
     )
     PersonImport.objects.filter(pk=person_import.pk).update(status=ImportStatus.RUNNING)
     person_import.refresh_from_db()
-    beat = imports._Beat(person_import, total=30)
+    beat = progress.Beat(person_import, total=30)
     beat(10)
-    assert not imports.is_interrupted(person_import)
+    assert not progress.is_interrupted(person_import)
     # A worker that stopped reporting long ago is taken for dead...
     stale = cache.get(f"people-import:{person_import.public_id}")
     cache.set(
         f"people-import:{person_import.public_id}",
-        {**stale, "at": time.time() - imports.LEASE_SECONDS - 1},
+        {**stale, "at": time.time() - files.LEASE_SECONDS - 1},
     )
-    assert imports.is_interrupted(person_import)
+    assert progress.is_interrupted(person_import)
     # ...and so is one whose process is gone from this machine.
     cache.set(f"people-import:{person_import.public_id}", {**stale, "pid": 2**22 + 12345})
-    assert imports.is_interrupted(person_import)
+    assert progress.is_interrupted(person_import)
     url = reverse("people:import_detail", args=[person_import.public_id])
     assert 'id="import-failed"' in organizer_client.get(url).content.decode()
     run_at_commit(
@@ -700,7 +703,7 @@ def test_an_import_whose_worker_died_shows_as_interrupted_and_restarts(
 def test_a_running_import_cannot_be_restarted_or_deleted(organizer_client, organizer):
     person_import = checked(upload(_generated(5), by=organizer), by=organizer)
     PersonImport.objects.filter(pk=person_import.pk).update(status=ImportStatus.RUNNING)
-    imports._Beat(person_import, total=5)(1)
+    progress.Beat(person_import, total=5)(1)
     response = organizer_client.post(
         reverse("people:import_restart", args=[person_import.public_id])
     )
@@ -719,7 +722,7 @@ def test_the_command_runs_only_a_queued_import(organizer):
     person_import = checked(upload(_generated(3), by=organizer), by=organizer)
     with pytest.raises(CommandError, match="only a queued import"):
         call_command("run_person_import", person_import.public_id)
-    imports.start_import(
+    import_services.start_import(
         person_import=person_import, default="add", rows={}, skip_errors=False, by=organizer
     )
     out = io.StringIO()
@@ -734,7 +737,7 @@ def test_the_command_takes_an_id_that_begins_with_a_dash(organizer):
     person_import = checked(upload(_generated(2), by=organizer), by=organizer)
     PersonImport.objects.filter(pk=person_import.pk).update(public_id="-dash-first-id")
     person_import.refresh_from_db()
-    imports.start_import(
+    import_services.start_import(
         person_import=person_import, default="add", rows={}, skip_errors=False, by=organizer
     )
     out = io.StringIO()
@@ -783,8 +786,8 @@ def test_an_import_is_its_uploader_s_alone(organizer, network):
     )
     response = client.post(reverse("people:import_delete", args=[person_import.public_id]))
     assert response.status_code == 404 and PersonImport.objects.filter(pk=person_import.pk)
-    with pytest.raises(imports.PermissionDenied):
-        imports.delete_import(person_import=person_import, by=other)
+    with pytest.raises(PermissionDenied):
+        import_services.delete_import(person_import=person_import, by=other)
 
 
 def test_uploads_never_imported_are_purged(organizer, run_at_commit):
@@ -794,12 +797,12 @@ def test_uploads_never_imported_are_purged(organizer, run_at_commit):
     assert not PersonImportChunk.objects.exists()
     assert PersonImport.objects.filter(pk=person_import.pk).exists()
     # Without its file the import cannot start, and a worker never calls it done.
-    with pytest.raises(imports.ValidationError, match="deleted after a week"):
-        imports.start_import(
+    with pytest.raises(ValidationError, match="deleted after a week"):
+        import_services.start_import(
             person_import=person_import, default="add", rows={}, skip_errors=False, by=organizer
         )
     PersonImport.objects.filter(pk=person_import.pk).update(status=ImportStatus.QUEUED)
-    imports.run_import(public_id=person_import.public_id)
+    writing.run_import(public_id=person_import.public_id)
     person_import.refresh_from_db()
     assert (person_import.status, person_import.failure) == (ImportStatus.FAILED, "gone")
     assert not Person.objects.exists()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from solnet.people.imports import run_import
+from solnet.people.imports.writing import run_import
 from solnet.people.models import ImportStatus, PersonImport
 
 

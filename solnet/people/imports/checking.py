@@ -1,0 +1,188 @@
+"""The worker checks every row: problems by row number, and duplicates of people already recorded
+or of earlier rows of the file, found through the blind indexes."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from django.db import connection
+
+from solnet.people.import_rows import (
+    ColumnReader,
+    Parsed,
+    validate,
+)
+from solnet.people.imports.files import (
+    BATCH,
+    INDEX,
+    LISTED_DUPLICATES,
+    LISTED_ERRORS,
+    SAMPLE_ROWS,
+    batches,
+    load_fixes,
+    read_rows,
+)
+from solnet.people.imports.progress import Beat, claim
+from solnet.people.models import (
+    ContactChannel,
+    ImportStatus,
+    PersonImport,
+)
+
+logger = logging.getLogger(__name__)
+
+
+# --- the worker: checking ------------------------------------------------------------------
+
+
+def _indexes(parsed: Parsed) -> list[tuple[str, str]]:
+    """(which value, blind index) of the row's email and phone, as ContactChannel stores
+    them: the same lookup as `PersonQuerySet.matching(contact=...)`."""
+    found = []
+    if parsed.email:
+        found.append(("email", INDEX.lookup_value(parsed.email)))
+    if parsed.phone:
+        found.append(("phone", INDEX.lookup_value(parsed.phone)))
+    return found
+
+
+class _SeenInFile:
+    """Blind indexes of the rows checked so far, in a temporary table: a file of any length
+    is checked against its own earlier rows without the index set growing in memory."""
+
+    TABLE = "people_import_seen"
+
+    def __enter__(self) -> _SeenInFile:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.TABLE}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {self.TABLE} "
+                "(idx VARCHAR(64) PRIMARY KEY, first_row INTEGER NOT NULL)"
+            )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.TABLE}")
+
+    def first_rows(self, indexes: list[str]) -> dict[str, int]:
+        if not indexes:
+            return {}
+        marks = ", ".join(["%s"] * len(indexes))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT idx, first_row FROM {self.TABLE} WHERE idx IN ({marks})",  # noqa: S608 - a fixed table name and placeholders
+                indexes,
+            )
+            return dict(cursor.fetchall())
+
+    def add(self, first_rows: dict[str, int]) -> None:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {self.TABLE} (idx, first_row) VALUES (%s, %s)",  # noqa: S608 - a fixed table name
+                list(first_rows.items()),
+            )
+
+
+def _known_people(indexes: list[str]) -> dict[str, tuple[int, str, str]]:
+    """Blind index → (pk, public id, name) of the earliest recorded person holding it."""
+    owners: dict[str, tuple[int, str, str]] = {}
+    if indexes:
+        rows = (
+            ContactChannel.objects.filter(value_index__in=indexes)
+            .order_by("person_id")
+            .values_list("value_index", "person_id", "person__public_id", "person__display_name")
+        )
+        for index, pk, public_id, name in rows:
+            owners.setdefault(index, (pk, public_id, name))
+    return owners
+
+
+def check_import(*, public_id: str) -> None:
+    """The worker's check of every row: problems, duplicates and the first rows, kept
+    (encrypted) for the preview. Writes nothing else."""
+    person_import = PersonImport.objects.filter(public_id=public_id).first()
+    if person_import is None:
+        return
+    beat = claim(person_import, waiting=ImportStatus.CHECK_QUEUED, working=ImportStatus.CHECKING)
+    if beat is None:
+        return
+    try:
+        findings = _check(person_import, beat)
+    except Exception as error:
+        # The class only: a message could quote a value of the file.
+        logger.error("checking import %s failed: %s", public_id, type(error).__name__)
+        PersonImport.objects.filter(pk=person_import.pk).update(
+            status=ImportStatus.UPLOADED, failure="check"
+        )
+    else:
+        PersonImport.objects.filter(pk=person_import.pk, status=ImportStatus.CHECKING).update(
+            status=ImportStatus.READY, findings=json.dumps(findings, ensure_ascii=False)
+        )
+    finally:
+        beat.end()
+
+
+def _check(person_import: PersonImport, beat: Beat) -> dict[str, Any]:
+    reader = ColumnReader(person_import.mapping["columns"])
+    fixes = load_fixes(person_import)
+    found: dict[str, Any] = {
+        "rows": 0,
+        "valid": 0,
+        "error_count": 0,
+        "errors": [],
+        "duplicate_count": 0,
+        "duplicates": [],
+        "sample": [],
+    }
+    with _SeenInFile() as seen:
+        for batch in batches(read_rows(person_import), BATCH):
+            plans = []
+            for row, cells in batch:
+                values = fixes.get(str(row)) or reader.values(cells)
+                parsed, problems = validate(values)
+                if parsed is None:
+                    found["error_count"] += 1
+                    if len(found["errors"]) < LISTED_ERRORS:
+                        found["errors"].append({"row": row, "problems": problems, "values": values})
+                else:
+                    plans.append((row, parsed, _indexes(parsed)))
+            everything = [index for _row, _parsed, indexes in plans for _kind, index in indexes]
+            known = _known_people(everything)
+            earlier = seen.first_rows(everything)
+            new: dict[str, int] = {}
+            for row, parsed, indexes in plans:
+                found["valid"] += 1
+                if len(found["sample"]) < SAMPLE_ROWS:
+                    found["sample"].append(parsed.preview(row))
+                duplicate = _duplicate(row, parsed, indexes, known, earlier, new)
+                for _kind, index in indexes:
+                    if index not in earlier:
+                        new.setdefault(index, row)
+                if duplicate:
+                    found["duplicate_count"] += 1
+                    if len(found["duplicates"]) < LISTED_DUPLICATES:
+                        found["duplicates"].append(duplicate)
+            seen.add(new)
+            found["rows"] += len(batch)
+            beat(found["rows"])
+    return found
+
+
+def _duplicate(row, parsed, indexes, known, earlier, new) -> dict[str, Any] | None:
+    for kind, index in indexes:
+        if index in known:
+            _pk, public_id, name = known[index]
+            return {
+                "row": row,
+                "name": parsed.display_name,
+                "on": kind,
+                "existing": {"public_id": public_id, "name": name},
+            }
+    for kind, index in indexes:
+        first = earlier.get(index) or new.get(index)
+        if first:
+            return {"row": row, "name": parsed.display_name, "on": kind, "earlier_row": first}
+    return None
