@@ -91,7 +91,7 @@ gettext:
 
 ## Install what the tests need and run the whole suite, on every core.
 test: install-dev browser pdf-tools
-	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: install-dev gettext
 	$(VENV)/bin/ruff check .

@@ -7,8 +7,11 @@ address is shown once, when it is made. A feed expires after a year and can be r
 it shows is worked out afresh at every read from what its member may see now: a deactivated
 member's feeds answer 404, and an action they may no longer see drops out.
 
-The iCalendar text is written here by hand (no dependency): it is a small, strict format and
-only the part below is needed — TEXT escaping, UTC times, 75-octet folding, CRLF.
+The iCalendar text is written by the `icalendar` library, which escapes TEXT values, folds
+lines at 75 octets without splitting a character, and ends every line with CRLF. Two things
+it leaves to us: times are given to it in UTC, so they are written "...Z" and need no
+VTIMEZONE, and the control characters TEXT may not hold are dropped before it sees them
+(it passes them through).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlparse
 
+import icalendar
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -42,6 +46,9 @@ READ_MARK_EVERY = timedelta(hours=1)
 # A feed is a snapshot of a network's actions; this bounds its size whatever happens.
 MAX_EVENTS = 1000
 COMING = (Answer.YES, Answer.MAYBE)
+PRODID = "-//SolNet//Calendar feed//EN"
+# How often a calendar app should fetch the feed again.
+REFRESH = timedelta(hours=1)
 
 
 # --- the feeds --------------------------------------------------------------------------------
@@ -176,7 +183,7 @@ def _description(action: Action, link: str) -> str:
     return "\n\n".join(parts)
 
 
-def _action_event(action: Action, now: datetime) -> list[tuple[str, str]]:
+def _action_event(action: Action, now: datetime) -> icalendar.Event:
     link = _action_link(action)
     return _event(
         uid=f"{action.public_id}@{_host()}",
@@ -191,7 +198,7 @@ def _action_event(action: Action, now: datetime) -> list[tuple[str, str]]:
     )
 
 
-def _shift_event(action: Action, shift, now: datetime) -> list[tuple[str, str]]:
+def _shift_event(action: Action, shift, now: datetime) -> icalendar.Event:
     link = _action_link(action)
     title = _("%(title)s (your shift)") % {"title": action.title}
     return _event(
@@ -219,71 +226,51 @@ def _event(
     description: str,
     link: str,
     cancelled: bool,
-) -> list[tuple[str, str]]:
-    lines = [
-        ("BEGIN", "VEVENT"),
-        ("UID", escape_text(uid)),
-        ("DTSTAMP", utc(now)),
-        ("DTSTART", utc(starts_at)),
-        ("DTEND", utc(ends_at)),
-        ("SUMMARY", escape_text(summary)),
-    ]
+) -> icalendar.Event:
+    event = icalendar.Event()
+    event.add("UID", _text(uid))
+    event.add("DTSTAMP", _utc(now))
+    event.add("DTSTART", _utc(starts_at))
+    event.add("DTEND", _utc(ends_at))
+    event.add("SUMMARY", _text(summary))
     if place:
-        lines.append(("LOCATION", escape_text(place)))
-    lines.append(("DESCRIPTION", escape_text(description)))
+        event.add("LOCATION", _text(place))
+    event.add("DESCRIPTION", _text(description))
     # URL is of value type URI, which is not TEXT-escaped; ours never holds a control char.
-    lines.append(("URL", link))
-    lines.append(("STATUS", "CANCELLED" if cancelled else "CONFIRMED"))
-    lines.append(("END", "VEVENT"))
-    return lines
+    event.add("URL", link)
+    event.add("STATUS", "CANCELLED" if cancelled else "CONFIRMED")
+    return event
 
 
-def calendar_text(name: str, events: Iterable[list[tuple[str, str]]]) -> str:
-    lines = [
-        ("BEGIN", "VCALENDAR"),
-        ("VERSION", "2.0"),
-        ("PRODID", "-//SolNet//Calendar feed//EN"),
-        ("CALSCALE", "GREGORIAN"),
-        ("METHOD", "PUBLISH"),
-        ("X-WR-CALNAME", escape_text(name)),
-        # A hint how often to fetch it again (RFC 7986 and the older Apple/Microsoft name).
-        ("REFRESH-INTERVAL;VALUE=DURATION", "PT1H"),
-        ("X-PUBLISHED-TTL", "PT1H"),
-    ]
+def calendar_text(name: str, events: Iterable[icalendar.Event]) -> str:
+    ical = icalendar.Calendar()
+    ical.add("VERSION", "2.0")
+    ical.add("PRODID", PRODID)
+    ical.add("CALSCALE", "GREGORIAN")
+    ical.add("METHOD", "PUBLISH")
+    # icalendar knows no X- property's type: without vText the name would not be escaped.
+    ical.add("X-WR-CALNAME", _text(name))
+    # A hint how often to fetch it again (RFC 7986 and the older Apple/Microsoft name). The
+    # VALUE parameter is required by RFC 7986, and `Calendar.refresh_interval` leaves it out.
+    ical.add("REFRESH-INTERVAL", REFRESH, parameters={"VALUE": "DURATION"})
+    ical.add("X-PUBLISHED-TTL", icalendar.vDuration(REFRESH))
     for event in events:
-        lines.extend(event)
-    lines.append(("END", "VCALENDAR"))
-    return "".join(fold(f"{name}:{value}") + "\r\n" for name, value in lines)
+        ical.add_component(event)
+    # Unsorted: the properties go out in the order added above, as they always have, rather
+    # than icalendar's canonical order (SUMMARY first, then the rest alphabetically).
+    return ical.to_ical(sorted=False).decode()
 
 
-def utc(moment: datetime) -> str:
-    """A DATE-TIME in UTC form (RFC 5545 §3.3.5, form #2)."""
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+def _utc(moment: datetime) -> datetime:
+    """A time in UTC, which icalendar writes in UTC form ("...Z", RFC 5545 §3.3.5 form #2)."""
+    return moment.astimezone(UTC)
 
 
-def escape_text(value: str) -> str:
-    """A TEXT value (RFC 5545 §3.3.11): backslash, semicolon and comma escaped, every line
-    break written as \\n, other control characters (which TEXT may not hold) dropped."""
+def _text(value: str) -> icalendar.vText:
+    """A TEXT value (RFC 5545 §3.3.11) with every line break as LF and the other control
+    characters (which TEXT may not hold, and icalendar passes through) dropped; icalendar
+    escapes the rest."""
     value = value.replace("\r\n", "\n").replace("\r", "\n")
-    value = "".join(c for c in value if c in "\n\t" or not (ord(c) < 32 or ord(c) == 127))
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def fold(line: str, limit: int = 75) -> str:
-    """Folds a content line at `limit` octets (RFC 5545 §3.1): a CRLF and a space before each
-    continuation, never splitting a UTF-8 character."""
-    if len(line.encode()) <= limit:
-        return line
-    parts: list[str] = []
-    current, size = "", 0
-    room = limit
-    for char in line:
-        width = len(char.encode())
-        if size + width > room:
-            parts.append(current)
-            current, size = "", 0
-            room = limit - 1  # the leading space of a continuation line counts
-        current += char
-        size += width
-    parts.append(current)
-    return "\r\n ".join(parts)
+    return icalendar.vText(
+        "".join(c for c in value if c in "\n\t" or not (ord(c) < 32 or ord(c) == 127))
+    )

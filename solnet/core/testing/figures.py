@@ -80,6 +80,31 @@ def record(
     return figure
 
 
+# Figures that many tests add to (the failures among the cases each one tried), summed over the
+# tests, and over pytest-xdist's workers by the controller.
+_SUMS: dict[str, dict] = {}
+
+
+def add_up(name: str, *, failed: int, tried: int, unit: str, cases: str) -> Figure:
+    """Adds one test's share to a figure counting failures: its value is the sum of `failed`,
+    its target "0 (in N `cases`)" with N the sum of `tried`, ok when nothing failed."""
+    part = _SUMS.setdefault(name, {"failed": 0, "tried": 0, "unit": unit, "cases": cases})
+    part["failed"] += failed
+    part["tried"] += tried
+    return _summed(name)
+
+
+def _summed(name: str) -> Figure:
+    part = _SUMS[name]
+    return record(
+        name,
+        part["failed"],
+        unit=part["unit"],
+        target=f"0 (in {part['tried']} {part['cases']})",
+        ok=part["failed"] == 0,
+    )
+
+
 def ratio_figure(name: str, *, measured: float, floor: float, limit: float, unit: str) -> Figure:
     """A benchmark figure: `measured` against a `floor` timed in the same run; ok when the
     ratio is at most `limit`."""
@@ -145,6 +170,7 @@ def pytest_sessionfinish(session, exitstatus) -> None:
     if workeroutput is not None:
         # A pytest-xdist worker: its figures go to the controller, which writes them all.
         workeroutput["figures"] = [asdict(f) for f in _FIGURES]
+        workeroutput["figure_sums"] = _SUMS
         return
     path = session.config.getoption("--figures")
     if not path:
@@ -156,10 +182,17 @@ def pytest_sessionfinish(session, exitstatus) -> None:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error) -> None:
-    """pytest-xdist's controller: a worker's figures join the run's (each figure is measured
-    whole by one test, so no two workers write the same one)."""
-    for item in getattr(node, "workeroutput", {}).get("figures", []):
+    """pytest-xdist's controller: a worker's figures join the run's. A figure is measured
+    whole by one test, except those many tests add up (`add_up`), which are summed here."""
+    output = getattr(node, "workeroutput", {})
+    for item in output.get("figures", []):
         record(**item)
+    for name, part in output.get("figure_sums", {}).items():
+        mine = _SUMS.setdefault(name, {**part, "failed": 0, "tried": 0})
+        mine["failed"] += part["failed"]
+        mine["tried"] += part["tried"]
+    for name in _SUMS:
+        _summed(name)  # the whole sum, over the worker's partial one
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:

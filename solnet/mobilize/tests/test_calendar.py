@@ -1,5 +1,6 @@
 """Calendar feeds: what a feed shows (and stops showing), the iCalendar it is written in
-(checked by a strict RFC 5545 reader written here), the secret address, and the member's page
+(checked by a strict RFC 5545 reader written here, and read back by vobject, which shares no
+code with the icalendar library that writes it), the secret address, and the member's page
 of feeds."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import vobject
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
@@ -126,6 +128,28 @@ def read_ics(data: bytes) -> dict:
 
 def events_by_uid(data: bytes) -> dict[str, dict]:
     return {event["UID"]: event for event in read_ics(data)["events"]}
+
+
+def folded_lines(data: bytes) -> list[list[bytes]]:
+    """Each content line as the physical lines it was folded into (read_ics checks each)."""
+    lines: list[list[bytes]] = []
+    for line in data[:-2].split(b"\r\n"):
+        if line[:1] == b" ":
+            lines[-1].append(line)
+        else:
+            lines.append([line])
+    return lines
+
+
+def unfolded(data: bytes) -> list[str]:
+    """The content lines, unfolded but not unescaped."""
+    return [
+        (parts[0] + b"".join(p[1:] for p in parts[1:])).decode() for parts in folded_lines(data)
+    ]
+
+
+def utc_form(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def uid(action: Action) -> str:
@@ -288,19 +312,62 @@ def test_long_and_non_latin_text_is_folded_at_75_octets(network, member):
     assert b"\r\n " in response.content
 
 
-def test_fold_never_splits_a_character_and_keeps_lines_within_75_octets():
-    for line in ("x" * 200, "é" * 100, "団" * 90, "a" + "😀" * 40, "y" * 75, "z" * 76):
-        folded = calendar.fold(line)
-        parts = folded.split("\r\n ")
-        assert "".join(parts) == line
-        assert all(len(part.encode()) <= (75 if n == 0 else 74) for n, part in enumerate(parts))
-    assert calendar.fold("y" * 75) == "y" * 75
+def test_folding_never_splits_a_character_and_keeps_lines_within_75_octets(network, member):
+    lines = ("x" * 200, "é" * 100, "団" * 90, "a" + "😀" * 40, "y" * 75, "z" * 76)
+    # "SUMMARY:" and 67 octets make a content line of exactly 75 octets, and 68 of 76.
+    lines += ("y" * 67, "z" * 68)
+    actions = {}
+    for line in lines:
+        action = make_action(line[:120], description=line)  # a title holds at most 120
+        answer(action, member, "yes")
+        actions[uid(action)] = (action, line)
+    _feed, secret = feed_of(member)
+    data = fetch(secret).content
+    events = events_by_uid(data)  # each physical line: at most 75 octets, whole UTF-8
+    content = unfolded(data)
+    for key, (action, line) in actions.items():
+        assert events[key]["SUMMARY"] == action.title
+        assert f"SUMMARY:{action.title}" in content
+        assert events[key]["DESCRIPTION"].startswith(line + "\n\n")
+    for parts in folded_lines(data):
+        assert all(len(part) <= 75 for part in parts)
+        assert all(part.decode() for part in parts)  # no character split between two lines
+        # Folded only where it had to be: a line is cut within a 4-octet character and a
+        # backslash escape (kept whole on the next line) of the limit.
+        assert all(len(part) >= 70 for part in parts[:-1])
+        if len(b"".join(parts)) <= 74:
+            assert len(parts) == 1
 
 
-def test_escape_text_keeps_no_line_break_or_control_character():
-    escaped = calendar.escape_text("a;b,c\\d\ne\r\nf\rg\x00h\x1bi\tj")
-    assert escaped == "a\\;b\\,c\\\\d\\ne\\nf\\ng" + "hi\tj"
-    assert unescape(escaped) == "a;b,c\\d\ne\nf\ngh" + "i\tj"
+def test_text_is_escaped_and_keeps_no_line_break_or_control_character(network, member):
+    messy = "a;b,c\\d\ne\r\nf\rg\x00h\x1bi\tj"
+    escaped = "a\\;b\\,c\\\\d\\ne\\nf\\ng" + "hi\tj"
+    text = "a;b,c\\d\ne\nf\ngh" + "i\tj"
+    # PostgreSQL keeps no NUL in a text column (and Django's forms let none in), so the
+    # whole messy title goes through the feed's writer on an action that is not saved...
+    unsaved = Action(
+        title=messy,
+        starts_at=datetime(2031, 3, 14, 16, 30, tzinfo=UTC),
+        ends_at=datetime(2031, 3, 14, 18, tzinfo=UTC),
+    )
+    written = calendar.calendar_text("x", [calendar._action_event(unsaved, timezone.now())])
+    assert f"SUMMARY:{escaped}" in unfolded(written.encode())
+    assert events_by_uid(written.encode())[uid(unsaved)]["SUMMARY"] == text
+    assert unescape(escaped) == text
+    # ...and all but the NUL through a feed fetched as a calendar fetches it, in every TEXT.
+    messy = messy.replace("\x00", "\x7f").replace("\x1b", "\x1b\x07")
+    network.name = messy
+    network.save()
+    action = make_action(messy, place=messy, description=messy)
+    answer(action, member, "yes")
+    _feed, secret = feed_of(member)
+    data = fetch(secret).content
+    event = events_by_uid(data)[uid(action)]
+    assert event["SUMMARY"] == event["LOCATION"] == text
+    assert event["DESCRIPTION"].startswith(text + "\n\n")
+    assert read_ics(data)["props"]["X-WR-CALNAME"].startswith(text + ":")
+    assert f"SUMMARY:{escaped}" in unfolded(data)
+    assert not re.search(rb"[\x00-\x08\x0b-\x1f\x7f]", data.replace(b"\r\n", b""))
 
 
 def test_a_shift_i_signed_up_for_is_its_own_event(network, member):
@@ -316,8 +383,8 @@ def test_a_shift_i_signed_up_for_is_its_own_event(network, member):
     events = events_by_uid(fetch(secret).content)
     shift_uid = f"{action.public_id}-shift-{afternoon.pk}@solnet.example.org"
     assert set(events) == {uid(action), shift_uid}
-    assert events[shift_uid]["DTSTART"] == calendar.utc(afternoon.starts_at)
-    assert events[shift_uid]["DTEND"] == calendar.utc(afternoon.ends_at)
+    assert events[shift_uid]["DTSTART"] == utc_form(afternoon.starts_at)
+    assert events[shift_uid]["DTEND"] == utc_form(afternoon.ends_at)
     assert "Strike support" in events[shift_uid]["SUMMARY"]
 
 
@@ -477,6 +544,97 @@ def test_outsiders_are_sent_to_sign_in(network, client):
     assert not CalendarFeed.objects.exists()
 
 
-def test_utc_is_written_in_utc_form():
-    moment = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
-    assert calendar.utc(moment) == "20300102T030405Z"
+def test_times_are_written_in_utc_form(network, member):
+    kolkata, pacific = ZoneInfo("Asia/Kolkata"), ZoneInfo("America/Los_Angeles")
+    starts = datetime(2035, 1, 2, 8, 34, 5, tzinfo=kolkata)  # 03:04:05 UTC
+    action = Action.objects.create(
+        title="Picket", starts_at=starts, ends_at=starts + timedelta(hours=2), tier=Tier.MEMBER
+    )
+    feed, _secret = feed_of(member, "network")
+    now = datetime(2034, 12, 20, 19, 4, 5, 987654, tzinfo=pacific)  # 03:04:05 UTC next day
+    data = calendar.render_feed(feed, now).encode()
+    event = events_by_uid(data)[uid(action)]
+    assert event["DTSTART"] == "20350102T030405Z"
+    assert event["DTEND"] == "20350102T050405Z"
+    assert event["DTSTAMP"] == "20341221T030405Z"
+    assert b"TZID" not in data and b"VTIMEZONE" not in data
+
+
+def test_a_second_reader_reads_the_whole_feed_as_it_was_meant(network, member):
+    """vobject, which shares no code with icalendar, reads every field back."""
+    Member.objects.filter(pk=member.pk).update(preferred_language="es")
+    starts = datetime(2035, 5, 1, 16, 0, tzinfo=UTC)
+    march = Action.objects.create(
+        title="Gran marcha por la vivienda digna — ¡ven con tu familia, vecinas y vecinos!",
+        description="Nos vemos en la esquina.\nTraed agua,\r\ny un sombrero.\n\nSin miedo.",
+        place="Plaza de la Constitución, 3; frente al Ayuntamiento, Málaga",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=4),
+        tier=Tier.MEMBER,
+    )
+    morning = Shift.objects.create(
+        action=march, starts_at=starts, ends_at=starts + timedelta(hours=2)
+    )
+    afternoon = Shift.objects.create(action=march, starts_at=morning.ends_at, ends_at=march.ends_at)
+    answer(march, member, "yes", shift=afternoon)
+    called_off = Action.objects.create(
+        title="Piquete en la oficina del casero",
+        starts_at=starts + timedelta(days=1),
+        ends_at=starts + timedelta(days=1, hours=1),
+        tier=Tier.MEMBER,
+    )
+    answer(called_off, member, "maybe")
+    Action.objects.filter(pk=called_off.pk).update(cancelled_at=timezone.now())
+
+    _feed, secret = feed_of(member, "mine")
+    data = fetch(secret).content
+    parsed = vobject.readOne(data.decode("utf-8"), validate=True)
+
+    assert parsed.version.value == "2.0"
+    assert parsed.prodid.value == "-//SolNet//Calendar feed//EN"
+    assert parsed.calscale.value == "GREGORIAN"
+    assert parsed.method.value == "PUBLISH"
+    assert parsed.x_wr_calname.value == "Eastside Solidarity Network: mis acciones"
+    assert parsed.refresh_interval.value == "PT1H"
+    assert parsed.refresh_interval.params == {"VALUE": ["DURATION"]}
+    assert parsed.x_published_ttl.value == "PT1H"
+    events = {event.uid.value: event for event in parsed.vevent_list}
+    shift_uid = f"{march.public_id}-shift-{afternoon.pk}@solnet.example.org"
+    assert set(events) == {uid(march), uid(called_off), shift_uid}
+    assert len(parsed.vevent_list) == 3
+
+    def link(action: Action) -> str:
+        return BASE + reverse("mobilize:action", args=[action.public_id])
+
+    description = "Nos vemos en la esquina.\nTraed agua,\ny un sombrero.\n\nSin miedo."
+    expected = {
+        uid(march): (march, march.title, march.starts_at, march.ends_at, "CONFIRMED"),
+        shift_uid: (
+            march,
+            f"{march.title} (tu turno)",
+            afternoon.starts_at,
+            afternoon.ends_at,
+            "CONFIRMED",
+        ),
+        uid(called_off): (
+            called_off,
+            f"Cancelada: {called_off.title}",
+            called_off.starts_at,
+            called_off.ends_at,
+            "CANCELLED",
+        ),
+    }
+    for key, (action, summary, begins, ends, status) in expected.items():
+        event = events[key]
+        assert event.summary.value == summary
+        assert event.dtstart.value == begins and event.dtstart.value.utcoffset() == timedelta(0)
+        assert event.dtend.value == ends and event.dtend.value.utcoffset() == timedelta(0)
+        assert abs(event.dtstamp.value - timezone.now()) < timedelta(minutes=5)
+        assert event.url.value == link(action)
+        assert event.status.value == status
+        if action is march:
+            assert event.location.value == march.place
+            assert event.description.value == description + "\n\n" + link(march)
+        else:
+            assert "location" not in event.contents
+            assert event.description.value == link(called_off)
