@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import hashlib
 import hmac
 import socket
@@ -19,6 +20,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
@@ -70,6 +72,16 @@ class Persona:
     totp_secret: str | None = None
 
 
+@functools.cache
+def _fixture_password_hash() -> str:
+    """The one Argon2 hash of the fixture members' password, made once per test process: with
+    the production parameters (100 MiB, as settings.py sets) each hash takes a few tenths of a
+    second, and the personas alone are ten members in most tests. Signing in with the
+    password still verifies the hash for real; a member's own password (joining, a reset)
+    is still hashed afresh by the services."""
+    return make_password("correct horse battery staple")
+
+
 def make_member(
     username: str,
     *,
@@ -94,7 +106,7 @@ def make_member(
         joined_at=joined,
         approved_at=joined if status == Member.Status.ACTIVE else None,
     )
-    member.set_password("correct horse battery staple")
+    member.password = _fixture_password_hash()
     member.save()
     for role in roles:
         RoleGrant.objects.create(member=member, role=role)
