@@ -5,6 +5,7 @@ pytest-xdist, a data directory and a cache prefix for each worker."""
 import os
 import secrets
 import tempfile
+from urllib.parse import urlsplit, urlunsplit
 
 _run = secrets.token_hex(4)
 os.environ.setdefault("SOLNET_DATA_DIR", tempfile.mkdtemp(prefix=f"solnet-test-{_run}-"))
@@ -24,3 +25,10 @@ if _worker:
     os.makedirs(_own, exist_ok=True)
     os.environ["SOLNET_DATA_DIR"] = _own
     os.environ["SOLNET_CACHE_PREFIX"] = f"{os.environ['SOLNET_CACHE_PREFIX']}-{_worker}"
+    # On Redis a prefix is not enough: clearing the cache or flushing huey's queue empties the
+    # whole database, so each worker takes a Redis database of its own (1-15, after the run's).
+    if os.environ.get("REDIS_URL"):
+        _url = urlsplit(os.environ["REDIS_URL"])
+        _base = int(_url.path.strip("/") or 0)
+        _number = int(_worker.removeprefix("gw"))
+        os.environ["REDIS_URL"] = urlunsplit(_url._replace(path=f"/{(_base + 1 + _number) % 16}"))
