@@ -7,9 +7,12 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from solnet.councils.api import router as councils_router
 from solnet.democracy.api import router as democracy_router
+from solnet.democracy.meeting_api import router as meetings_router
 from solnet.fights.api import router as fights_router
 from solnet.members.api import ApiTokenAuth
 from solnet.members.api import router as members_router
+from solnet.mobilize.alert_api import router as alerts_router
+from solnet.mobilize.api import router as actions_router
 from solnet.network.api import router as network_router
 from solnet.people.api import router as people_router
 
@@ -50,4 +53,7 @@ api.add_router("/people", people_router)
 api.add_router("/councils", councils_router)
 api.add_router("/fights", fights_router)
 api.add_router("/decisions", democracy_router)
+api.add_router("/decisions", meetings_router)
+api.add_router("/", actions_router)
+api.add_router("/alerts", alerts_router)
 api.add_router("/", members_router)

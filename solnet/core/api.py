@@ -1,14 +1,18 @@
-"""What every app's API operations share: the scope check and the error bodies. The token
-itself is the members app's (`members.api.ApiTokenAuth`); an operation only asks whether the
-token it was called with holds a scope, so the apps' routers need not import members."""
+"""What every app's API operations share: the scope check, the error bodies and the page of a
+list. The token itself is the members app's (`members.api.ApiTokenAuth`); an operation only
+asks whether the token it was called with holds a scope, so the apps' routers need not import
+members."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Schema
+from ninja import Field, Schema
 from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination
+from pydantic import ConfigDict
 
 
 def require_scope(request: HttpRequest, scope: str) -> Any:
@@ -24,3 +28,21 @@ class ErrorOut(Schema):
 
 
 ERRORS = {401: ErrorOut, 403: ErrorOut}
+
+# Not there and not the caller's to see get the same answer.
+NOT_FOUND = (404, {"detail": "Not found."})
+
+
+def unprocessable(error: ValidationError) -> tuple[int, dict[str, str]]:
+    """A service's refusal as a 422 with its reasons."""
+    return 422, {"detail": " ".join(error.messages)}
+
+
+class Pagination(LimitOffsetPagination):
+    """Every list's page: at most 200 at a time; unknown parameters are an error."""
+
+    class Input(Schema):
+        model_config = ConfigDict(extra="forbid")
+
+        limit: int = Field(50, ge=1, le=200)
+        offset: int = Field(0, ge=0, le=10_000_000)

@@ -11,10 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict
 
-from solnet.core.api import ERRORS, ErrorOut, require_scope
+from solnet.core.api import ERRORS, ErrorOut, Pagination, require_scope
 from solnet.councils import access, charting, services
 from solnet.councils.models import Council, CouncilMembership
 from solnet.members.models import ApiScope
@@ -122,14 +122,6 @@ class AssessmentIn(Schema):
     level: int = Field(ge=1, le=5)
 
 
-class Page(LimitOffsetPagination):
-    class Input(Schema):
-        model_config = ConfigDict(extra="forbid")
-
-        limit: int = Field(50, ge=1, le=200)
-        offset: int = Field(0, ge=0, le=10_000_000)
-
-
 def _council(request: HttpRequest, public_id: str, scope: str) -> Council:
     return access.get_council_or_404(require_scope(request, scope), public_id)
 
@@ -154,7 +146,7 @@ NOT_FOUND = {404: ErrorOut}
 
 
 @router.get("", response={200: list[CouncilOut], **ERRORS}, summary="Councils I can see")
-@paginate(Page)
+@paginate(Pagination)
 def list_councils(request: HttpRequest):
     return access.visible_councils(require_scope(request, ApiScope.COUNCILS_READ))
 
@@ -173,7 +165,7 @@ def get_council(request: HttpRequest, public_id: str):
     response={200: list[MembershipOut], **NOT_FOUND, **ERRORS},
     summary="A council's roster",
 )
-@paginate(Page)
+@paginate(Pagination)
 def list_members(request: HttpRequest, public_id: str):
     council = _council(request, public_id, ApiScope.COUNCILS_READ)
     return council.memberships.select_related(
@@ -186,7 +178,7 @@ def list_members(request: HttpRequest, public_id: str):
     response={200: list[AssessmentOut], **NOT_FOUND, **ERRORS},
     summary="The latest support assessment of each assessed member",
 )
-@paginate(Page)
+@paginate(Pagination)
 def list_assessments(request: HttpRequest, public_id: str):
     council = _charted_council(request, public_id, ApiScope.COUNCILS_READ)
     labels = Network.objects.current().scale_labels()

@@ -9,23 +9,15 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict
 
-from solnet.core.api import ERRORS, ErrorOut, require_scope
+from solnet.core.api import ERRORS, ErrorOut, Pagination, require_scope
 from solnet.democracy import access, effects, services
 from solnet.democracy.models import Proposal
 from solnet.members.models import ApiScope
 
 router = Router(tags=["decisions"])
-
-
-class Pagination(LimitOffsetPagination):
-    class Input(Schema):
-        model_config = ConfigDict(extra="forbid")
-
-        limit: int = Field(50, ge=1, le=200)
-        offset: int = Field(0, ge=0, le=10_000_000)
 
 
 class ProposalSummaryOut(Schema):

@@ -8,23 +8,15 @@ from decimal import Decimal
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict
 
-from solnet.core.api import ERRORS, ErrorOut, require_scope
+from solnet.core.api import ERRORS, ErrorOut, Pagination, require_scope
 from solnet.fights import access, stages, winnability
 from solnet.fights.models import Fight, LeadStatus, Target
 from solnet.members.models import ApiScope
 
 router = Router(tags=["fights"])
-
-
-class Pagination(LimitOffsetPagination):
-    class Input(Schema):
-        model_config = ConfigDict(extra="forbid")
-
-        limit: int = Field(50, ge=1, le=200)
-        offset: int = Field(0, ge=0, le=10_000_000)
 
 
 class FightSummaryOut(Schema):

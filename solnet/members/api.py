@@ -8,12 +8,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import HttpBearer
 from pydantic import ConfigDict
 
 from solnet.core.access import get_or_404
-from solnet.core.api import ERRORS, ErrorOut, require_scope
+from solnet.core.api import ERRORS, ErrorOut, Pagination, require_scope
 from solnet.members import access, services
 from solnet.members.models import ApiScope, ApiToken, Member
 from solnet.members.services import PHONE_PATTERN
@@ -113,16 +113,8 @@ def patch_me(request: HttpRequest, payload: MeIn):
     return _me_out(member)
 
 
-class MemberPagination(LimitOffsetPagination):
-    class Input(Schema):
-        model_config = ConfigDict(extra="forbid")
-
-        limit: int = Field(50, ge=1, le=200)
-        offset: int = Field(0, ge=0, le=10_000_000)
-
-
 @router.get("/members", response={200: list[MemberOut], **ERRORS}, summary="Members I can see")
-@paginate(MemberPagination)
+@paginate(Pagination)
 def list_members(request: HttpRequest):
     viewer = require_scope(request, ApiScope.MEMBERS_READ)
     return access.visible_members(viewer).order_by("display_name", "pk")

@@ -412,6 +412,23 @@ class ApiScope(models.TextChoices):
     FIGHTS_READ = "fights:read", _("Read the fights I can see, and the leads if I take them")
     DECISIONS_READ = "decisions:read", _("Read the proposals I can see, and their results")
     DECISIONS_VOTE = "decisions:vote", _("Vote on proposals")
+    MEETINGS_READ = "meetings:read", _("Read the meetings, delegates and proxies I can see")
+    MEETINGS_TAKE_PART = (
+        "meetings:take_part",
+        _("Attend meetings, ask to speak, give my vote by proxy and report as a delegate"),
+    )
+    ACTIONS_READ = (
+        "actions:read",
+        _(
+            "Read the actions I can see: shifts, roles, the live count, and who was asked to "
+            "those I run"
+        ),
+    )
+    ACTIONS_ANSWER = "actions:answer", _("Answer when I am asked to an action")
+    CALLS_READ = "calls:read", _("Read my calls on call lists, with the numbers to call")
+    CALLS_RECORD = "calls:record", _("Record how my calls went")
+    ALERTS_READ = "alerts:read", _("Read the rapid-response alerts I can see")
+    ALERTS_RESPOND = "alerts:respond", _("Answer the alerts sent to me")
 
 
 class ApiTokenQuerySet(models.QuerySet):

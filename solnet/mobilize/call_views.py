@@ -7,16 +7,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from solnet.core.access import get_or_404, member_view
 from solnet.mobilize import access, forms, services
-from solnet.mobilize.models import CallResult, DeliveryStatus
+from solnet.mobilize.models import DeliveryStatus
 from solnet.mobilize.views import _matching, _runnable, add_errors
 from solnet.people.models import Person
 
@@ -79,32 +77,11 @@ def _unreached_send(request: HttpRequest, action):
     return get_or_404(access.visible_sends(request.user, action), public_id=public_id)
 
 
-def _my_calls(member, call_list):
-    """The caller's calls: call-backs that are due, then those not called yet, then the rest
-    (call-backs for later, voicemails, done)."""
-    now = timezone.now()
-    return (
-        access.calls_for(member, call_list)
-        .select_related("ask__person__member", "ask__commitment")
-        .prefetch_related("ask__person__channels")
-        .annotate(
-            rank=Case(
-                When(callback_at__lte=now, then=Value(0)),
-                When(result=CallResult.WAITING, then=Value(1)),
-                When(ask__commitment__answer="waiting", callback_at__isnull=True, then=Value(2)),
-                default=Value(3),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("rank", "callback_at", "ask__person__display_name", "pk")
-    )
-
-
 def caller_page(member, call_list, page_number) -> dict:
     """What the caller view shows, read from the database: the caller's page of calls with
     each person's numbers, and the action's confirmed-vs-needed count (benchmarked as
     `mobilize.caller_view_p95`)."""
-    paginator = Paginator(_my_calls(member, call_list), CALLS_PAGE)
+    paginator = Paginator(services.calls_to_make(member, call_list), CALLS_PAGE)
     # Counted without the ordering's joins, which only sort.
     paginator.count = access.calls_for(member, call_list).count()  # type: ignore[misc]
     page = paginator.get_page(page_number)

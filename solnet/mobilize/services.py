@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -366,7 +366,56 @@ def turnout(action: Action) -> dict[str, int]:
     return counts
 
 
+def shift_counts(action: Action) -> list[dict[str, Any]]:
+    """Each shift with how many said yes to it."""
+    return [
+        {"shift": shift, "filled": shift.asks.filter(commitment__answer=Answer.YES).count()}
+        for shift in action.shifts.all()
+    ]
+
+
+def role_counts(action: Action) -> list[dict[str, Any]]:
+    """Each role to fill with how many said yes to it (in its shift, if it has one)."""
+    rows = []
+    for slot in action.roles.select_related("shift"):
+        asks = Ask.objects.filter(action=action, role=slot.role, commitment__answer=Answer.YES)
+        asks = asks.filter(shift=slot.shift) if slot.shift_id else asks
+        rows.append({"slot": slot, "filled": asks.count()})
+    return rows
+
+
+def own_asks(member: Member, action: Action) -> list[Ask]:
+    """What `member` was asked to at this action, and how they answered."""
+    person = Person.objects.filter(member=member).first()
+    if person is None:
+        return []
+    return list(
+        Ask.objects.filter(action=action, person=person).select_related("commitment", "shift")
+    )
+
+
 # --- call lists ---------------------------------------------------------------------------------
+
+
+def calls_to_make(member: Member, call_list: CallList) -> QuerySet[Call]:
+    """The caller's calls: call-backs that are due, then those not called yet, then the rest
+    (call-backs for later, voicemails, done)."""
+    now = timezone.now()
+    return (
+        access.calls_for(member, call_list)
+        .select_related("ask__person__member", "ask__commitment")
+        .prefetch_related("ask__person__channels")
+        .annotate(
+            rank=Case(
+                When(callback_at__lte=now, then=Value(0)),
+                When(result=CallResult.WAITING, then=Value(1)),
+                When(ask__commitment__answer="waiting", callback_at__isnull=True, then=Value(2)),
+                default=Value(3),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("rank", "callback_at", "ask__person__display_name", "pk")
+    )
 
 
 @transaction.atomic

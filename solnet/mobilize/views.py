@@ -23,7 +23,7 @@ from solnet.members.models import Member
 from solnet.mobilize import access, callouts, forms, services
 from solnet.mobilize.models import Action, Ask, RoleSlot, Shift
 from solnet.people import access as people_access
-from solnet.people.models import Answer, Person
+from solnet.people.models import Answer
 from solnet.people.services import own_record
 
 PAGE_SIZE = 30
@@ -167,32 +167,6 @@ def _runnable(request: HttpRequest, public_id: str) -> Action:
 # --- one action -----------------------------------------------------------------------------
 
 
-def _slots(action: Action) -> list[dict[str, Any]]:
-    """Each role to fill with how many said yes to it (in its shift, if it has one)."""
-    rows = []
-    for slot in action.roles.select_related("shift"):
-        asks = Ask.objects.filter(action=action, role=slot.role, commitment__answer=Answer.YES)
-        asks = asks.filter(shift=slot.shift) if slot.shift_id else asks
-        rows.append({"slot": slot, "filled": asks.count()})
-    return rows
-
-
-def _shifts(action: Action) -> list[dict[str, Any]]:
-    return [
-        {"shift": shift, "filled": shift.asks.filter(commitment__answer=Answer.YES).count()}
-        for shift in action.shifts.all()
-    ]
-
-
-def _own_asks(member, action: Action) -> list[Ask]:
-    person = Person.objects.filter(member=member).first()
-    if person is None:
-        return []
-    return list(
-        Ask.objects.filter(action=action, person=person).select_related("commitment", "shift")
-    )
-
-
 @require_GET
 @member_view(access.can_see_actions)
 def action_detail(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -205,9 +179,9 @@ def action_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "runs": runs,
         "checks_in": access.can_check_in(request.user, action),
         "turnout": services.turnout(action),
-        "shifts": _shifts(action),
-        "slots": _slots(action),
-        "own_asks": _own_asks(request.user, action),
+        "shifts": services.shift_counts(action),
+        "slots": services.role_counts(action),
+        "own_asks": services.own_asks(request.user, action),
         "answer_form": forms.AnswerForm(shifts=shifts, roles=roles),
         "call_lists": access.visible_call_lists(request.user, action),
     }
@@ -234,7 +208,11 @@ def _public_path(token: str) -> str:
 def turnout(request: HttpRequest, public_id: str) -> HttpResponse:
     """The live confirmed-vs-needed count: a fragment htmx refreshes, and a page without it."""
     action = access.get_action_or_404(request.user, public_id)
-    context = {"action": action, "turnout": services.turnout(action), "shifts": _shifts(action)}
+    context = {
+        "action": action,
+        "turnout": services.turnout(action),
+        "shifts": services.shift_counts(action),
+    }
     template = "mobilize/_turnout.html" if request.htmx else "mobilize/turnout.html"
     return render(request, template, context)
 

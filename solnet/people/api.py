@@ -5,10 +5,10 @@
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict
 
-from solnet.core.api import ERRORS, ErrorOut, require_scope
+from solnet.core.api import ERRORS, ErrorOut, Pagination, require_scope
 from solnet.members.models import ApiScope, Tier
 from solnet.people import access
 from solnet.people.models import Person, Tag
@@ -53,16 +53,8 @@ class PeopleFilters(Schema):
     tag: str = Field("", max_length=40)
 
 
-class PeoplePagination(LimitOffsetPagination):
-    class Input(Schema):
-        model_config = ConfigDict(extra="forbid")
-
-        limit: int = Field(50, ge=1, le=200)
-        offset: int = Field(0, ge=0, le=10_000_000)
-
-
 @router.get("", response={200: list[PersonOut], 422: ErrorOut, **ERRORS}, summary="People")
-@paginate(PeoplePagination)
+@paginate(Pagination)
 def list_people(request: HttpRequest, filters: Query[PeopleFilters]):
     viewer = require_scope(request, ApiScope.PEOPLE_READ)
     people = access.visible_people(viewer)

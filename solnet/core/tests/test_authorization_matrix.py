@@ -8,6 +8,7 @@ denial, and any route without a row — so adding a route means deciding who may
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -863,6 +864,58 @@ API_OPERATIONS: dict[tuple[str, str], Row] = {
     ("post", "/api/decisions/proposals/{public_id}/ballot"): Row(
         only(*MEMBERS_UP), kwargs=_proposal, data=lambda o: {"position": "yes"}
     ),
+    # meetings, delegates and proxies: as their pages.
+    ("get", "/api/decisions/meetings"): Row(
+        only(*APPROVED), note="each gets the meetings of the bodies they see (maybe none)"
+    ),
+    ("get", "/api/decisions/meetings/{public_id}"): Row(only(*MEMBERS_UP), kwargs=_meeting),
+    ("post", "/api/decisions/meetings/{public_id}/attendance"): Row(
+        only(*MEMBERS_UP), kwargs=_meeting, data=lambda o: {"mode": "remote"}
+    ),
+    ("post", "/api/decisions/meetings/{public_id}/speakers"): Row(
+        only(*MEMBERS_UP), kwargs=_meeting, note="refused with a 422 until the meeting opens"
+    ),
+    ("get", "/api/decisions/delegates/{public_id}"): Row(only(*MEMBERS_UP), kwargs=_delegate),
+    ("post", "/api/decisions/delegates/{public_id}/votes"): Row(
+        only("member"),
+        kwargs=_delegate,
+        data=lambda o: {"voted_on": "2026-11-30", "motion": "Joint strike", "vote": "for"},
+        note="the delegate alone (the member persona)",
+    ),
+    ("get", "/api/decisions/proxies"): Row(only(*APPROVED), note="each their own"),
+    ("put", "/api/decisions/bodies/{public_id}/proxy"): Row(
+        only(*MEMBERS_UP),
+        kwargs=lambda o: {"public_id": o["general_body"].public_id},
+        data=lambda o: {"holder": "organizer"},
+        note="refused with a 422 where the body's rules allow no proxies",
+    ),
+    ("delete", "/api/decisions/bodies/{public_id}/proxy"): Row(
+        only(*MEMBERS_UP), kwargs=lambda o: {"public_id": o["general_body"].public_id}
+    ),
+    # actions and call lists: as their pages.
+    ("get", "/api/actions"): Row(only(*APPROVED), note="each gets the actions they may see"),
+    ("get", "/api/actions/{public_id}"): Row(only(*SEES_PICKET), kwargs=_action),
+    ("get", "/api/actions/{public_id}/turnout"): Row(only(*SEES_PICKET), kwargs=_action),
+    ("post", "/api/actions/{public_id}/answer"): Row(
+        only(*SEES_PICKET), kwargs=_action, data=lambda o: {"answer": "maybe"}
+    ),
+    ("get", "/api/actions/{public_id}/asks"): Row(only(*ORGANIZERS), kwargs=_action),
+    ("get", "/api/actions/{public_id}/calls/{list_id}"): Row(
+        only("organizer", "member"), kwargs=_call_list, note="member: its caller"
+    ),
+    ("post", "/api/actions/{public_id}/calls/{list_id}/{call_id}"): Row(
+        only("organizer", "member"),
+        kwargs=lambda o: {**_call_list(o), "call_id": o["call"].pk},
+        data=lambda o: {"result": "voicemail"},
+    ),
+    # alerts: dispatchers and organizers see them all, a responder those sent to them.
+    ("get", "/api/alerts"): Row(only(*APPROVED), note="each gets the alerts they may see"),
+    ("get", "/api/alerts/{public_id}"): Row(
+        only("organizer", "dispatcher", "member"), kwargs=_alert, note="member: alerted"
+    ),
+    ("post", "/api/alerts/{public_id}/response"): Row(
+        only("member"), kwargs=_alert, data=lambda o: {"answer": "coming"}
+    ),
 }
 
 
@@ -913,7 +966,7 @@ def unlisted_routes(urlconf: Any = None) -> list[str]:
 
 
 def _is_api_operation(route: Route) -> bool:
-    path = "/" + route.pattern.strip("/").replace("<public_id>", "{public_id}")
+    path = "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route.pattern.strip("/"))
     return any(op_path == path for _, op_path in API_OPERATIONS)
 
 
