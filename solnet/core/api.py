@@ -5,10 +5,12 @@ members."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Schema
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination
@@ -31,6 +33,13 @@ ERRORS = {401: ErrorOut, 403: ErrorOut}
 
 # Not there and not the caller's to see get the same answer.
 NOT_FOUND = (404, {"detail": "Not found."})
+
+
+def aware(moment: datetime.datetime | None) -> datetime.datetime | None:
+    """A time sent without an offset is the network's local time, as a form's would be."""
+    if moment is not None and timezone.is_naive(moment):
+        return timezone.make_aware(moment)
+    return moment
 
 
 def unprocessable(error: ValidationError) -> tuple[int, dict[str, str]]:

@@ -425,6 +425,7 @@ class ApiScope(models.TextChoices):
         ),
     )
     ACTIONS_ANSWER = "actions:answer", _("Answer when I am asked to an action")
+    ACTIONS_RUN = "actions:run", _("Add and remove the shifts and roles of the actions I run")
     CALLS_READ = "calls:read", _("Read my calls on call lists, with the numbers to call")
     CALLS_RECORD = "calls:record", _("Record how my calls went")
     ALERTS_READ = "alerts:read", _("Read the rapid-response alerts I can see")

@@ -19,10 +19,18 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
-from solnet.core.api import ERRORS, NOT_FOUND, ErrorOut, Pagination, require_scope, unprocessable
+from solnet.core.api import (
+    ERRORS,
+    NOT_FOUND,
+    ErrorOut,
+    Pagination,
+    aware,
+    require_scope,
+    unprocessable,
+)
 from solnet.members.models import ApiScope, Member
 from solnet.mobilize import access, services
-from solnet.mobilize.models import Action, ActionRole, Ask, CallResult
+from solnet.mobilize.models import Action, ActionRole, Ask, CallResult, RoleSlot, Shift
 from solnet.people.models import Answer
 
 router = Router(tags=["actions"])
@@ -111,6 +119,22 @@ class AnswerIn(Schema):
     role: ActionRole | None = Field(None, description="A role it needs that I can take")
 
 
+class ShiftIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    needed: int = Field(ge=1, le=10_000)
+
+
+class RoleIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    role: ActionRole
+    needed: int = Field(1, ge=1, le=1000)
+    shift: int | None = Field(None, description="A shift's id; none for the whole action")
+
+
 class AskOut(Schema):
     name: str
     shift: int | None
@@ -183,6 +207,13 @@ class CallOutcomeIn(Schema):
 
 def _action(viewer: Member, public_id: str) -> Action:
     return access.get_action_or_404(viewer, public_id)
+
+
+def _runnable(viewer: Member, public_id: str) -> Action:
+    action = _action(viewer, public_id)
+    if not access.can_run(viewer, action):
+        raise Http404
+    return action
 
 
 def _turnout(action: Action) -> dict:
@@ -315,13 +346,114 @@ def answer(request: HttpRequest, public_id: str, payload: AnswerIn):
 @paginate(Pagination)
 def list_asks(request: HttpRequest, public_id: str, filters: Query[AsksQuery]):
     viewer = require_scope(request, ApiScope.ACTIONS_READ)
-    action = _action(viewer, public_id)
-    if not access.can_run(viewer, action):
-        raise Http404
+    action = _runnable(viewer, public_id)
     asks = Ask.objects.filter(action=action).select_related("person", "commitment")
     if filters.answer:
         asks = asks.filter(commitment__answer=filters.answer)
     return asks.order_by("person__display_name", "pk")
+
+
+# --- shifts and roles, for whoever runs the action ------------------------------------------
+
+
+@router.post(
+    "/actions/{public_id}/shifts",
+    response={200: ShiftOut, 404: ErrorOut, 422: ErrorOut, **ERRORS},
+    summary="Add a shift within the action's time",
+)
+def add_shift(request: HttpRequest, public_id: str, payload: ShiftIn):
+    viewer = require_scope(request, ApiScope.ACTIONS_RUN)
+    try:
+        action = _runnable(viewer, public_id)
+    except Http404:
+        return NOT_FOUND
+    starts_at, ends_at = aware(payload.starts_at), aware(payload.ends_at)
+    if ends_at <= starts_at:
+        return 422, {"detail": _("The end must come after the start.")}
+    try:
+        shift = services.add_shift(
+            action=action, starts_at=starts_at, ends_at=ends_at, needed=payload.needed, by=viewer
+        )
+    except ValidationError as error:
+        return unprocessable(error)
+    return {
+        "id": shift.pk,
+        "starts_at": shift.starts_at,
+        "ends_at": shift.ends_at,
+        "needed": shift.needed,
+        "filled": 0,
+    }
+
+
+@router.delete(
+    "/actions/{public_id}/shifts/{shift_id}",
+    response=ANSWERS,
+    summary="Remove a shift nobody is signed up for",
+)
+def remove_shift(request: HttpRequest, public_id: str, shift_id: int):
+    viewer = require_scope(request, ApiScope.ACTIONS_RUN)
+    try:
+        action = _runnable(viewer, public_id)
+    except Http404:
+        return NOT_FOUND
+    shift = Shift.objects.filter(action=action, pk=shift_id).first()
+    if shift is None:
+        return NOT_FOUND
+    try:
+        services.remove_shift(shift=shift, by=viewer)
+    except ValidationError as error:
+        return unprocessable(error)
+    return {"detail": _("The shift is removed.")}
+
+
+@router.post(
+    "/actions/{public_id}/roles",
+    response={200: RoleOut, 404: ErrorOut, 422: ErrorOut, **ERRORS},
+    summary="Say how many people a role needs, for the whole action or a shift",
+)
+def add_role(request: HttpRequest, public_id: str, payload: RoleIn):
+    viewer = require_scope(request, ApiScope.ACTIONS_RUN)
+    try:
+        action = _runnable(viewer, public_id)
+    except Http404:
+        return NOT_FOUND
+    shift = None
+    if payload.shift is not None:
+        shift = action.shifts.filter(pk=payload.shift).first()
+        if shift is None:
+            return 422, {"detail": _("That shift belongs to another action.")}
+    try:
+        slot = services.add_role(
+            action=action, role=payload.role, needed=payload.needed, shift=shift, by=viewer
+        )
+    except ValidationError as error:
+        return unprocessable(error)
+    filled = next(row["filled"] for row in services.role_counts(action) if row["slot"] == slot)
+    return {
+        "id": slot.pk,
+        "role": slot.role,
+        "shift": slot.shift_id,
+        "needed": slot.needed,
+        "filled": filled,
+    }
+
+
+@router.delete(
+    "/actions/{public_id}/roles/{role_id}",
+    response=ANSWERS,
+    summary="Remove a role the action no longer needs",
+)
+def remove_role(request: HttpRequest, public_id: str, role_id: int):
+    viewer = require_scope(request, ApiScope.ACTIONS_RUN)
+    try:
+        action = _runnable(viewer, public_id)
+    except Http404:
+        return NOT_FOUND
+    slot = RoleSlot.objects.filter(action=action, pk=role_id).first()
+    if slot is None:
+        return NOT_FOUND
+    services.remove_role(slot=slot, by=viewer)
+    return {"detail": _("The role is removed.")}
 
 
 # --- call lists -----------------------------------------------------------------------------
@@ -388,7 +520,7 @@ def record_call(
             call=call,
             result=result,
             answer=payload.answer or "",
-            callback_at=payload.callback_at,
+            callback_at=aware(payload.callback_at),
             by=viewer,
         )
     except PermissionDenied:

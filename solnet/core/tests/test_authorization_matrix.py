@@ -900,6 +900,26 @@ API_OPERATIONS: dict[tuple[str, str], Row] = {
         only(*SEES_PICKET), kwargs=_action, data=lambda o: {"answer": "maybe"}
     ),
     ("get", "/api/actions/{public_id}/asks"): Row(only(*ORGANIZERS), kwargs=_action),
+    ("post", "/api/actions/{public_id}/shifts"): Row(
+        only(*ORGANIZERS),
+        kwargs=_action,
+        data=lambda o: {
+            "starts_at": o["action"].starts_at.isoformat(),
+            "ends_at": o["action"].ends_at.isoformat(),
+            "needed": 3,
+        },
+    ),
+    ("delete", "/api/actions/{public_id}/shifts/{shift_id}"): Row(
+        only(*ORGANIZERS),
+        kwargs=lambda o: {**_action(o), "shift_id": o["shift"].pk},
+        note="refused with a 422 while people are signed up for it",
+    ),
+    ("post", "/api/actions/{public_id}/roles"): Row(
+        only(*ORGANIZERS), kwargs=_action, data=lambda o: {"role": "medic", "needed": 1}
+    ),
+    ("delete", "/api/actions/{public_id}/roles/{role_id}"): Row(
+        only(*ORGANIZERS), kwargs=lambda o: {**_action(o), "role_id": o["role_slot"].pk}
+    ),
     ("get", "/api/actions/{public_id}/calls/{list_id}"): Row(
         only("organizer", "member"), kwargs=_call_list, note="member: its caller"
     ),

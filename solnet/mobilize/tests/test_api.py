@@ -7,12 +7,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from conftest import make_member
 from solnet.members.models import ApiScope
 from solnet.members.testing.api import ApiClient
 from solnet.mobilize import services
-from solnet.mobilize.models import AlertResponse, Ask, Call
+from solnet.mobilize.models import AlertResponse, Ask, Call, RoleSlot, Shift
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +156,67 @@ def test_past_actions_are_listed_apart(personas, objects):
     upcoming = [a["public_id"] for a in api.get("/api/actions").json()["items"]]
     past = [a["public_id"] for a in api.get("/api/actions", show="past").json()["items"]]
     assert action.public_id in past and action.public_id not in upcoming
+
+
+def test_who_runs_the_action_adds_and_removes_its_shifts_and_roles(personas, objects):
+    action = objects["action"]
+    url = f"/api/actions/{action.public_id}"
+    runner = ApiClient(personas["organizer"].member, ApiScope.ACTIONS_READ, ApiScope.ACTIONS_RUN)
+    local = timezone.localtime(action.starts_at).replace(tzinfo=None)
+    outside = runner.post(
+        f"{url}/shifts",
+        {
+            "starts_at": (local - timedelta(hours=1)).isoformat(),
+            "ends_at": local.isoformat(),
+            "needed": 4,
+        },
+    )
+    assert outside.status_code == 422 and "within the action's time" in outside.json()["detail"]
+    backwards = {"starts_at": local.isoformat(), "ends_at": local.isoformat(), "needed": 4}
+    assert runner.post(f"{url}/shifts", backwards).status_code == 422
+    # A time without an offset is the network's own, as on the page.
+    added = runner.post(
+        f"{url}/shifts",
+        {
+            "starts_at": local.isoformat(),
+            "ends_at": (local + timedelta(hours=1)).isoformat(),
+            "needed": 4,
+        },
+    )
+    assert added.status_code == 200
+    new_shift = Shift.objects.get(pk=added.json()["id"])
+    assert new_shift.starts_at == action.starts_at and new_shift.needed == 4
+
+    role = runner.post(f"{url}/roles", {"role": "medic", "needed": 2, "shift": new_shift.pk})
+    assert role.status_code == 200 and role.json()["shift"] == new_shift.pk
+    assert runner.post(f"{url}/roles", {"role": "juggler"}).status_code == 422
+    shown = runner.get(url).json()
+    assert ("medic", new_shift.pk, 2) in [
+        (r["role"], r["shift"], r["needed"]) for r in shown["roles"]
+    ]
+
+    # The member persona said yes to the first shift's action; a shift with people stays.
+    Ask.objects.filter(action=action).update(shift=objects["shift"])
+    kept = runner.delete(f"{url}/shifts/{objects['shift'].pk}")
+    assert kept.status_code == 422 and Shift.objects.filter(pk=objects["shift"].pk).exists()
+    assert runner.delete(f"{url}/roles/{role.json()['id']}").status_code == 200
+    assert runner.delete(f"{url}/shifts/{new_shift.pk}").status_code == 200
+    assert not Shift.objects.filter(pk=new_shift.pk).exists()
+
+    member = ApiClient(personas["member"].member, ApiScope.ACTIONS_READ, ApiScope.ACTIONS_RUN)
+    assert member.post(f"{url}/roles", {"role": "medic"}).status_code == 404
+    assert member.delete(f"{url}/roles/{objects['role_slot'].pk}").status_code == 404
+    assert RoleSlot.objects.filter(pk=objects["role_slot"].pk).exists()
+
+
+def test_a_call_back_time_without_an_offset_is_the_networks_own(personas, objects):
+    call_list, call = objects["call_list"], objects["call"]
+    url = f"/api/actions/{objects['action'].public_id}/calls/{call_list.public_id}/{call.pk}"
+    caller = ApiClient(personas["member"].member, ApiScope.CALLS_RECORD)
+    tomorrow = (timezone.localtime() + timedelta(days=1)).replace(tzinfo=None, microsecond=0)
+    sent = caller.post(url, {"result": "no_answer", "callback_at": tomorrow.isoformat()})
+    assert sent.status_code == 200
+    call.refresh_from_db()
+    assert timezone.localtime(call.callback_at).replace(tzinfo=None) == tomorrow
+    past = caller.post(url, {"result": "no_answer", "callback_at": "2020-01-01T10:00:00"})
+    assert past.status_code == 422 and "later than now" in past.json()["detail"]
