@@ -8,11 +8,14 @@
    the header row.
 3. The worker checks every row (`check_import`): problems by row number, and duplicates of
    people already recorded or of earlier rows of the file, found through the blind indexes.
-   The organizer fixes rows in the page (`fix_row`) and says what to do with each duplicate
-   (`start_import`).
+   It keeps what it made of each chunk's rows beside them, encrypted, with digests of what it
+   read them from. The organizer fixes rows in the page (`fix_row`) and says what to do with
+   each duplicate (`start_import`).
 4. The worker imports (`run_import`) in ONE transaction, so a killed import leaves nobody
-   behind. Rows are read back chunk by chunk and written in batches with `executemany`, each
-   value encrypted and indexed on its way: memory stays flat whatever the size of the file.
+   behind. Rows are read back chunk by chunk, as the check kept them while the chunk, the
+   columns and the fixes are still the ones it read (checked again where they are not), and
+   written in batches with `executemany`, each value encrypted on its way: memory stays flat
+   whatever the size of the file.
    Progress goes through the cache, outside that transaction, with the worker's process id, so
    the pages can tell a running import from one whose worker died (`is_interrupted`).
 

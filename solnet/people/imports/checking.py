@@ -1,28 +1,32 @@
 """The worker checks every row: problems by row number, and duplicates of people already recorded
-or of earlier rows of the file, found through the blind indexes."""
+or of earlier rows of the file, found through the blind indexes. What it made of each chunk's
+rows is kept beside them for the import (`files.keep_checked`)."""
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 from solnet.people.import_rows import (
     ColumnReader,
-    Parsed,
     validate,
 )
 from solnet.people.imports.files import (
     BATCH,
-    INDEX,
     LISTED_DUPLICATES,
     LISTED_ERRORS,
     SAMPLE_ROWS,
-    batches,
+    StoredChunk,
+    check_basis,
+    contact_indexes,
+    keep_checked,
+    kept_row,
     load_fixes,
-    read_rows,
+    stored_chunks,
 )
 from solnet.people.imports.progress import Beat, claim
 from solnet.people.models import (
@@ -37,15 +41,26 @@ logger = logging.getLogger(__name__)
 # --- the worker: checking ------------------------------------------------------------------
 
 
-def _indexes(parsed: Parsed) -> list[tuple[str, str]]:
-    """(which value, blind index) of the row's email and phone, as ContactChannel stores
-    them: the same lookup as `PersonQuerySet.matching(contact=...)`."""
-    found = []
-    if parsed.email:
-        found.append(("email", INDEX.lookup_value(parsed.email)))
-    if parsed.phone:
-        found.append(("phone", INDEX.lookup_value(parsed.phone)))
-    return found
+_KINDS = ("email", "phone")  # what `contact_indexes` gives the indexes of, in its order
+# A stored chunk, the number of its first line, and its rows that are not blank.
+_ChunkRows = tuple[StoredChunk, int, list[tuple[int, list[str]]]]
+
+
+def _chunk_batches(person_import: PersonImport) -> Iterator[list[_ChunkRows]]:
+    """The stored chunks by batches of at least `BATCH` rows, each chunk whole so that what
+    the check makes of its rows is kept with it."""
+    group: list[_ChunkRows] = []
+    count, first = 0, 1
+    for chunk in stored_chunks(person_import):
+        rows = list(chunk.rows(first))
+        group.append((chunk, first, rows))
+        count += len(rows)
+        first += len(chunk.lines)
+        if count >= BATCH:
+            yield group
+            group, count = [], 0
+    if group:
+        yield group
 
 
 class _SeenInFile:
@@ -128,6 +143,7 @@ def check_import(*, public_id: str) -> None:
 def _check(person_import: PersonImport, beat: Beat) -> dict[str, Any]:
     reader = ColumnReader(person_import.mapping["columns"])
     fixes = load_fixes(person_import)
+    basis = check_basis(person_import)
     found: dict[str, Any] = {
         "rows": 0,
         "valid": 0,
@@ -138,17 +154,27 @@ def _check(person_import: PersonImport, beat: Beat) -> dict[str, Any]:
         "sample": [],
     }
     with _SeenInFile() as seen:
-        for batch in batches(read_rows(person_import), BATCH):
+        for group in _chunk_batches(person_import):
             plans = []
-            for row, cells in batch:
-                values = fixes.get(str(row)) or reader.values(cells)
-                parsed, problems = validate(values)
-                if parsed is None:
-                    found["error_count"] += 1
-                    if len(found["errors"]) < LISTED_ERRORS:
-                        found["errors"].append({"row": row, "problems": problems, "values": values})
-                else:
-                    plans.append((row, parsed, _indexes(parsed)))
+            kept: list[list[list[Any]]] = []  # each chunk's rows, for the import
+            for _chunk, _first, rows in group:
+                kept.append([])
+                for row, cells in rows:
+                    values = fixes.get(str(row)) or reader.values(cells)
+                    parsed, problems = validate(values)
+                    if parsed is None:
+                        kept[-1].append(kept_row(row, None, ("", "")))
+                        found["error_count"] += 1
+                        if len(found["errors"]) < LISTED_ERRORS:
+                            found["errors"].append(
+                                {"row": row, "problems": problems, "values": values}
+                            )
+                        continue
+                    both = contact_indexes(parsed)
+                    kept[-1].append(kept_row(row, parsed, both))
+                    pairs = zip(_KINDS, both, strict=True)
+                    indexes = [(kind, index) for kind, index in pairs if index]
+                    plans.append((row, parsed, indexes))
             everything = [index for _row, _parsed, indexes in plans for _kind, index in indexes]
             known = _known_people(everything)
             earlier = seen.first_rows(everything)
@@ -166,7 +192,10 @@ def _check(person_import: PersonImport, beat: Beat) -> dict[str, Any]:
                     if len(found["duplicates"]) < LISTED_DUPLICATES:
                         found["duplicates"].append(duplicate)
             seen.add(new)
-            found["rows"] += len(batch)
+            with transaction.atomic():
+                for (chunk, first, _rows), rows_kept in zip(group, kept, strict=True):
+                    keep_checked(chunk, first=first, basis=basis, rows=rows_kept)
+            found["rows"] += sum(len(rows) for _chunk, _first, rows in group)
             beat(found["rows"])
     return found
 

@@ -1,14 +1,19 @@
 """The uploaded file: read once, row by row, and kept encrypted in chunks of a few hundred rows
-(`PersonImportChunk`); the rows read back; the fixes and findings stored beside them."""
+(`PersonImportChunk`); the rows read back; the fixes, the findings and the checked rows stored
+beside them."""
 
 from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import json
 import logging
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
 from itertools import islice
 from typing import IO, Any
 
@@ -20,8 +25,11 @@ from solnet.core import audit
 from solnet.members.models import Member
 from solnet.people import access
 from solnet.people.import_rows import (
+    ColumnReader,
+    Parsed,
     apply_preset,
     detect_preset,
+    validate,
 )
 from solnet.people.models import (
     ChannelKind,
@@ -196,28 +204,154 @@ def headers_of(person_import: PersonImport) -> list[str]:
     return json.loads(first.rows)[0] if first else []
 
 
+@dataclass(eq=False)
+class StoredChunk:
+    """A stored chunk of the file, read back, with what the last check kept of it if that was
+    asked for."""
+
+    pk: int
+    text: str  # the rows as stored: a JSON list of lists of cells, the header's included
+    checked: str | None = None
+
+    @cached_property
+    def lines(self) -> list[list[str]]:
+        return json.loads(self.text)
+
+    @cached_property
+    def digest(self) -> str:
+        """Of the rows as stored: what the check read is what the import reads."""
+        return hashlib.sha256(self.text.encode()).hexdigest()
+
+    def rows(self, first: int) -> Iterator[tuple[int, list[str]]]:
+        """(row number, cells) for each of its rows that is not blank, its first line being
+        line `first` of the file (the header is line 1)."""
+        for number, cells in enumerate(self.lines, start=first):
+            if number > 1 and any(cell.strip() for cell in cells):
+                yield number, cells
+
+
+def stored_chunks(person_import: PersonImport, *, checked: bool = False) -> Iterator[StoredChunk]:
+    """The stored chunks in order, one in memory at a time."""
+    fields = ["pk", "seq", "rows", *(["checked"] if checked else [])]
+    seq = -1
+    while True:
+        found = (
+            PersonImportChunk.objects.filter(person_import=person_import, seq__gt=seq)
+            .order_by("seq")
+            .values_list(*fields)
+            .first()
+        )
+        if found is None:
+            return
+        pk, seq, text, *kept = found
+        del found
+        yield StoredChunk(pk, text, kept[0] if kept else None)
+
+
 def read_rows(person_import: PersonImport) -> Iterator[tuple[int, list[str]]]:
     """(row number as in the file, counting the header as row 1; the cells) for each row that
     is not blank, one stored chunk in memory at a time."""
-    seq = -1
-    number = 0
-    while True:
-        chunk = (
-            PersonImportChunk.objects.filter(person_import=person_import, seq__gt=seq)
-            .order_by("seq")
-            .only("seq", "rows")
-            .first()
-        )
-        if chunk is None:
-            return
-        seq = chunk.seq
-        rows = json.loads(chunk.rows)
-        del chunk
-        for cells in rows:
-            number += 1
-            if number > 1 and any(cell.strip() for cell in cells):
-                yield number, cells
-        del rows  # before the next chunk is read
+    first = 1
+    for chunk in stored_chunks(person_import):
+        yield from chunk.rows(first)
+        first += len(chunk.lines)
+        del chunk  # before the next chunk is read
+
+
+# --- what the check keeps of the rows ------------------------------------------------------
+#
+# The check reads, checks and indexes every row; it keeps what it made of each chunk's rows
+# beside them (`PersonImportChunk.checked`, encrypted like the rows), so that the import does
+# not do it all again. Kept rows are used only while they match what they were made from: the
+# chunk's stored rows (by digest), its place in the file, and the check's basis (the columns,
+# the fixes, the key of the blind indexes). A chunk whose kept rows do not match is read and
+# checked again as the import goes.
+
+KEPT_FORMAT = 1  # raised whenever what is kept of a row changes
+# Any fixed address: its blind index changes if the index key or its normalizing ever does.
+_INDEX_PROBE = "probe@example.invalid"
+
+
+def check_basis(person_import: PersonImport) -> str:
+    """A digest of what the check's reading of the rows depends on, the rows aside."""
+    basis = [
+        KEPT_FORMAT,
+        person_import.mapping["columns"],
+        person_import.fixes or "",
+        INDEX.lookup_value(_INDEX_PROBE),
+    ]
+    return hashlib.sha256(json.dumps(basis, ensure_ascii=False).encode()).hexdigest()
+
+
+def contact_indexes(parsed: Parsed) -> tuple[str, str]:
+    """The blind indexes of a row's email and phone ("" for none), as ContactChannel stores
+    them: the same lookup as `PersonQuerySet.matching(contact=...)`."""
+    return (
+        INDEX.lookup_value(parsed.email) if parsed.email else "",
+        INDEX.lookup_value(parsed.phone) if parsed.phone else "",
+    )
+
+
+# A row the check read: (row number, what it holds or None when it has problems, its indexes).
+CheckedRow = tuple[int, Parsed | None, tuple[str, str]]
+
+
+def kept_row(row: int, parsed: Parsed | None, indexes: tuple[str, str]) -> list[Any]:
+    if parsed is None:
+        return [row]
+    joined_on = parsed.joined_on.isoformat() if parsed.joined_on else ""
+    return [
+        row,
+        *(parsed.display_name, parsed.email, parsed.phone, parsed.languages, parsed.tags),
+        *(parsed.notes, joined_on, parsed.tier, *indexes),
+    ]
+
+
+def _from_kept(kept: list[Any]) -> CheckedRow:
+    if len(kept) == 1:
+        return kept[0], None, ("", "")
+    row, name, email, phone, languages, tags, notes, joined_on, tier, email_index, phone_index = (
+        kept
+    )
+    joined = date.fromisoformat(joined_on) if joined_on else None
+    parsed = Parsed(name, email, phone, languages, tags, notes, joined, tier)
+    return row, parsed, (email_index, phone_index)
+
+
+def keep_checked(chunk: StoredChunk, *, first: int, basis: str, rows: list[list[Any]]) -> None:
+    """Keeps the check's `kept_row`s of a chunk whose first line is line `first`."""
+    kept = {
+        "basis": basis,
+        "source": chunk.digest,
+        "first": first,
+        "lines": len(chunk.lines),
+        "rows": rows,
+    }
+    PersonImportChunk.objects.filter(pk=chunk.pk).update(
+        checked=json.dumps(kept, ensure_ascii=False, separators=(",", ":"))
+    )
+
+
+def checked_rows(
+    person_import: PersonImport, reader: ColumnReader, fixes: dict[str, dict[str, str]]
+) -> Iterator[CheckedRow]:
+    """Every row that is not blank, read, checked and indexed: as the check kept it where that
+    still matches, read and checked again where it does not."""
+    basis = check_basis(person_import)
+    first = 1
+    for chunk in stored_chunks(person_import, checked=True):
+        kept = json.loads(chunk.checked) if chunk.checked else {}
+        if (kept.get("basis"), kept.get("first")) == (basis, first) and kept.get(
+            "source"
+        ) == chunk.digest:
+            yield from map(_from_kept, kept["rows"])
+            first += kept["lines"]
+        else:
+            for row, cells in chunk.rows(first):
+                parsed, _problems = validate(fixes.get(str(row)) or reader.values(cells))
+                yield row, parsed, contact_indexes(parsed) if parsed else ("", "")
+            first += len(chunk.lines)
+        del chunk, kept  # before the next chunk is read
 
 
 def batches(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:

@@ -1,12 +1,12 @@
 """The worker imports in ONE transaction, so a killed import leaves nobody behind: rows read back
-chunk by chunk, written in batches with `executemany`, each value encrypted and indexed on its
-way."""
+chunk by chunk (as the check kept them, while the file, the columns and the fixes are the ones it
+read), written in batches with `executemany`, each value encrypted on its way."""
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -18,16 +18,14 @@ from solnet.people.import_rows import (
     ColumnReader,
     Decision,
     Parsed,
-    validate,
 )
 from solnet.people.imports.files import (
     BATCH,
-    INDEX,
     LISTED_DUPLICATES,
     batches,
+    checked_rows,
     file_still_there,
     load_fixes,
-    read_rows,
 )
 from solnet.people.imports.progress import Beat, claim
 from solnet.people.models import (
@@ -45,28 +43,26 @@ logger = logging.getLogger(__name__)
 # --- the worker: importing -----------------------------------------------------------------
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Plan:
     """A row on its way into the database (and the rows whose details it absorbed)."""
 
     row: int
     parsed: Parsed
-    channels: list[tuple[str, str, str]] = field(default_factory=list)  # kind, value, index
-    indexes: list[str] = field(default_factory=list)  # the channels' blind indexes
+    channels: tuple[tuple[str, str, str], ...] = ()  # kind, value, index
+    indexes: tuple[str, ...] = ()  # the channels' blind indexes
     duplicate_of: int | _Plan | None = None
     public_id: str = ""
 
-    def add_channel(self, kind: str, value: str) -> None:
-        index = INDEX.lookup_value(value)
-        self.channels.append((kind, value, index))
-        self.indexes.append(index)
+    def add_channel(self, kind: str, value: str, index: str) -> None:
+        self.channels += ((kind, value, index),)
+        self.indexes += (index,)
 
     def absorb(self, other: _Plan) -> None:
         """Another row of the file about the same person: its details join this one's."""
         for kind, value, index in other.channels:
             if index not in self.indexes:
-                self.channels.append((kind, value, index))
-                self.indexes.append(index)
+                self.add_channel(kind, value, index)
         mine, theirs = self.parsed, other.parsed
         mine.languages += [code for code in theirs.languages if code not in mine.languages]
         mine.tags += [name for name in theirs.tags if name not in mine.tags]
@@ -132,12 +128,14 @@ class _Writer:
             timezone.localdate(), connection
         )
 
-    def plan(self, row: int, parsed: Parsed) -> _Plan:
+    def plan(self, row: int, parsed: Parsed, indexes: tuple[str, str]) -> _Plan:
+        """A row on its way in, with the blind indexes of its email and phone."""
         plan = _Plan(row, parsed)
+        email_index, phone_index = indexes
         if parsed.email:
-            plan.add_channel(ChannelKind.EMAIL.value, parsed.email)
+            plan.add_channel(ChannelKind.EMAIL.value, parsed.email, email_index)
         if parsed.phone:
-            plan.add_channel(self.phone_kind, parsed.phone)
+            plan.add_channel(self.phone_kind, parsed.phone, phone_index)
         return plan
 
     def _languages(self, codes: list[str]) -> Any:
@@ -303,14 +301,15 @@ def _write(person_import: PersonImport, beat: Beat) -> dict[str, Any]:
         {"rows": 0, "created": 0, "added_to_existing": 0, "skipped_duplicates": 0, "skipped": 0}
     )
     possible_duplicates: list[tuple[_Plan, int | _Plan]] = []
-    for batch in batches(read_rows(person_import), BATCH):
+    # Rows as the check read them, where the file, the columns and the fixes are still what it
+    # read them from; checked again where they are not.
+    for batch in batches(checked_rows(person_import, reader, fixes), BATCH):
         plans = []
-        for row, cells in batch:
-            parsed, _problems = validate(fixes.get(str(row)) or reader.values(cells))
+        for row, parsed, indexes in batch:
             if parsed is None:
                 counts["skipped"] += 1
             else:
-                plans.append(writer.plan(row, parsed))
+                plans.append(writer.plan(row, parsed, indexes))
         # Whoever already holds one of these addresses: people recorded before, and people
         # this import wrote in earlier batches (the same transaction sees them).
         everything = [index for plan in plans for index in plan.indexes]

@@ -123,13 +123,23 @@ class PersonImport(models.Model):
 
 class PersonImportChunk(models.Model):
     """A run of rows of an uploaded file, encrypted; the file is read back one chunk at a
-    time so that no import ever holds the whole file in memory."""
+    time so that no import ever holds the whole file in memory.
+
+    The check keeps what it made of the chunk's rows beside them (`checked`), so that the
+    import does not read, check and index every row a second time. It is used only while it
+    matches the stored rows, the columns and the fixes it was made from."""
 
     person_import = models.ForeignKey(
         PersonImport, on_delete=models.CASCADE, related_name="chunks", help_text="Whose file"
     )
     seq = models.PositiveIntegerField(help_text="Position of the chunk in the file")
     rows = EncryptedTextField(help_text="The rows, as a JSON list of lists of cells")
+    checked = EncryptedTextField(
+        null=True,
+        blank=True,
+        help_text="The rows as the last check read them, checked and indexed, with digests of "
+        "what they were read from",
+    )
     created_at = models.DateTimeField(default=timezone.now, help_text="When it was uploaded")
 
     data_policy = DataPolicy(
@@ -138,6 +148,7 @@ class PersonImportChunk(models.Model):
             "person_import": INTERNAL,
             "seq": INTERNAL,
             "rows": CONTACT,
+            "checked": CONTACT,
             "created_at": INTERNAL,
         },
         retention=Retention(
