@@ -8,13 +8,14 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WEB_WORKERS ?= 2
+WEB_THREADS ?= 4
 ## Test processes (pytest-xdist): `auto` is one per core; 0 runs the suite in this process.
 TEST_WORKERS ?= auto
 ## The share of the benchmarks' sizes a smoke run uses (`make bench-smoke`).
 BENCH_SMOKE_SCALE ?= 0.05
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run demo install install-dev test lint verify bench bench-smoke browser pdf-libs pdf-tools gettext messages clean docs screenshots
+.PHONY: run demo install install-dev test lint verify bench bench-smoke load browser pdf-libs pdf-tools gettext messages clean docs screenshots
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -47,7 +48,7 @@ SERVE = $(PY) manage.py run_huey --quiet & worker=$$!; \
   trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
   SOLNET_BASE_URL=$${SOLNET_BASE_URL:-http://$(HOST):$(PORT)} \
   $(VENV)/bin/gunicorn solnet.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) \
-    --threads 4 --access-logfile /dev/null --log-level warning
+    --threads $(WEB_THREADS) --access-logfile /dev/null --log-level warning
 
 ## Install, migrate, start the web server and the worker on SQLite, print how to sign in.
 run: install pdf-libs
@@ -115,6 +116,23 @@ bench: install-dev
 ## written (var/bench-smoke-results.json, marked with its scale), in a few minutes.
 bench-smoke: install-dev
 	SOLNET_BENCH_SCALE=$(BENCH_SMOKE_SCALE) $(PY) -m pytest -m bench -q --figures=var/bench-smoke-results.json --figures-title="Benchmarks"
+
+## The load test (SECURITY.md, R-5), on loopback: a fresh network of 50 members with their second
+## factor (`manage.py load_setup`, in var/load/), served by gunicorn and the worker as `make run`
+## serves it, on SQLite, then on PostgreSQL (its own database, LOAD_DATABASE_URL) with Redis.
+## LOAD_USERS members sign in at once (the sign-in storm), then use the pages for LOAD_TIME.
+## Prints a table per page (p50, p95, p99, errors, p95 against the floor's) and writes
+## var/load-results-sqlite.json and var/load-results-postgresql.json.
+LOAD_TIME ?= 3m
+LOAD_USERS ?= 50
+LOAD_DATABASES ?= sqlite postgresql
+LOAD_PORT ?= 8011
+LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/solnet_load
+LOAD_REDIS_URL ?= redis://127.0.0.1:6379/15
+load: install-dev
+	$(PY) -m load.run --databases $(LOAD_DATABASES) --users $(LOAD_USERS) --time $(LOAD_TIME) \
+	  --workers $(WEB_WORKERS) --threads $(WEB_THREADS) --host $(HOST) --port $(LOAD_PORT) \
+	  --database-url $(LOAD_DATABASE_URL) --redis-url $(LOAD_REDIS_URL)
 
 ## The documentation site (mkdocs.yml, docs/) built into var/site; any warning fails it.
 docs: install-dev

@@ -2,8 +2,9 @@ from django.apps import AppConfig
 
 
 class DemoConfig(AppConfig):
-    """The `demo` command: a made-up network to look around in. It sits above every other
-    app (it uses them all) and nothing imports it."""
+    """The `demo` command: a made-up network to look around in; and `load_setup`, the
+    network the load test measures. It sits above every other app (it uses them all) and
+    nothing imports it."""
 
     name = "solnet.demo"
     label = "demo"

@@ -14,8 +14,9 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from solnet.core.access import get_or_404
+from solnet.councils.models import Committee, CouncilMembership
 from solnet.democracy.models import Body, BodyKind, Delegate, Meeting, MeetingStatus, Proposal
-from solnet.fights.models import Fight
+from solnet.fights.models import Fight, FightSubject, FightTeamMember
 from solnet.members import trust
 from solnet.members.access import is_member, is_organizer
 from solnet.members.models import Member, Role
@@ -111,14 +112,18 @@ def visible_bodies(member: Member) -> QuerySet[Body]:
     every body but a fight's."""
     if not (member.is_active and member.is_approved):
         return Body.objects.none()
+    # Each way in is a small subquery of its own: joined together they made one join of
+    # every membership, team and subject row, planned afresh on every page (the menu asks).
+    councils = CouncilMembership.objects.filter(person__member=member).values("council")
+    committees = Committee.objects.filter(members__member=member).values("pk")
+    teams = FightTeamMember.objects.filter(member=member).values("fight")
+    brought = FightSubject.objects.filter(person__member=member).values("fight")
     query = Q(kind=BodyKind.GENERAL, voter_tier__lte=member.tier)
-    query |= Q(council__memberships__person__member=member)
-    query |= Q(committee__members__member=member)
-    query |= Q(fight__team__member=member) | Q(fight__subjects__person__member=member)
+    query |= Q(council__in=councils) | Q(committee__in=committees)
+    query |= Q(fight__in=teams) | Q(fight__in=brought)
     if is_organizer(member):
         query |= Q(kind__in=[BodyKind.GENERAL, BodyKind.COUNCIL, BodyKind.COMMITTEE])
-    ids = Body.objects.filter(query).values("pk")
-    return Body.objects.filter(pk__in=ids)
+    return Body.objects.filter(query)
 
 
 def visible_proposals(member: Member) -> QuerySet[Proposal]:

@@ -33,6 +33,9 @@ from solnet.members.models import Member
 
 # --- bodies and lists ---------------------------------------------------------------------
 
+# What a body's name is read from (`Body.__str__`), for lists that name the body of each row.
+BODY_NAMES = ("body__council", "body__fight", "body__committee")
+
 
 @member_view(access.can_see_democracy)
 @require_GET
@@ -45,6 +48,8 @@ def index(request: HttpRequest) -> HttpResponse:
         proposals = proposals.order_by("-closed_at", "-pk")
     else:
         proposals = proposals.open()
+    # Each line names its body, which is named after its council, fight or committee.
+    proposals = proposals.select_related(*BODY_NAMES)
     page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
     bodies = access.visible_bodies(request.user).select_related("council", "fight", "committee")
     return render(
@@ -56,7 +61,10 @@ def index(request: HttpRequest) -> HttpResponse:
             "query": f"show={show}",
             "bodies": Paginator(bodies, PAGE_SIZE).get_page(request.GET.get("bodies")),
             "unread": notices.unread(request.user).count(),
-            "meetings": access.visible_meetings(request.user).upcoming().order_by("starts_at")[:5],
+            "meetings": access.visible_meetings(request.user)
+            .upcoming()
+            .select_related(*BODY_NAMES)
+            .order_by("starts_at")[:5],
         },
     )
 

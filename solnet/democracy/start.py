@@ -19,7 +19,8 @@ def votes_waiting(member: Member) -> QuerySet:
         .filter(status=Status.VOTING, closes_at__gt=timezone.now())
         .exclude(Exists(Ballot.objects.filter(proposal=OuterRef("pk"), voter=member)))
         .exclude(Exists(Participation.objects.filter(proposal=OuterRef("pk"), voter=member)))
-        .select_related("body", "fight")
+        # Each card names the body, which is named after its council, fight or committee.
+        .select_related("body__council", "body__fight", "body__committee", "fight")
         .order_by("closes_at", "pk")
     )
 

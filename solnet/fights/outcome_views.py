@@ -91,12 +91,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "mine": mine,
             "today": today,
             "figures": outcomes.network_figures(),
-            "follow_ups": [
-                f
-                for fight in access.team_fights(request.user)
-                .filter(follow_ups__done_at__isnull=True)
-                .distinct()
-                for f in fight.follow_ups.filter(done_at__isnull=True)
-            ][:50],
+            # By fight, newest first as the board lists them, then by due date.
+            "follow_ups": access.open_follow_ups(request.user).order_by(
+                "-fight__opened_at", "-fight__pk", "due_on", "pk"
+            )[:50],
         },
     )

@@ -6,7 +6,9 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -327,3 +329,48 @@ def test_council_committee_and_fight_pages_lead_to_their_bodies(cast):
         )
         assert response["Location"] == reverse("democracy:body", args=[body.public_id])
         assert ben.get(url).status_code == 404
+
+
+def test_the_index_and_the_start_page_cost_the_same_queries_for_1_or_6_councils(cast):
+    """Each proposal, meeting and vote waiting names its body, which is named after its
+    council or fight: read with the rows, not one query each."""
+    from solnet.councils.models import Council, CouncilMembership
+
+    org = cast["org"]
+    client = client_for(org)
+    closes = timezone.now() + timedelta(days=4)
+
+    def add_councils(count: int, start: int) -> None:
+        for n in range(start, start + count):
+            council = Council.objects.create(name=f"Council {n:02d}", kind="tenant")
+            CouncilMembership.objects.create(council=council, person=own_record(member=org))
+            body = services.body_of_council(council)
+            services.propose(body=body, by=org, title=f"Motion {n:02d}", closes_at=closes)
+            services.call_meeting(
+                body=body, by=org, title=f"Meeting {n:02d}", starts_at=closes + timedelta(days=n)
+            )
+            fight = Fight.objects.create(title=f"Fight {n:02d}", issue_type="wages")
+            FightTeamMember.objects.create(fight=fight, member=org)
+            services.propose(
+                body=services.body_of_fight(fight), by=org, title=f"Say {n:02d}", closes_at=closes
+            )
+
+    def queries(url: str) -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(captured), response.content.decode()
+
+    add_councils(1, 0)
+    small_index, _page = queries(reverse("democracy:index"))
+    small_start, _page = queries(reverse("home"))
+    # The start page shows five votes waiting, and counts the rest only when there are more:
+    # two votes waiting, then four.
+    add_councils(1, 1)
+    large_start, page = queries(reverse("home"))
+    assert large_start == small_start
+    assert all(f"Council {n:02d}" in page and f"Fight {n:02d}" in page for n in range(2))
+    add_councils(4, 2)
+    large_index, page = queries(reverse("democracy:index"))
+    assert large_index == small_index
+    assert all(f"Council {n:02d}" in page and f"Fight {n:02d}" in page for n in range(6))

@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -115,3 +117,38 @@ def test_the_dashboard_shows_figures_without_anyone_in_them(objects):
     page = team.get(reverse("fights:dashboard")).content.decode()
     assert "Back wages at Joe" in page and "deadline" in page
     assert "Invite Antonio to the meeting" in page
+
+
+def test_the_dashboard_costs_the_same_queries_for_3_or_30_fights(personas):
+    """The follow-ups of every fight on the viewer's team in one query: a fight without any
+    costs nothing more (the dashboard once read each fight's follow-ups on their own)."""
+    member = personas["fight_team"].member
+    client = sign_in(Client(), member)
+    now = timezone.now()
+    theirs = Fight.objects.create(title="Not on their team", issue_type="wages")
+    FollowUp.objects.create(fight=theirs, task="Someone else's task")
+
+    def add_fights(count: int, start: int) -> None:
+        for n in range(start, start + count):
+            fight = Fight.objects.create(
+                title=f"Fight {n:02d}", issue_type="wages", opened_at=now - timedelta(days=n)
+            )
+            FightTeamMember.objects.create(fight=fight, member=member)
+            if n % 3 == 0:  # most fights have no follow-up
+                FollowUp.objects.create(fight=fight, task=f"Call back {n:02d}")
+                FollowUp.objects.create(fight=fight, task=f"Done {n:02d}", done_at=now)
+
+    def dashboard() -> tuple[int, list[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("fights:dashboard"))
+        assert response.status_code == 200
+        return len(queries), [str(task) for task in response.context["follow_ups"]]
+
+    add_fights(3, 0)
+    small, tasks = dashboard()
+    assert tasks == ["Call back 00"]
+    add_fights(27, 3)
+    large, tasks = dashboard()
+    assert large == small
+    # Those not done, of their own fights only, the newest fight first.
+    assert tasks == [f"Call back {n:02d}" for n in range(0, 30, 3)]
