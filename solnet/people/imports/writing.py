@@ -231,13 +231,26 @@ def _sql(text: str, **names: str) -> str:
     return text.format(**{key: connection.ops.quote_name(value) for key, value in names.items()})
 
 
-# Blind index → person, the latest first: dict() of the rows keeps the earliest for each index.
+# Blind index → person. No ORDER BY: with statistics taken when the table was smaller (after an
+# ANALYZE), SQLite walked the whole table in person order to save the sort instead of looking
+# each index up — a walk per batch, which made a 100,000-row import 2.5 times slower.
 HOLDERS_SQL = _sql(
-    "SELECT {index}, {person} FROM {table} WHERE {index} IN ({{marks}}) ORDER BY {person} DESC",
+    "SELECT {index}, {person} FROM {table} WHERE {index} IN ({{marks}})",
     table=ContactChannel._meta.db_table,
     index=str(ContactChannel._meta.get_field("value_index").column),
     person=str(ContactChannel._meta.get_field("person").column),
 )
+
+
+def _earliest_holders(indexes: list[str]) -> dict[str, int]:
+    """Blind index → whoever has held it longest (the lowest id)."""
+    holders: dict[str, int] = {}
+    for index, person in _select_in(HOLDERS_SQL, indexes):
+        if index not in holders or person < holders[index]:
+            holders[index] = person
+    return holders
+
+
 IDS_SQL = _sql(
     "SELECT {public_id}, {id} FROM {table} WHERE {public_id} IN ({{marks}})",
     table=Person._meta.db_table,
@@ -313,7 +326,7 @@ def _write(person_import: PersonImport, beat: Beat) -> dict[str, Any]:
         # Whoever already holds one of these addresses: people recorded before, and people
         # this import wrote in earlier batches (the same transaction sees them).
         everything = [index for plan in plans for index in plan.indexes]
-        claims: dict[str, int | _Plan] = dict(_select_in(HOLDERS_SQL, everything))
+        claims: dict[str, int | _Plan] = dict(_earliest_holders(everything))
         new: list[_Plan] = []
         additions: dict[int, list[_Plan]] = {}
         for plan in plans:
