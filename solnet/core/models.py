@@ -223,7 +223,9 @@ class SealedFile(models.Model):
     )
     purpose = models.CharField(max_length=64, help_text="What made it, e.g. people.export")
     filename = models.CharField(
-        max_length=120, help_text="Name offered at download; says nothing about anyone"
+        max_length=120,
+        help_text="Name offered at download of an export; a random name for a fight's evidence, "
+        "whose download is named after its encrypted label. Says nothing about anyone",
     )
     content_type = models.CharField(max_length=80, help_text="Media type offered at download")
     state = models.CharField(

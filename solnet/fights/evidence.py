@@ -11,6 +11,7 @@ the evidence is deleted, and only the fight team can read it back.
 from __future__ import annotations
 
 import io
+import secrets
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -80,6 +81,13 @@ def _without_metadata(data: bytes, image_format: str) -> bytes:
     options = {"quality": 90} if image_format == "JPEG" else {}
     bare.save(out, format=image_format, **options)
     return out.getvalue()
+
+
+def stored_name(content_type: str) -> str:
+    """The name the sealed file's row keeps, in clear: random, as the label may name a person
+    ("Eviction notice, Rosa Pérez") and is kept encrypted only. `download_name` makes the name
+    offered at download from the label."""
+    return f"evidence-{secrets.token_hex(8)}.{KINDS[content_type][1]}"
 
 
 def download_name(label: str, content_type: str) -> str:

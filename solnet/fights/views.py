@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -467,7 +468,10 @@ def evidence_download(request: HttpRequest, public_id: str, evidence_id: str) ->
         "fight.evidence_downloaded", actor=request.user, target=item.fight, evidence=evidence_id
     )
     response = StreamingHttpResponse(chunks, content_type=item.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{item.file.filename}"'
+    # The name comes from the encrypted label: the sealed file's row keeps a random one.
+    response["Content-Disposition"] = content_disposition_header(
+        True, evidence.download_name(item.label, item.content_type)
+    )
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
 

@@ -229,7 +229,7 @@ def add_evidence(*, fight: Fight, data: bytes, label: str, by: Member) -> Eviden
     file = sealed.create_sealed_file(
         owner=by,
         purpose="fights.evidence",
-        filename=evidence.download_name(label, content_type),
+        filename=evidence.stored_name(content_type),
         content_type=content_type,
         total=1,
         lifetime=None,

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +18,7 @@ from conftest import sign_in, tiny_png
 from solnet.core import sealed
 from solnet.core.models import AuditEvent, SealedFile
 from solnet.core.retention import purge_expired
-from solnet.fights import evidence
+from solnet.fights import evidence, services
 from solnet.fights.models import Evidence, Fight
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +136,24 @@ def test_evidence_goes_the_networks_days_after_the_fight_closes(
     with django_capture_on_commit_callbacks(execute=True):
         assert purge_expired()["fights.Evidence"] == 1
     assert not Evidence.objects.exists() and not path.exists()
+
+
+def test_the_label_is_nowhere_in_clear_in_the_database(objects):
+    fight, uploader = objects["fight"], objects["personas"]["fight_team"].member
+    item = services.add_evidence(
+        fight=fight, data=b"%PDF-1.4\n%%EOF\n", label="Eviction notice Rosalind Okafor", by=uploader
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM core_sealedfile WHERE id = %s", [item.file_id])
+        file_row = cursor.fetchone()
+        cursor.execute("SELECT * FROM fights_evidence WHERE id = %s", [item.pk])
+        evidence_row = cursor.fetchone()
+    for needle in ("Rosalind", "Okafor", "Eviction"):
+        assert needle not in repr(file_row) and needle not in repr(evidence_row)
+    # The team still downloads it under a name that says what it is.
+    team = sign_in(Client(), uploader)
+    response = team.get(reverse("fights:evidence_download", args=[fight.public_id, item.public_id]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        'attachment; filename="Eviction-notice-Rosalind-Okafor.pdf"'
+    )
