@@ -47,8 +47,8 @@ pdf-tools:
 SERVE = $(PY) manage.py run_huey --quiet & worker=$$!; \
   trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
   SOLNET_BASE_URL=$${SOLNET_BASE_URL:-http://$(HOST):$(PORT)} \
-  $(VENV)/bin/gunicorn solnet.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) \
-    --threads $(WEB_THREADS) --access-logfile /dev/null --log-level warning
+  $(VENV)/bin/gunicorn solnet.wsgi --config python:solnet.gunicorn_conf --bind $(HOST):$(PORT) \
+    --workers $(WEB_WORKERS) --threads $(WEB_THREADS) --access-logfile /dev/null --log-level warning
 
 ## Install, migrate, start the web server and the worker on SQLite, print how to sign in.
 run: install pdf-libs

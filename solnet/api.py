@@ -1,9 +1,12 @@
 """The JSON API at /api/, assembled from each app's router. The OpenAPI schema is served at
 /api/openapi.json."""
 
+from typing import Any
+
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from solnet.councils.api import router as councils_router
 from solnet.democracy.api import router as democracy_router
@@ -16,7 +19,38 @@ from solnet.mobilize.api import router as actions_router
 from solnet.network.api import router as network_router
 from solnet.people.api import router as people_router
 
-api = NinjaAPI(
+# What the schema says of every free text: no NUL byte (refused at the door, with a 422, by
+# `core.middleware.RefuseNulBytesMiddleware`: PostgreSQL cannot hold one in text).
+NO_NUL = "^[^\\u0000]*$"
+
+
+def _no_nul(node: Any) -> None:
+    if isinstance(node, dict):
+        free = node.get("type") == "string" and not node.keys() & {
+            "enum",
+            "const",
+            "format",
+            "pattern",
+        }
+        if free:
+            node["pattern"] = NO_NUL
+        if node.get("type") == "object" and node.get("additionalProperties"):
+            node.setdefault("propertyNames", {"pattern": NO_NUL})  # a map's keys too
+        for value in node.values():
+            _no_nul(value)
+    elif isinstance(node, list):
+        for value in node:
+            _no_nul(value)
+
+
+class SolNetAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
+        schema = super().get_openapi_schema(**kwargs)
+        _no_nul(schema)
+        return schema
+
+
+api = SolNetAPI(
     title="SolNet API",
     version="1",
     description=(

@@ -66,6 +66,20 @@ def _read_or_create_secret(path: Path, *, nbytes: int) -> str:
     return path.read_text().strip()
 
 
+def _make_private(directory: Path) -> None:
+    """Takes other accounts' access away from a data directory made before SolNet set its umask
+    (below): the folder itself, and the files and folders directly in it (the database, its WAL,
+    the queue, the keys). Deeper down, the folder's own mode already keeps them out."""
+    for path in [directory, *directory.iterdir()]:
+        try:
+            info = path.lstat()
+            if info.st_uid == os.getuid() and info.st_mode & 0o077 and not path.is_symlink():
+                path.chmod(info.st_mode & 0o700)
+        except OSError:
+            # Not ours to change (a folder an administrator shares on purpose): leave it.
+            continue
+
+
 def _database_from_url(url: str) -> dict:
     parsed = urlparse(url)
     if parsed.scheme not in {"postgres", "postgresql"}:
@@ -93,8 +107,14 @@ DEBUG = env_bool("SOLNET_DEBUG", False)
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("SOLNET_DEBUG cannot be on when SOLNET_PRODUCTION is on")
 
+# Nothing SolNet writes is for the machine's other accounts: the SQLite database and its WAL,
+# huey's queue, the cache, sealed files and the quick-start keys are made 0600 in 0700 folders.
+# Set here because the web server, the worker and every manage.py command load these settings
+# before they write anything.
+os.umask(0o077)
 DATA_DIR = Path(env_str("SOLNET_DATA_DIR") or str(BASE_DIR / "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+_make_private(DATA_DIR)
 
 SECRET_KEY = env_str("SOLNET_SECRET_KEY")
 if not SECRET_KEY:
@@ -121,6 +141,20 @@ if not MASTER_KEY:
 OLD_MASTER_KEYS = env_list("SOLNET_OLD_MASTER_KEYS")
 
 BASE_URL = env_str("SOLNET_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Members reach SolNet at BASE_URL: in production it must be HTTPS, or passwords, session
+# cookies and invitation links cross the network in clear. Plain HTTP stays allowed on the
+# loopback addresses, where nothing crosses a network (`make load` runs production mode there).
+if PRODUCTION and not (
+    BASE_URL.startswith("https://")
+    or (
+        BASE_URL.startswith("http://")
+        and urlparse(BASE_URL).hostname in {"127.0.0.1", "localhost", "::1"}
+    )
+):
+    raise ImproperlyConfigured(
+        f"SOLNET_BASE_URL must start with https:// in production, not {BASE_URL!r}: it is the "
+        "address members use. Plain http:// is accepted only for 127.0.0.1, localhost and ::1."
+    )
 HTTPS = env_bool("SOLNET_HTTPS", BASE_URL.startswith("https://"))
 ALLOWED_HOSTS = env_list("SOLNET_ALLOWED_HOSTS", [urlparse(BASE_URL).hostname or "127.0.0.1"])
 if not PRODUCTION:
@@ -156,6 +190,7 @@ MIDDLEWARE = [
     "solnet.core.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "solnet.core.middleware.RefuseNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -299,8 +334,20 @@ ACCOUNT_RATE_LIMITS = False
 LOGIN_THROTTLE_ATTEMPTS = env_int("SOLNET_LOGIN_ATTEMPTS", 5, minimum=1)
 LOGIN_THROTTLE_WINDOW = env_int("SOLNET_LOGIN_WINDOW_SECONDS", 900, minimum=1)
 LOGIN_THROTTLE_ADDRESS_ATTEMPTS = env_int("SOLNET_LOGIN_ADDRESS_ATTEMPTS", 50, minimum=1)
+# SOLNET_LOGIN_ATTEMPTS counts per name from one place; across all places a name gets ten
+# times as many, so wrong passwords from one place cannot lock a member out everywhere.
+LOGIN_THROTTLE_NAME_ATTEMPTS = 10 * LOGIN_THROTTLE_ATTEMPTS
+# Wrong second-factor codes: per sign-in (it then starts over from the password), and per
+# account across sign-ins within SECOND_FACTOR_ACCOUNT_WINDOW seconds.
+SECOND_FACTOR_ATTEMPTS = 5
+SECOND_FACTOR_ACCOUNT_ATTEMPTS = 10
+SECOND_FACTOR_ACCOUNT_WINDOW = 3600
 
 MFA_ADAPTER = "solnet.members.adapters.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "solnet.members.forms.SecondFactorForm",
+    "reauthenticate": "solnet.members.forms.SecondFactorReauthenticateForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 # One 30-second step either way, for phones whose clocks drift.

@@ -1,4 +1,4 @@
-"""WSGI entry point: `gunicorn solnet.wsgi`."""
+"""WSGI entry point: `gunicorn solnet.wsgi --config python:solnet.gunicorn_conf`."""
 
 import os
 

@@ -29,7 +29,8 @@ class ErrorOut(Schema):
     detail: str
 
 
-ERRORS = {401: ErrorOut, 403: ErrorOut}
+# 422: a parameter or a body that is not what the operation takes (any operation may get one).
+ERRORS = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
 
 # Not there and not the caller's to see get the same answer.
 NOT_FOUND = (404, {"detail": "Not found."})

@@ -1,10 +1,13 @@
-"""Security headers on every response, error pages included."""
+"""Security headers on every response, error pages included; NUL bytes refused at the door."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import BadRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 # Nothing leaves the server: no CDN, no web fonts, no analytics, no inline code.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -48,3 +51,54 @@ class SecurityHeadersMiddleware:
             # Pages about people must not linger in shared caches or the back-forward cache.
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a parsed JSON document, keys included."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _carries_nul(request: HttpRequest) -> bool:
+    if "\x00" in request.path:
+        return True
+    if _in_fields(request.GET):
+        return True
+    # A JSON body is read here; a form's fields are not (a form refuses a NUL itself, and
+    # reading them here would take an upload before its view sets how uploads are taken).
+    if request.method not in ("POST", "PUT", "PATCH") or request.content_type != "application/json":
+        return False
+    try:
+        document = json.loads(request.body or b"null")
+    except ValueError:
+        return False  # not JSON at all: the operation says so itself
+    return any("\x00" in text for text in _strings(document))
+
+
+def _in_fields(fields: Any) -> bool:
+    return any(
+        "\x00" in key or any("\x00" in value for value in values) for key, values in fields.lists()
+    )
+
+
+class RefuseNulBytesMiddleware:
+    """No person types a NUL byte, and PostgreSQL cannot hold one in text: a request carrying
+    one in its address, its query or its JSON body is refused before anything reads the
+    database — 422 with the API's error body under /api/, 400 elsewhere."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _carries_nul(request):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": "Invalid input."}, status=422)
+            raise BadRequest("A NUL byte in the request.")
+        return self.get_response(request)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.core import context
+from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from django import forms
 from django.conf import settings
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from solnet.core import throttle
+from solnet.members import limits
 from solnet.members.models import ApiScope, Member, Role, Tier
 
 THROTTLED = _("Too many sign-in attempts. Wait a few minutes and try again.")
@@ -19,8 +21,9 @@ THROTTLED = _("Too many sign-in attempts. Wait a few minutes and try again.")
 class LoginForm(AllauthLoginForm):
     """allauth's sign-in form with SolNet's throttle.
 
-    A wrong password and an unknown name get the same error, and once the limit is reached the
-    same refusal comes whatever the name, known or not, and even with the right password.
+    A wrong password and an unknown name get the same error, and once a limit is reached the
+    same refusal comes whatever the name, known or not, and even with the right password. The
+    limits (per name from one place, per place, per name) are in `solnet.members.limits`.
     """
 
     def __init__(self, *args, **kwargs):
@@ -32,26 +35,50 @@ class LoginForm(AllauthLoginForm):
 
     def clean(self):
         login = (self.data.get("login") or "").strip().casefold()
-        address = throttle.client_address(self.request) if self.request else ""
-        window = settings.LOGIN_THROTTLE_WINDOW
-        if (
-            throttle.count("login-name", login) >= settings.LOGIN_THROTTLE_ATTEMPTS
-            or throttle.count("login-address", address) >= settings.LOGIN_THROTTLE_ADDRESS_ATTEMPTS
-        ):
+        if not limits.reserve_password_try(self.request, login):
             raise ValidationError(THROTTLED, code="throttled")
+        cleaned = super().clean()
+        user = getattr(self, "user", None)
+        if user is not None and not user.is_active:
+            # allauth would show a separate "inactive" page, telling whoever typed the
+            # password that it was right and the account exists. Refuse it like any other.
+            raise get_adapter(self.request).validation_error("username_password_mismatch")
+        # A form with a missing field returns without raising and without a user: only a
+        # password that was checked and right gives the try back.
+        if user is not None and not self._errors:
+            limits.password_try_succeeded(self.request, login)
+        return cleaned
+
+
+class _LimitedCodes:
+    """Second-factor codes counted like passwords (see `solnet.members.limits`): each code is
+    counted before it is checked, and once a limit is reached even the right code is refused
+    and the pending sign-in starts over from the password."""
+
+    user: Member
+
+    def clean_code(self) -> str:
+        request = context.request
+        refusal = limits.reserve_code_try(request, self.user)
+        if refusal:
+            raise ValidationError(refusal, code="throttled")
         try:
-            cleaned = super().clean()
-            user = getattr(self, "user", None)
-            if user is not None and not user.is_active:
-                # allauth would show a separate "inactive" page, telling whoever typed the
-                # password that it was right and the account exists. Refuse it like any other.
-                raise get_adapter(self.request).validation_error("username_password_mismatch")
-            throttle.reset("login-name", login)
-            return cleaned
+            code = super().clean_code()  # type: ignore[misc]  # allauth's form, mixed in below
         except ValidationError:
-            throttle.hit("login-name", login, window=window)
-            throttle.hit("login-address", address, window=window)
+            refusal = limits.code_try_failed(request, self.user)
+            if refusal:
+                raise ValidationError(refusal, code="throttled") from None
             raise
+        limits.code_try_succeeded(request, self.user)
+        return code
+
+
+class SecondFactorForm(_LimitedCodes, AuthenticateForm):
+    """The code asked after the password."""
+
+
+class SecondFactorReauthenticateForm(_LimitedCodes, ReauthenticateForm):
+    """The code a signed-in member gives again before a sensitive change."""
 
 
 class PasswordPairForm(forms.Form):

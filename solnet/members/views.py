@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from solnet.core.access import get_or_404, member_view
-from solnet.members import access, resets, services, trust
+from solnet.members import access, limits, resets, services, trust
 from solnet.members.forms import (
     ApiTokenForm,
     InvitationForm,
@@ -211,10 +211,11 @@ def password_reset(request: HttpRequest, token: str) -> HttpResponse:
     form = NewPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            resets.reset_password(token=token, password=form.cleaned_data["password1"])
+            member = resets.reset_password(token=token, password=form.cleaned_data["password1"])
         except ValidationError as error:
             form.add_error("password1", error)
         else:
+            limits.forget_password_failures(request, member.username.casefold(), member.pk)
             if request.user.is_authenticated:
                 logout(request)
             messages.success(

@@ -74,3 +74,42 @@ def test_sqlite_runs_with_wal_a_busy_timeout_and_immediate_transactions():
         cursor.execute("PRAGMA busy_timeout")
         assert cursor.fetchone()[0] >= 5000
     assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def _production_check(tmp_path: Path, base_url: str) -> subprocess.CompletedProcess:
+    key_file = tmp_path / "master.key"
+    key_file.write_text("p" * 48)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("SOLNET_")},
+        "SOLNET_PRODUCTION": "true",
+        "SOLNET_SECRET_KEY": "prod-" + "k9Zq" * 16,
+        "SOLNET_MASTER_KEY_FILE": str(key_file),
+        "SOLNET_BASE_URL": base_url,
+        "SOLNET_DATA_DIR": str(tmp_path),
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+
+@pytest.mark.parametrize(
+    "base_url", ["http://solnet.example.org", "http://203.0.113.7:8000", "ftp://solnet.example.org"]
+)
+def test_production_refuses_a_base_url_without_https(tmp_path, base_url):
+    result = _production_check(tmp_path, base_url)
+    assert result.returncode != 0
+    assert "SOLNET_BASE_URL must start with https:// in production" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "https://solnet.example.org",
+        "http://127.0.0.1:8000",
+        "http://localhost:8011",
+        "http://[::1]:8000",
+    ],
+)
+def test_production_accepts_https_and_plain_http_on_loopback(tmp_path, base_url):
+    result = _production_check(tmp_path, base_url)
+    assert result.returncode == 0, result.stderr
