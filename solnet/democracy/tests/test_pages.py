@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from conftest import make_member, sign_in
 from solnet.democracy import services
+from solnet.democracy.access import can_see_democracy, visible_bodies, visible_proposals
 from solnet.democracy.models import Ballot, Body, EffectKind, Proposal, Status
 from solnet.democracy.testing import close_in_meeting, meeting_in_session
 from solnet.fights.models import Fight, FightSubject, FightTeamMember
@@ -374,3 +375,32 @@ def test_the_index_and_the_start_page_cost_the_same_queries_for_1_or_6_councils(
     large_index, page = queries(reverse("democracy:index"))
     assert large_index == small_index
     assert all(f"Council {n:02d}" in page and f"Fight {n:02d}" in page for n in range(6))
+
+
+def test_the_menu_offers_decisions_to_whoever_has_a_body_or_a_proposal_to_see(cast):
+    """The menu's quick answer for general-meeting voters agrees with the full one for all."""
+    subject = make_member("antonio", tier=Tier.SUPPORTER)[0]
+    teammate = make_member("tomas", tier=Tier.SUPPORTER)[0]
+    fight = Fight.objects.create(title="Back wages", issue_type="wages", stage=Stage.NEGOTIATING)
+    FightTeamMember.objects.create(fight=fight, member=teammate)
+    FightSubject.objects.create(fight=fight, person=own_record(member=subject))
+    services.body_of_fight(fight)
+    pending = make_member("pat", status="pending")[0]
+    seen = {}
+    for member in (*cast.values(), subject, teammate, pending):
+        full = visible_bodies(member).exists() or visible_proposals(member).exists()
+        seen[member.username] = can_see_democracy(member)
+        assert seen[member.username] == full, member.username
+    assert seen == {
+        "org": True,
+        "ana": True,
+        "ben": True,
+        "listy": False,  # a supporter on the list, in no body
+        "antonio": True,  # brought a fight: its body
+        "tomas": True,  # on a fight's team
+        "pat": False,  # not approved yet
+    }
+    # A general-meeting voter's menu costs one small query.
+    with CaptureQueriesContext(connection) as queries:
+        assert can_see_democracy(cast["ana"])
+    assert len(queries) == 1
