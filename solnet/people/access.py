@@ -58,7 +58,10 @@ def visible_people(member: Member) -> PersonQuerySet:
 
 
 def get_person_or_404(member: Member, public_id: str) -> Person:
-    return get_or_404(visible_people(member).with_lists(), public_id=public_id)
+    # Tags in Django's own prefetch (not `with_lists`' plain list), which adding or removing a
+    # tag on this very object keeps up to date.
+    people = visible_people(member).select_related("member").prefetch_related("tags")
+    return get_or_404(people, public_id=public_id)
 
 
 def visible_join_requests(member: Member) -> QuerySet[JoinRequest]:

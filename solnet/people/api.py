@@ -33,7 +33,7 @@ class PersonOut(Schema):
 
     @staticmethod
     def resolve_tags(obj: Person) -> list[str]:
-        return [tag.name for tag in obj.tags.all()]
+        return [tag.name for tag in obj.shown_tags]
 
     @staticmethod
     def resolve_channels(obj: Person, context) -> list[dict]:

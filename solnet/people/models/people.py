@@ -50,8 +50,13 @@ class Transport(models.TextChoices):
 
 class PersonQuerySet(models.QuerySet):
     def with_lists(self):
-        """What list pages show, in a fixed number of queries whatever the page size."""
-        return self.select_related("member").prefetch_related("tags")
+        """What list pages show, in a fixed number of queries whatever the page size. The tags
+        come as a plain list (`Person.shown_tags`): prefetched into `person.tags` instead,
+        Django builds a filtered queryset per person to hold them, a third of the people
+        list's time."""
+        return self.select_related("member").prefetch_related(
+            models.Prefetch("tags", to_attr="_listed_tags")
+        )
 
     def matching(
         self,
@@ -224,6 +229,12 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    @property
+    def shown_tags(self) -> list[Tag]:
+        """The person's tags: read with the row where `with_lists` made the query, else now."""
+        listed = getattr(self, "_listed_tags", None)
+        return list(self.tags.all()) if listed is None else listed
 
 
 class ChannelKind(models.TextChoices):
