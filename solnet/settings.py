@@ -190,13 +190,15 @@ MIDDLEWARE = [
     "solnet.core.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "solnet.core.middleware.RefuseNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "solnet.members.middleware.SessionEpochMiddleware",
     "solnet.network.middleware.NetworkLanguageMiddleware",
+    # After the language is chosen, so the refusal page is in the person's language; before
+    # any view, form or query reads the request.
+    "solnet.core.middleware.RefuseNulBytesMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -45,3 +45,13 @@ def test_a_page_refuses_a_nul_in_its_address_or_its_query(client, personas, obje
         response.content.decode()
     )
     assert not Person.objects.filter(display_name__startswith="Nul").exists()
+
+
+def test_the_refusal_is_in_the_persons_language(client, personas):
+    member = personas["member"].member
+    member.preferred_language = "es"
+    member.save(update_fields=["preferred_language"])
+    sign_in(client, member)
+    response = client.get("/people/?q=%00")
+    assert response.status_code == 400
+    assert "Solicitud incorrecta" in response.content.decode()
