@@ -25,7 +25,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from solnet.core import audit, crypto
+from solnet.core import audit, crypto, phones
 from solnet.members import resets, services
 from solnet.members.models import ApiScope, Invitation, Member, Role, RoleGrant, Tier
 from solnet.network.models import Network
@@ -48,8 +48,10 @@ def _fresh_process_state():
     crypto.forget_keys()
     cache.clear()
     audit.forget_head()
+    phones.forget_region()
     yield
     crypto.forget_keys()
+    phones.forget_region()
 
 
 @pytest.fixture

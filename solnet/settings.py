@@ -140,6 +140,21 @@ if not MASTER_KEY:
 # Keys retired by a master-key rotation, still able to unwrap data keys until `rotate_keys` ran.
 OLD_MASTER_KEYS = env_list("SOLNET_OLD_MASTER_KEYS")
 
+# Backups (solnet/core/backups/) are encrypted to the public half of a key pair that is not the
+# master key: the server can make backups but not read them; the private half, which restores
+# them, is kept off the server (`manage.py generate_backup_key`). Outside production, with no
+# key set, the first backup makes a pair in the data directory, for trying SolNet out.
+BACKUP_KEY = env_str("SOLNET_BACKUP_KEY")
+BACKUP_KEY_FILE = env_str("SOLNET_BACKUP_KEY_FILE")
+if not BACKUP_KEY and BACKUP_KEY_FILE:
+    backup_key_path = Path(BACKUP_KEY_FILE)
+    if not backup_key_path.exists():
+        raise ImproperlyConfigured(f"SOLNET_BACKUP_KEY_FILE {BACKUP_KEY_FILE} does not exist")
+    BACKUP_KEY = backup_key_path.read_text().strip()
+# Where backups are written (made 0700 on first use); the worker keeps the network's number of
+# days of them (the network's settings page).
+BACKUP_DIR = Path(env_str("SOLNET_BACKUP_DIR") or str(DATA_DIR / "backups")).resolve()
+
 BASE_URL = env_str("SOLNET_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Members reach SolNet at BASE_URL: in production it must be HTTPS, or passwords, session
 # cookies and invitation links cross the network in clear. Plain HTTP stays allowed on the
@@ -326,7 +341,10 @@ ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_EMAIL_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "solnet.members.adapters.AccountAdapter"
-ACCOUNT_FORMS = {"login": "solnet.members.forms.LoginForm"}
+ACCOUNT_FORMS = {
+    "login": "solnet.members.forms.LoginForm",
+    "reauthenticate": "solnet.members.forms.PasswordReauthenticateForm",
+}
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_PRESERVE_USERNAME_CASING = False

@@ -21,7 +21,6 @@ import base64
 import hashlib
 import hmac
 import os
-import re
 import threading
 import time
 from typing import Any
@@ -33,6 +32,8 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+
+from solnet.core import phones
 
 PREFIX = "enc1"
 PURPOSES = ("field", "index", "audit")
@@ -232,9 +233,9 @@ def normalize_email(value: str) -> str:
 
 
 def normalize_phone(value: str) -> str:
-    value = value.strip()
-    digits = re.sub(r"\D", "", value)
-    return ("+" if value.startswith("+") else "") + digits
+    """E.164 in the network's country where the value reads as a number (`phones.index_form`):
+    "(206) 555-0100" and "+12065550100" share an index."""
+    return phones.index_form(value)
 
 
 def normalize_text(value: str) -> str:

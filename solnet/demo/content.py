@@ -19,8 +19,9 @@ LEGAL_CONTACT = "Eastside Workers' Rights Clinic (demo)"
 
 
 def phone(number: int) -> str:
-    """A number in the range kept for fiction: +1 206 555 0100 to 0199."""
-    return f"+1 206 555 {100 + number:04d}"
+    """A number in the range kept for fiction, +1 206 555 0100 to 0199, in E.164 as SolNet
+    keeps numbers."""
+    return f"+1206555{100 + number:04d}"
 
 
 # --- accounts --------------------------------------------------------------------------------

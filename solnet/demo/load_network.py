@@ -293,7 +293,7 @@ class _Builder:
                 for n, person in enumerate(people)
                 for kind, value in (
                     ("email", f"person{n}@example.org" if n % 10 < 7 else ""),
-                    ("call", f"+1 206 555 {n:04d}" if n % 10 < 8 else ""),
+                    ("call", f"+1206555{n:04d}" if n % 10 < 8 else ""),  # E.164
                 )
                 if value
             ],

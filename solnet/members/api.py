@@ -68,8 +68,11 @@ class MeIn(Schema):
 
     display_name: str | None = Field(None, min_length=1, max_length=80)
     preferred_language: Literal["", "en", "es"] | None = None
-    email: str | None = Field(None, max_length=254, json_schema_extra={"format": "email"})
-    phone: str | None = Field(None, pattern=PHONE_PATTERN.pattern, max_length=24)
+    # null takes the address or number away; an empty string is not one.
+    email: str | None = Field(
+        None, min_length=3, max_length=254, json_schema_extra={"format": "email"}
+    )
+    phone: str | None = Field(None, pattern=PHONE_PATTERN.pattern, max_length=40)
 
 
 def _me_out(member: Member) -> dict:

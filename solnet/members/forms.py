@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import ReauthenticateForm as AllauthReauthenticateForm
 from allauth.core import context
 from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from django import forms
@@ -12,6 +13,7 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from solnet.core.phones import PhoneField
 from solnet.members import limits
 from solnet.members.models import ApiScope, Member, Role, Tier
 
@@ -48,6 +50,20 @@ class LoginForm(AllauthLoginForm):
         if user is not None and not self._errors:
             limits.password_try_succeeded(self.request, login)
         return cleaned
+
+
+class PasswordReauthenticateForm(AllauthReauthenticateForm):
+    """Confirming one's password before a sensitive step counts against the same limits as
+    signing in, so that someone at a member's unlocked screen cannot guess the password (and
+    then change it) without end."""
+
+    def clean_password(self) -> str:
+        login = self.user.username.casefold()
+        if not limits.reserve_password_try(context.request, login):
+            raise ValidationError(THROTTLED, code="throttled")
+        password = super().clean_password()
+        limits.password_try_succeeded(context.request, login)
+        return password
 
 
 class _LimitedCodes:
@@ -162,11 +178,9 @@ class ProfileForm(forms.Form):
         required=False,
         help_text=_("Only if you want messages by email. Stored encrypted."),
     )
-    phone = forms.RegexField(
+    phone = PhoneField(
         label=_("Phone"),
         required=False,
-        regex=r"^\+?[0-9 ()./-]{6,24}$",  # the same rule as services.PHONE_PATTERN
-        error_messages={"invalid": _("Write a phone number with digits, e.g. +1 206 555 0100.")},
         help_text=_("Only if you want calls or texts. Stored encrypted."),
     )
 

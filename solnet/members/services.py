@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from solnet.core import audit, twoperson
+from solnet.core import audit, phones, twoperson
 from solnet.core.tasks import queue_mail
 from solnet.members import access, trust
 from solnet.members.models import (
@@ -37,7 +37,8 @@ from solnet.members.models import (
 )
 from solnet.network.models import Network
 
-PHONE_PATTERN = re.compile(r"\+?[0-9 ()./-]{6,24}")
+# What the API's schema admits as a phone number before it is read (`phones.clean_phone`).
+PHONE_PATTERN = re.compile(r"\+?[0-9 ()./-]{6,40}")
 
 # --- invitations ---------------------------------------------------------------------------
 
@@ -452,10 +453,10 @@ def update_profile(
             validate_email(email)
         except ValidationError:
             raise ValidationError({"email": _("Enter a valid email address.")}) from None
-    if phone and not PHONE_PATTERN.fullmatch(phone):
-        raise ValidationError(
-            {"phone": _("Write a phone number with digits, e.g. +1 206 555 0100.")}
-        )
+    try:
+        phone = phones.clean_phone(phone)
+    except ValidationError as error:
+        raise ValidationError({"phone": error.messages}) from None
     member.display_name = display_name
     member.preferred_language = preferred_language
     member.email = email or None

@@ -36,7 +36,7 @@ class AlertCountsOut(Schema):
     coming: int
     cant: int
     total: int = Field(description="People it was sent to")
-    out: int = Field(description="Messages handed to the mail or SMS gateway, or delivered")
+    out: int = Field(description="Messages the mail server or SMS gateway confirmed it took")
 
 
 class AlertOut(AlertSummaryOut):

@@ -19,6 +19,7 @@ from solnet.core import audit
 from solnet.members.models import Member
 from solnet.mobilize import access, callouts
 from solnet.mobilize.models import (
+    OUT_STATUSES,
     Alert,
     AlertAnswer,
     AlertResponse,
@@ -167,6 +168,6 @@ def counts(alert: Alert) -> dict[str, int]:
     )
     reached = Delivery.objects.filter(send__alert=alert).aggregate(
         total=Count("pk"),
-        out=Count("pk", filter=Q(status__in=["handed_over", "sent", "delivered"])),
+        out=Count("pk", filter=Q(status__in=OUT_STATUSES)),
     )
     return {**answers, **reached}

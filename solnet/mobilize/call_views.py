@@ -33,10 +33,15 @@ def call_list_new(request: HttpRequest, public_id: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         if unreached is not None:
-            # Those a message could not reach, or reach in time: the phone tree takes over.
+            # Those a message could not reach, or reach in time, and those whose message may
+            # not have arrived that the organizer chose to call: the phone tree takes over.
             people = Person.objects.filter(
                 deliveries__send=unreached,
-                deliveries__status__in=[DeliveryStatus.UNREACHABLE, DeliveryStatus.FAILED],
+                deliveries__status__in=[
+                    DeliveryStatus.UNREACHABLE,
+                    DeliveryStatus.FAILED,
+                    DeliveryStatus.TO_CALL,
+                ],
             ).distinct()
         else:
             people = _matching(request, form).filter(tier__gte=action.tier)

@@ -387,3 +387,19 @@ class SmsSenderForm(forms.Form):
         if SmsSender.objects.filter(number=number).exists():
             raise forms.ValidationError(_("This number is declared already."))
         return number
+
+
+class UncertainForm(forms.Form):
+    """What to do with messages that may or may not have gone out: one person's, or all."""
+
+    choice = forms.ChoiceField(
+        label=_("What to do"),
+        choices=[("resend", _("Send it again")), ("call", _("Call them instead"))],
+        help_text=_("Sending again may reach someone twice; a call reaches them for sure."),
+    )
+    delivery = forms.IntegerField(
+        required=False,
+        min_value=1,
+        widget=forms.HiddenInput,
+        help_text="One of the send's uncertain deliveries; empty for all of them",
+    )

@@ -557,7 +557,12 @@ def public_rsvp(
     person = Person(display_name=name, languages=[language] if language else [])
     person.full_clean(exclude=["member"])
     person.save()
-    ContactChannel.objects.create(person=person, kind=kind, value=value, consent_at=timezone.now())
+    ContactChannel.objects.create(
+        person=person,
+        kind=kind,
+        value=ContactChannel.stored_value(kind, value),
+        consent_at=timezone.now(),
+    )
     ask = _new_ask(action, person, shift=None, by=None)
     audit.record("action.public_rsvp", target=action)
     return answer_ask(ask=ask, answer=answer, via=AnsweredVia.PUBLIC)

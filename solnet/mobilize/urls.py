@@ -46,11 +46,12 @@ urlpatterns = [
     path("templates/<int:pk>/delete/", template_views.template_delete, name="template_delete"),
     path("senders/", template_views.senders, name="senders"),
     path("senders/<int:pk>/toggle/", template_views.sender_toggle, name="sender_toggle"),
-    # One bulk send: how far it got, stopping it, trying the failed again.
+    # One bulk send: how far it got, stopping it, trying the failed again, the uncertain.
     path("sends/<str:public_id>/", send_views.send_detail, name="send"),
     path("sends/<str:public_id>/progress/", send_views.send_progress, name="send_progress"),
     path("sends/<str:public_id>/cancel/", send_views.send_cancel, name="send_cancel"),
     path("sends/<str:public_id>/retry/", send_views.send_retry, name="send_retry"),
+    path("sends/<str:public_id>/uncertain/", send_views.send_uncertain, name="send_uncertain"),
     # (Pages of other parts go above: what follows takes any first segment as an action.)
     # One action.
     path("<str:public_id>/", views.action_detail, name="action"),

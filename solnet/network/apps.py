@@ -15,6 +15,11 @@ class NetworkConfig(AppConfig):
         register(NavEntry("home", _("Start"), "home", lambda m: m.is_active, order=10))
         register(NavEntry("settings", _("Settings"), "network:setup", can_configure_current, 80))
 
+        from solnet.core import phones
         from solnet.network import start
+        from solnet.network.models import Network
+
+        # Numbers written without a country code are read as the network's country's.
+        phones.use_region(lambda: Network.objects.values_list("country", flat=True).get(pk=1))
 
         start.register_counts()  # two-person approvals waiting, first on the start page

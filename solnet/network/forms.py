@@ -80,6 +80,17 @@ class NetworkForm(forms.Form):
             "many days; how it reached the network stays, for the statistics."
         ),
     )
+    backup_days = forms.IntegerField(
+        label=_("Days backups are kept"),
+        min_value=1,
+        max_value=365,
+        initial=14,
+        required=False,
+        help_text=_(
+            "The worker makes an encrypted backup every night and deletes those older than "
+            "this many days. Someone erased from SolNet stays in the backups until then."
+        ),
+    )
     public_forms_per_hour = forms.IntegerField(
         label=_("Public forms per hour from one place"),
         min_value=1,

@@ -184,6 +184,14 @@ class Network(models.Model):
             "not held to the waiting period: a new network can decide from its first day."
         ),
     )
+    backup_days = models.PositiveSmallIntegerField(
+        _("days backups are kept"),
+        default=14,
+        help_text=_(
+            "The worker makes an encrypted backup every night and deletes those older than "
+            "this many days. Someone erased from SolNet stays in the backups until then."
+        ),
+    )
     founded_at = models.DateTimeField(
         null=True, blank=True, help_text="When the founding member set it up"
     )
@@ -213,6 +221,7 @@ class Network(models.Model):
             "public_forms_per_hour": INTERNAL,
             "waiting_days": INTERNAL,
             "founding_size": INTERNAL,
+            "backup_days": INTERNAL,
             "founded_at": PUBLIC,
             "created_at": INTERNAL,
         },
@@ -239,6 +248,10 @@ class Network(models.Model):
             models.CheckConstraint(
                 condition=models.Q(founding_size__gte=1, founding_size__lte=50),
                 name="founding_size_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(backup_days__gte=1, backup_days__lte=365),
+                name="backup_days_in_range",
             ),
             models.CheckConstraint(
                 condition=models.Q(evidence_days_after_close__lte=365),

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from solnet.core import audit
+from solnet.core import audit, phones
 from solnet.network import access, places
 from solnet.network.models import Network
 
@@ -41,6 +41,7 @@ def configure_network(
     country: str | None = None,
     currency: str | None = None,
     public_forms_per_hour: int | None = None,
+    backup_days: int | None = None,
     gm_quorum_percent: int | None = None,
     gm_quorum_minimum: int | None = None,
     gm_notice_hours: int | None = None,
@@ -70,6 +71,8 @@ def configure_network(
         network.support_scale = support_scale
     if lead_retention_days is not None:
         network.lead_retention_days = lead_retention_days
+    if backup_days is not None:
+        network.backup_days = backup_days
     if minimal_notices is not None:
         network.minimal_notices = minimal_notices
     if founding:
@@ -95,6 +98,8 @@ def configure_network(
             )
     network.full_clean()
     network.save()
+    # This process reads new numbers in the new country at once; others within a minute.
+    transaction.on_commit(phones.forget_region)
     audit.record(
         "network.founded" if founding else "network.configured",
         actor=by,

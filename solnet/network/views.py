@@ -49,6 +49,7 @@ def _settings_form(request: HttpRequest) -> NetworkForm:
             "second_factor_for_all": network.second_factor_for_all,
             **{f"scale_{i}": step for i, step in enumerate(network.support_scale or [], 1)},
             "lead_retention_days": network.lead_retention_days,
+            "backup_days": network.backup_days,
             "subject_decisions": network.subject_decisions,
             "team_decisions": network.team_decisions,
             "minimal_notices": network.minimal_notices,

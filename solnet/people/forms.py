@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.conf import settings
 from django.core import validators
 from django.utils.translation import gettext_lazy as _
 
+from solnet.core import phones
 from solnet.core.forms import NativeDateInput
+from solnet.core.phones import PhoneField
 from solnet.core.public_forms import PublicForm
 from solnet.members.models import Tier
 from solnet.people import extensions
+from solnet.people.import_values import language_label
 from solnet.people.models import (
     Answer,
     ChannelKind,
@@ -24,11 +25,29 @@ from solnet.people.models import (
     Weekday,
 )
 
-PHONE_RULE = r"^\+?[0-9 ()./-]{6,24}$"  # the same rule as members.services.PHONE_PATTERN
-PHONE_ERROR = _("Write a phone number with digits, e.g. +1 206 555 0100.")
+PHONE_RULE = r"^\+?[0-9 ()./-]{6,24}$"  # the import's old check, until it reads numbers too
 
 
-class PersonForm(forms.Form):
+class _KeepsOtherLanguages:
+    """A record may hold languages SolNet's pages do not come in (an import kept Amharic, say:
+    interpreters exist for it). They are offered as boxes too, ticked, so saving the form keeps
+    them unless someone unticks them."""
+
+    fields: dict[str, forms.Field]
+    initial: dict
+
+    def _offer_kept_languages(self) -> None:
+        field = self.fields["languages"]
+        offered = {code for code, _label in field.choices}  # type: ignore[attr-defined]
+        kept = [code for code in self.initial.get("languages") or [] if code not in offered]
+        if kept:
+            field.choices = [  # type: ignore[attr-defined]
+                *field.choices,  # type: ignore[attr-defined]
+                *((code, language_label(code)) for code in kept),
+            ]
+
+
+class PersonForm(_KeepsOtherLanguages, forms.Form):
     display_name = forms.CharField(label=_("Display name"), max_length=80)
     tier = forms.TypedChoiceField(label=_("Tier"), coerce=int, choices=Tier.choices)
     languages = forms.MultipleChoiceField(
@@ -39,9 +58,7 @@ class PersonForm(forms.Form):
     )
     interpreter_needed = forms.BooleanField(label=_("Needs an interpreter"), required=False)
     email = forms.EmailField(label=_("Email"), required=False)
-    phone = forms.RegexField(
-        label=_("Phone"), regex=PHONE_RULE, required=False, error_messages={"invalid": PHONE_ERROR}
-    )
+    phone = PhoneField(label=_("Phone"), required=False)
     consent = forms.BooleanField(
         label=_("They agreed to be contacted this way"),
         required=False,
@@ -70,9 +87,17 @@ class PersonForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._offer_kept_languages()
 
-class OwnRecordForm(forms.Form):
+
+class OwnRecordForm(_KeepsOtherLanguages, forms.Form):
     """What a person changes on their own record."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._offer_kept_languages()
 
     display_name = forms.CharField(label=_("Display name"), max_length=80)
     languages = forms.MultipleChoiceField(
@@ -230,8 +255,11 @@ def check_contact(form: forms.Form, data: dict, *, kind: str = "kind", value: st
             validators.validate_email(given)
         except forms.ValidationError:
             form.add_error(value, _("Enter a valid email address."))
-    elif chosen and given and not re.fullmatch(PHONE_RULE[1:-1], given):
-        form.add_error(value, PHONE_ERROR)
+    elif chosen and given:
+        try:
+            given = phones.clean_phone(given)
+        except forms.ValidationError as error:
+            form.add_error(value, error)
     data[value] = given
     return data
 

@@ -57,6 +57,16 @@ class MappingForm(forms.Form):
         ),
     )
 
+    area_code = forms.CharField(
+        label=_("Area code for local numbers written without one"),
+        required=False,
+        max_length=5,
+        help_text=_(
+            "Optional. If the file has numbers like 555-2158, give their area code (such as "
+            "253) and they are read as 253-555-2158."
+        ),
+    )
+
     def __init__(self, *args: Any, headers: list[str], samples: list[str], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.width = len(headers)
@@ -103,15 +113,24 @@ class RowFixForm(forms.Form):
         label=_("Notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )
     joined_on = forms.CharField(
-        label=_("Joined on"), required=False, max_length=40, help_text=_("As YYYY-MM-DD.")
+        label=_("Joined on"),
+        required=False,
+        max_length=40,
+        help_text=_("For example 2021-03-24, 3/24/2021 or 24 Mar 2021."),
     )
     tier = forms.CharField(label=_("Tier"), required=False, max_length=40)
+
+    def __init__(
+        self, *args: Any, reading: import_rows.Reading | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.reading = reading
 
     def clean(self):
         data = super().clean()
         values = {name: data.get(name) or "" for name in import_rows.VALUE_FIELDS}
-        _parsed, problems = import_rows.validate(values)
-        for field, code, params in problems:
+        _parsed, problems = import_rows.validate(values, self.reading)
+        for field, code, params in import_rows.errors_of(problems):
             self.add_error(field, capfirst(import_rows.problem_text(code, params)) + ".")
         return data
 

@@ -1,54 +1,73 @@
-"""What a row of an imported file means: the person fields columns go to (`Target`), the
-presets that place the columns of common exports (`PRESETS`), and the reading and checking of
-one row (`raw_values`, `validate`), with its problems put in words in the reader's language.
-Plain functions, no database: the import service (`people.imports`) and the fix form use
-them alike."""
+"""What a row of an imported file means: the reading and checking of one row (`ColumnReader`,
+`validate`), with its problems put in words in the reader's language. Where the columns go
+and the presets are in `import_presets`, single values in `import_values`. Plain functions, no
+database: the import service (`people.imports`) and the fix form use them alike.
+
+A row becomes a person whenever something tells who they are: a name or an email address. A
+value that cannot be read (a phone number that is not one, an unknown language, a date, a tier,
+a tag too long) is left out of the record and noted on it, to be checked (`Parsed.flags`);
+only a row with neither a name nor an email is refused. Rows about organizations and
+households (CiviCRM's "Contact Type") are left out: SolNet keeps people."""
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 from typing import Any
 
 from django.conf import settings
-from django.conf.locale import LANG_INFO
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import models
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from solnet.core.phones import read_phone
 from solnet.members.models import Tier
-from solnet.people.forms import PHONE_RULE
+from solnet.people.import_presets import (
+    FALLBACK_PRESET,
+    NAME_TARGETS,
+    PRESETS,
+    REPEATABLE,
+    Preset,
+    Target,
+    apply_preset,
+    check_columns,
+    detect_preset,
+    normalize_header,
+)
+from solnet.people.import_values import (
+    NO_CONSENT,
+    OPTED_OUT,
+    Reading,
+    left_out_kind,
+    read_date,
+    read_languages,
+    read_opt_out,
+    reading_for,
+    tier_names,
+)
 from solnet.people.models import Tag
+
+__all__ = [
+    "FALLBACK_PRESET",
+    "NAME_TARGETS",
+    "PRESETS",
+    "REPEATABLE",
+    "Preset",
+    "Reading",
+    "Target",
+    "apply_preset",
+    "check_columns",
+    "detect_preset",
+    "normalize_header",
+    "reading_for",
+]
 
 SHOWN_VALUE = 60  # characters of a bad value quoted back in an error
 TAG_LENGTH = Tag._meta.get_field("name").max_length or 40
 
-
-class Target(models.TextChoices):
-    """Where a column of the file goes."""
-
-    IGNORE = "ignore", gettext_lazy("Leave out")
-    DISPLAY_NAME = "display_name", gettext_lazy("Display name")
-    FIRST_NAME = "first_name", gettext_lazy("First name (joined with the last name)")
-    LAST_NAME = "last_name", gettext_lazy("Last name (joined with the first name)")
-    EMAIL = "email", gettext_lazy("Email")
-    PHONE = "phone", gettext_lazy("Phone")
-    LANGUAGES = "languages", gettext_lazy("Languages")
-    TAGS = "tags", gettext_lazy("Tags")
-    NOTES = "notes", gettext_lazy("Notes")
-    JOINED_ON = "joined_on", gettext_lazy("Joined on")
-    TIER = "tier", gettext_lazy("Tier")
-
-
-# Several columns may feed these; every other field takes one column at most.
-REPEATABLE = {Target.IGNORE, Target.TAGS, Target.NOTES}
-NAME_TARGETS = {Target.DISPLAY_NAME, Target.FIRST_NAME, Target.LAST_NAME}
 # One row's values as the fix form holds them: plain text, one string per field.
 VALUE_FIELDS = (
     "display_name",
@@ -60,6 +79,12 @@ VALUE_FIELDS = (
     "joined_on",
     "tier",
 )
+# Values the fix form does not change, kept with a fixed row as the file gave them.
+KEPT_FIELDS = ("no_email", "no_phone", "no_text", "opt_out", "contact_type")
+# A row that is not imported for this reason is left out, not refused: no fixing, no download.
+LEFT_OUT = {"organization", "household"}
+# Noted on the record, never an error in the fix form.
+NOTICES = {"named_by_email"}
 
 
 class Decision(models.TextChoices):
@@ -68,159 +93,6 @@ class Decision(models.TextChoices):
     ADD = "add", gettext_lazy("Add its details to that person")
     SKIP = "skip", gettext_lazy("Skip this row")
     CREATE = "create", gettext_lazy("Record a new person anyway")
-
-
-# --- presets -------------------------------------------------------------------------------
-
-
-def normalize_header(text: str) -> str:
-    """`first_name`, `First Name` and ` first-name ` are the same column."""
-    return " ".join(text.replace("_", " ").replace("-", " ").split()).casefold()
-
-
-@dataclass(frozen=True)
-class Preset:
-    key: str
-    label: Any
-    # (normalized header, target) in order of preference: when two columns could feed a field
-    # that takes one, the earlier wins (Action Network's can2_phone before phone_number).
-    columns: tuple[tuple[str, str], ...]
-    # Headers this tool's exports have and other files rarely do.
-    signature: frozenset[str] = frozenset()
-
-
-PRESETS: dict[str, Preset] = {
-    preset.key: preset
-    for preset in (
-        Preset(
-            "action_network",
-            gettext_lazy("Action Network export"),
-            columns=(
-                ("first name", Target.FIRST_NAME),
-                ("last name", Target.LAST_NAME),
-                ("email", Target.EMAIL),
-                ("can2 phone", Target.PHONE),
-                ("mobile number", Target.PHONE),
-                ("phone number", Target.PHONE),
-                ("can2 user tags", Target.TAGS),
-            ),
-            signature=frozenset(
-                {
-                    "uuid",
-                    "zip code",
-                    "can2 phone",
-                    "can2 user address",
-                    "can2 user city",
-                    "can2 state abbreviated",
-                    "can2 county",
-                    "can2 user tags",
-                    "can2 subscription date",
-                }
-            ),
-        ),
-        Preset(
-            "civicrm",
-            gettext_lazy("CiviCRM export"),
-            columns=(
-                ("display name", Target.DISPLAY_NAME),
-                ("first name", Target.FIRST_NAME),
-                ("last name", Target.LAST_NAME),
-                ("email", Target.EMAIL),
-                ("phone", Target.PHONE),
-                ("preferred language", Target.LANGUAGES),
-                ("tag(s)", Target.TAGS),
-                ("note(s)", Target.NOTES),
-            ),
-            signature=frozenset(
-                {
-                    "internal contact id",
-                    "contact id",
-                    "contact type",
-                    "contact subtype",
-                    "sort name",
-                    "preferred language",
-                    "tag(s)",
-                    "group(s)",
-                    "do not email",
-                    "do not phone",
-                    "is opt out",
-                    "street address",
-                    "postal code",
-                }
-            ),
-        ),
-        Preset(
-            "spreadsheet",
-            gettext_lazy("Plain spreadsheet"),
-            columns=(
-                *((h, Target.DISPLAY_NAME) for h in ("name", "full name", "display name")),
-                *((h, Target.DISPLAY_NAME) for h in ("nickname", "nombre", "nombre completo")),
-                *((h, Target.FIRST_NAME) for h in ("first name", "first", "given name")),
-                *((h, Target.LAST_NAME) for h in ("last name", "last", "surname", "family name")),
-                *((h, Target.EMAIL) for h in ("email", "e mail", "email address", "correo")),
-                *((h, Target.EMAIL) for h in ("correo electrónico", "correo electronico")),
-                *((h, Target.PHONE) for h in ("phone", "phone number", "mobile", "cell")),
-                *((h, Target.PHONE) for h in ("telephone", "tel", "teléfono", "telefono")),
-                *((h, Target.PHONE) for h in ("celular", "móvil", "movil")),
-                *((h, Target.LANGUAGES) for h in ("languages", "language", "idiomas", "idioma")),
-                *((h, Target.TAGS) for h in ("tags", "tag", "labels", "etiquetas")),
-                *((h, Target.NOTES) for h in ("notes", "note", "comments", "notas")),
-                *((h, Target.JOINED_ON) for h in ("joined on", "joined", "join date", "since")),
-                *((h, Target.TIER) for h in ("tier", "nivel")),
-            ),
-        ),
-    )
-}
-FALLBACK_PRESET = "spreadsheet"
-
-
-def detect_preset(headers: list[str]) -> str:
-    """The preset whose tool most likely made the file: the most signature headers, then the
-    most columns it can place; a plain spreadsheet when no tool's signature shows."""
-    present = {normalize_header(h) for h in headers}
-    best, best_score = FALLBACK_PRESET, (0, 0)
-    for preset in PRESETS.values():
-        hits = len(present & preset.signature)
-        if not hits:
-            continue
-        placed = sum(1 for target in apply_preset(headers, preset.key) if target != Target.IGNORE)
-        if (hits, placed) > best_score:
-            best, best_score = preset.key, (hits, placed)
-    return best
-
-
-def apply_preset(headers: list[str], key: str) -> list[str]:
-    """One target per column, as the preset places them; the rest are left out."""
-    normalized = [normalize_header(h) for h in headers]
-    targets = [str(Target.IGNORE)] * len(headers)
-    used: set[str] = set()
-    for header, target in PRESETS[key].columns:
-        if target in used and target not in REPEATABLE:
-            continue
-        for index, name in enumerate(normalized):
-            if name == header and targets[index] == Target.IGNORE:
-                targets[index] = str(target)
-                used.add(target)
-                if target not in REPEATABLE:
-                    break
-    return targets
-
-
-def check_columns(columns: list[str], width: int) -> None:
-    """A mapping must place a name, and put at most one column into a one-value field."""
-    if len(columns) != width or any(c not in Target.values for c in columns):
-        raise ValidationError(_("Choose a field for every column."), code="columns")
-    if not NAME_TARGETS & set(columns):
-        raise ValidationError(
-            _("Choose the column with the name (or the first and last names)."), code="no_name"
-        )
-    counts = Counter(columns)
-    for target, count in counts.items():
-        if count > 1 and target not in REPEATABLE:
-            raise ValidationError(
-                _("Only one column can go to “%(field)s”.") % {"field": Target(target).label},
-                code="twice",
-            )
 
 
 # --- reading and checking one row ----------------------------------------------------------
@@ -244,7 +116,7 @@ class ColumnReader:
                 if text:
                     found.setdefault(target, []).append(text)
         if not found:
-            return dict.fromkeys(VALUE_FIELDS, "")
+            return dict.fromkeys(VALUE_FIELDS + KEPT_FIELDS, "")
         name = " ".join(found.get("display_name", ())) or " ".join(
             found.get("first_name", []) + found.get("last_name", [])
         )
@@ -257,6 +129,7 @@ class ColumnReader:
             "notes": "\n".join(found.get("notes", ())),
             "joined_on": found["joined_on"][0] if "joined_on" in found else "",
             "tier": found["tier"][0] if "tier" in found else "",
+            **{name: "\n".join(found.get(name, ())) for name in KEPT_FIELDS},
         }
 
 
@@ -267,7 +140,9 @@ def raw_values(cells: list[str], columns: list[str]) -> dict[str, str]:
 
 @dataclass(slots=True)  # slots: an import holds a batch of these at a time
 class Parsed:
-    """A row that passed every check: what the person's record will hold."""
+    """A row to import: what the person's record will hold, what was left out of it (`flags`:
+    field, problem, the value as the file had it) and the channels its opt-outs cover
+    (`opt_outs`: channel kind → OPTED_OUT or NO_CONSENT)."""
 
     display_name: str
     email: str
@@ -277,6 +152,10 @@ class Parsed:
     notes: str
     joined_on: date | None
     tier: int
+    flags: list[list[str]] = field(default_factory=list)
+    opt_outs: dict[str, str] = field(default_factory=dict)
+    # The date read both ways (3/4/2021) and the country's order decided: the check says so.
+    date_assumed: bool = field(default=False, compare=False)
 
     def preview(self, row: int) -> dict[str, Any]:
         return {
@@ -289,14 +168,12 @@ class Parsed:
             "notes": self.notes[:80],
             "joined_on": self.joined_on.isoformat() if self.joined_on else "",
             "tier": self.tier,
+            "opt_outs": self.opt_outs,
         }
 
 
 # (field, code, params): what is wrong, to be put in words in the reader's language.
 Problem = tuple[str, str, dict[str, Any]]
-_PHONE = re.compile(PHONE_RULE)
-_SPLIT_LIST = re.compile(r"[,;|/\n]")
-_ISO_DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T].*)?$")
 MAX_LENGTHS = {"display_name": 80, "email": 254, "notes": 4000}
 
 
@@ -317,135 +194,149 @@ class _EmailValidator(EmailValidator):
 validate_email = _EmailValidator()
 
 
-def _shown(value: str) -> str:
+def shown(value: str) -> str:
     return value if len(value) <= SHOWN_VALUE else value[: SHOWN_VALUE - 1] + "…"
 
 
-@cache
-def _language_names() -> dict[str, str]:
-    """Codes, English names, their own names and their names in every language SolNet speaks,
-    each to a language code (`es_MX`, `Spanish`, `español`, `inglés`)."""
-    names: dict[str, str] = {}
-    for code, info in LANG_INFO.items():
-        if "name" not in info:
-            continue
-        base = code.split("-")[0] if code.split("-")[0] in LANG_INFO else code
-        for name in (code, info["name"], info["name_local"]):
-            names.setdefault(name.casefold(), base)
-        for language, _label in settings.LANGUAGES:
-            with translation.override(language):
-                names.setdefault(translation.gettext(info["name"]).casefold(), base)
-    return names
-
-
-@cache
-def _spoken() -> frozenset[str]:
-    return frozenset(code for code, _label in settings.LANGUAGES)
-
-
-def parse_languages(text: str) -> tuple[list[str], list[Problem]]:
-    codes: list[str] = []
-    problems: list[Problem] = []
-    spoken = _spoken()
-    for item in _SPLIT_LIST.split(text):
-        name = re.sub(r"\s*\(.*\)\s*$", "", item.strip())  # "English (United States)"
-        if not name:
-            continue
-        key = name.casefold().replace("_", "-")
-        code = _language_names().get(key) or _language_names().get(key.split("-")[0])
-        if code is None:
-            problems.append(("languages", "language_unknown", {"value": _shown(item.strip())}))
-        elif code not in spoken:
-            problems.append(("languages", "language_unsupported", {"value": _shown(item.strip())}))
-        elif code not in codes:
-            codes.append(code)
-    return codes, problems
-
-
-def parse_tags(text: str) -> tuple[list[str], list[Problem]]:
+def parse_tags(text: str) -> tuple[list[str], list[str]]:
+    """(tags, tags too long to keep)."""
     names: list[str] = []
-    problems: list[Problem] = []
+    too_long: list[str] = []
     for item in re.split(r"[,;|\n]", text):
         name = " ".join(item.split())
         if not name:
             continue
         if len(name) > TAG_LENGTH:
-            problems.append(("tags", "tag_too_long", {"value": _shown(name)}))
+            too_long.append(name)
         elif name not in names:
             names.append(name)
-    return names, problems
+    return names, too_long
 
 
-def parse_date(text: str) -> date | None:
-    match = _ISO_DATE.match(text.strip())
-    if not match:
-        raise ValueError(text)
-    return date(*(int(part) for part in match.groups()))
+def parse_date(text: str, reading: Reading | None = None) -> date | None:
+    """The date of a cell, in any of the usual spreadsheet forms; ValueError otherwise."""
+    found, _assumed = read_date(text.strip(), (reading or reading_for()).day_first)
+    return found
 
 
-@cache
-def _tier_names() -> dict[str, int]:
-    names: dict[str, int] = {}
-    for tier in Tier:
-        names[str(tier.value)] = tier.value
-        names[tier.name.casefold()] = tier.value
-        names[tier.name.casefold().replace("_", " ")] = tier.value
-        for language, _label in settings.LANGUAGES:
-            with translation.override(language):
-                names[str(tier.label).casefold()] = tier.value
-    names["supporter"] = Tier.SUPPORTER
-    return names
+_CHANNELS_OF = {
+    "no_email": ("email",),
+    "no_phone": ("call", "text"),
+    "no_text": ("text",),
+}
 
 
-def validate(values: dict[str, str]) -> tuple[Parsed | None, list[Problem]]:
-    """Checks one row's values; a row with any problem is imported only once fixed."""
+def _opt_outs(values: dict[str, str]) -> dict[str, str]:
+    """Channel kind → OPTED_OUT or NO_CONSENT, from the row's opt-out columns. CiviCRM's
+    "Is Opt Out" is no to every bulk channel (email and texts), and no consent for calls."""
+    states: dict[str, str] = {}
+    if not (
+        values.get("no_email") or values.get("no_phone") or values.get("no_text")
+    ) and not values.get("opt_out"):
+        return states  # most files: no opt-out column at all
+
+    def note(kind: str, state: str) -> None:
+        if state == OPTED_OUT or states.get(kind) != OPTED_OUT:
+            states[kind] = state
+
+    for name, kinds in _CHANNELS_OF.items():
+        for line in values.get(name, "").split("\n"):
+            state = read_opt_out(line)
+            for kind in kinds if state else ():
+                note(kind, state)
+    for line in values.get("opt_out", "").split("\n"):
+        state = read_opt_out(line)
+        if state:
+            note("email", state)
+            note("text", state)
+            note("call", NO_CONSENT)
+    return states
+
+
+def validate(
+    values: dict[str, str], reading: Reading | None = None
+) -> tuple[Parsed | None, list[Problem]]:
+    """Reads one row's values. Returns the row to import (None when it is refused or left
+    out) and every problem found: for a row imported, the values it was imported without.
+    Without a `reading`, numbers and dates are read as in the network's country."""
+    reading = reading or reading_for()
+    kind = left_out_kind(values.get("contact_type", ""))
+    if kind:
+        return None, [("contact_type", kind, {})]
     problems: list[Problem] = []
+    flags: list[list[str]] = []
+
+    def drop(field_name: str, code: str, value: str, **params: Any) -> None:
+        problems.append((field_name, code, {"value": shown(value), **params}))
+        flags.append([field_name, code, value])
+
     name = " ".join(values.get("display_name", "").split())
-    if not name:
-        problems.append(("display_name", "name_missing", {}))
     email = values.get("email", "").strip()
-    phone = values.get("phone", "").strip()
-    notes = values.get("notes", "").strip()
-    for field_name, text in (("display_name", name), ("notes", notes)):
-        if len(text) > MAX_LENGTHS[field_name]:
-            problems.append(
-                (field_name, "too_long", {"field": field_name, "limit": MAX_LENGTHS[field_name]})
-            )
     if email:
         try:
             if len(email) > MAX_LENGTHS["email"]:
                 raise ValidationError("too long")
             validate_email(email)
         except ValidationError:
-            problems.append(("email", "email_invalid", {"value": _shown(email)}))
-    if phone and not _PHONE.match(phone):
-        problems.append(("phone", "phone_invalid", {"value": _shown(phone)}))
+            drop("email", "email_invalid", email)
+            email = ""
+    if not name and not email:
+        problems.insert(0, ("display_name", "nothing_to_know", {}))
+        return None, problems
+    if not name:
+        name = email.split("@")[0][: MAX_LENGTHS["display_name"]]
+        problems.append(("display_name", "named_by_email", {"value": shown(name)}))
+        flags.append(["display_name", "named_by_email", ""])
+    elif len(name) > MAX_LENGTHS["display_name"]:
+        drop("display_name", "too_long", name, field="display_name", limit=80)
+        name = name[: MAX_LENGTHS["display_name"]].rstrip()
+    notes = values.get("notes", "").strip()
+    if len(notes) > MAX_LENGTHS["notes"]:
+        drop("notes", "too_long", notes[MAX_LENGTHS["notes"] :], field="notes", limit=4000)
+        notes = notes[: MAX_LENGTHS["notes"]]
+    phone = values.get("phone", "").strip()
+    if phone:
+        read = read_phone(phone, region=reading.region, area_code=reading.area_code)
+        if read is None:
+            drop("phone", "phone_invalid", phone)
+        phone = read or ""
     languages: list[str] = []
-    tags: list[str] = []
     if values.get("languages"):
-        languages, language_problems = parse_languages(values["languages"])
-        problems += language_problems
+        codes, unknown = read_languages(values["languages"])
+        languages = list(codes)
+        for label in unknown:
+            drop("languages", "language_unknown", label)
+    tags: list[str] = []
     if values.get("tags"):
-        tags, tag_problems = parse_tags(values["tags"])
-        problems += tag_problems
+        tags, too_long = parse_tags(values["tags"])
+        for tag in too_long:
+            drop("tags", "tag_too_long", tag)
     joined_on = None
+    assumed = False
     joined_text = values.get("joined_on", "").strip()
     if joined_text:
         try:
-            joined_on = parse_date(joined_text)
+            joined_on, assumed = read_date(joined_text, reading.day_first)
         except ValueError:
-            problems.append(("joined_on", "date_invalid", {"value": _shown(joined_text)}))
+            drop("joined_on", "date_invalid", joined_text)
     tier_text = values.get("tier", "").strip()
     tier = Tier.SUPPORTER.value
     if tier_text:
-        found = _tier_names().get(" ".join(tier_text.split()).casefold())
+        found = tier_names().get(" ".join(tier_text.split()).casefold())
         if found is None:
-            problems.append(("tier", "tier_unknown", {"value": _shown(tier_text)}))
+            drop("tier", "tier_unknown", tier_text)
         else:
             tier = found
-    if problems:
-        return None, problems
-    return Parsed(name, email, phone, languages, tags, notes, joined_on, tier), []
+    parsed = Parsed(
+        name, email, phone, languages, tags, notes, joined_on, tier, flags, _opt_outs(values)
+    )
+    parsed.date_assumed = assumed
+    return parsed, problems
+
+
+def errors_of(problems: list[Problem]) -> list[Problem]:
+    """The problems a fix must not have: all but what is only noted."""
+    return [problem for problem in problems if problem[1] not in NOTICES]
 
 
 def problem_text(code: str, params: dict[str, Any]) -> str:
@@ -455,21 +346,22 @@ def problem_text(code: str, params: dict[str, Any]) -> str:
         "notes": _("notes"),
     }
     texts = {
+        "nothing_to_know": _("there is no name and no email address to know them by"),
         "name_missing": _("there is no name"),
+        "named_by_email": _("there is no name: they are called “%(value)s” from their email"),
         "too_long": _("the %(field)s are longer than %(limit)s characters")
         if params.get("field") == "notes"
         else _("the %(field)s is longer than %(limit)s characters"),
         "email_invalid": _("the email “%(value)s” is not an email address"),
         "phone_invalid": _("the phone number “%(value)s” is not a phone number"),
         "language_unknown": _("“%(value)s” is not a language we know"),
-        "language_unsupported": _(
-            "“%(value)s” is not one of the languages SolNet works in (%(languages)s)"
-        ),
         "tag_too_long": _("the tag “%(value)s” is longer than 40 characters"),
-        "date_invalid": _("the date “%(value)s” is not a date written as YYYY-MM-DD"),
+        "date_invalid": _("“%(value)s” is not a date we can read"),
         "tier_unknown": _(
             "“%(value)s” is not a tier (list supporter, phone tree, member or organizing team)"
         ),
+        "organization": _("this is an organization, not a person"),
+        "household": _("this is a household, not a person"),
     }
     values = {
         **params,
@@ -482,3 +374,42 @@ def problem_text(code: str, params: dict[str, Any]) -> str:
 def row_problem_text(row: int, code: str, params: dict[str, Any]) -> str:
     """“Row 7: the email “x@” is not an email address.”"""
     return _("Row %(row)s: %(problem)s.") % {"row": row, "problem": problem_text(code, params)}
+
+
+FLAG_FIELDS = {
+    "display_name": gettext_lazy("name"),
+    "email": gettext_lazy("email"),
+    "phone": gettext_lazy("phone number"),
+    "languages": gettext_lazy("language"),
+    "tags": gettext_lazy("tag"),
+    "notes": gettext_lazy("end of the notes"),
+    "joined_on": gettext_lazy("date they joined"),
+    "tier": gettext_lazy("tier"),
+}
+
+
+def left_out_reason(code: str) -> str:
+    """Why a value was left out, without the value: “it is not a phone number we can read”."""
+    reasons = {
+        "email_invalid": _("it is not an email address"),
+        "phone_invalid": _("it is not a phone number we can read"),
+        "language_unknown": _("it is not a language we know"),
+        "tag_too_long": _("a tag holds at most 40 characters"),
+        "date_invalid": _("it is not a date we can read"),
+        "tier_unknown": _("it is not a tier"),
+        "too_long": _("it is longer than the record holds"),
+        "named_by_email": _("there was no name: the name comes from their email address"),
+    }
+    return reasons.get(code, _("it cannot be imported"))
+
+
+def left_out_text(field_name: str, code: str, value: str) -> str:
+    """What was left out of a record and why: “The phone number “abc” was left out: it is not
+    a phone number we can read.”"""
+    if code == "named_by_email":
+        return _("There was no name: the name comes from their email address.")
+    return _("The %(field)s “%(value)s” was left out: %(reason)s.") % {
+        "field": FLAG_FIELDS.get(field_name, field_name),
+        "value": shown(value),
+        "reason": left_out_reason(code),
+    }

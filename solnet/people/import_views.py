@@ -3,13 +3,16 @@ form → service → response (see `people.imports` and `people.merging`)."""
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from solnet.core import uploads
 from solnet.core.access import member_view
 from solnet.members.models import Tier
-from solnet.people import access, import_rows, merging
+from solnet.people import access, import_rows, import_values, merging
 from solnet.people.import_forms import (
     MappingForm,
     MergeForm,
@@ -27,7 +30,7 @@ from solnet.people.import_forms import (
     StartForm,
 )
 from solnet.people.import_forms import UploadForm as ImportUploadForm
-from solnet.people.imports import files, progress
+from solnet.people.imports import files, flags, progress
 from solnet.people.imports import services as import_services
 from solnet.people.models import ImportStatus, Person, PersonImport
 
@@ -105,7 +108,11 @@ def import_columns(request: HttpRequest, public_id: str) -> HttpResponse:
     if preset_form.is_bound and preset_form.is_valid():
         columns = import_rows.apply_preset(headers, preset_form.cleaned_data["preset"])
     initial: dict[str, Any] = {f"column_{i}": target for i, target in enumerate(columns)}
-    initial.update(phone_kind=mapping["phone_kind"], consent=mapping["consent"])
+    initial.update(
+        phone_kind=mapping["phone_kind"],
+        consent=mapping["consent"],
+        area_code=mapping.get("area_code", ""),
+    )
     form = MappingForm(
         request.POST or None,
         headers=headers,
@@ -119,6 +126,7 @@ def import_columns(request: HttpRequest, public_id: str) -> HttpResponse:
                 columns=form.columns(),
                 phone_kind=form.cleaned_data["phone_kind"],
                 consent=form.cleaned_data["consent"],
+                area_code=form.cleaned_data["area_code"],
                 by=request.user,
             )
         except ValidationError as error:
@@ -166,6 +174,8 @@ def import_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     }
     if status == ImportStatus.DONE:
         context["suggestions"] = _suggestions(request, person_import.result)
+        context["flagged"] = _flagged(request, person_import.result)
+        context["refused_kept"] = bool(files.load_findings(person_import).get("refused"))
     template = "people/import_progress.html" if request.htmx else "people/import_detail.html"
     return render(request, template, context)
 
@@ -181,6 +191,30 @@ def _suggestions(request: HttpRequest, result: dict) -> list[tuple[Person, Perso
     return [(people[a], people[b]) for a, b in pairs if a in people and b in people]
 
 
+def _flagged(request: HttpRequest, result: dict) -> list[dict[str, Any]]:
+    """The values the import left out, with the records they were left out of (those still
+    there that the organizer sees)."""
+    entries = result.get("flags", [])
+    wanted = {public_id for _row, public_id, _field, _code in entries}
+    people = {
+        p.public_id: p for p in access.visible_people(request.user).filter(public_id__in=wanted)
+    }
+    return [
+        {
+            "row": row,
+            "person": people[public_id],
+            "field": import_rows.FLAG_FIELDS.get(field, field),
+            "problem": import_rows.left_out_reason(code),
+        }
+        for row, public_id, field, code in entries
+        if public_id in people
+    ]
+
+
+def _texts(row: int, problems: list) -> list[str]:
+    return [import_rows.row_problem_text(row, code, params) for _f, code, params in problems]
+
+
 def _preview_context(
     person_import: PersonImport,
     *,
@@ -188,6 +222,7 @@ def _preview_context(
     fixing: tuple[int, RowFixForm] | None = None,
 ) -> dict[str, Any]:
     findings = files.load_findings(person_import)
+    reading = files.reading_of(person_import)
     for entry in findings.get("sample", []):
         entry["tier_label"] = Tier(entry["tier"]).label
     errors = []
@@ -196,12 +231,16 @@ def _preview_context(
         if fixing and fixing[0] == row:
             form = fixing[1]
         else:
-            form = RowFixForm(initial=entry["values"], prefix=f"row{row}")
-        texts = [
-            import_rows.row_problem_text(row, code, params)
-            for _f, code, params in entry["problems"]
-        ]
-        errors.append({"row": row, "texts": texts, "form": form})
+            form = RowFixForm(initial=entry["values"], prefix=f"row{row}", reading=reading)
+        errors.append({"row": row, "texts": _texts(row, entry["problems"]), "form": form})
+    flagged = [
+        {
+            "row": entry["row"],
+            "name": entry["name"],
+            "texts": _texts(entry["row"], entry["problems"]),
+        }
+        for entry in findings.get("flagged", [])
+    ]
     duplicates = findings.get("duplicates", [])
     if start_form is None:
         start_form = StartForm(duplicates=duplicates, error_count=findings.get("error_count", 0))
@@ -211,6 +250,13 @@ def _preview_context(
         "findings": findings,
         "errors": errors,
         "unlisted_errors": findings.get("error_count", 0) - len(errors),
+        "flagged": flagged,
+        "unlisted_flagged": findings.get("flagged_count", 0) - len(flagged),
+        "left_out": findings.get("left_out", {}),
+        "opted_out": findings.get("opted_out", {}),
+        "date_order": import_values.date_order_text(reading)
+        if findings.get("dates_assumed")
+        else "",
         "duplicates": [(entry, fields[f"row_{entry['row']}"]) for entry in duplicates],
         "unlisted_duplicates": findings.get("duplicate_count", 0) - len(duplicates),
         "start_form": start_form,
@@ -232,7 +278,7 @@ def import_preview(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def import_fix(request: HttpRequest, public_id: str, row: int) -> HttpResponse:
     person_import = access.get_import_or_404(request.user, public_id)
-    form = RowFixForm(request.POST, prefix=f"row{row}")
+    form = RowFixForm(request.POST, prefix=f"row{row}", reading=files.reading_of(person_import))
     if form.is_valid():
         try:
             import_services.fix_row(
@@ -309,6 +355,52 @@ def import_delete(request: HttpRequest, public_id: str) -> HttpResponse:
         return redirect("people:import_detail", public_id=public_id)
     messages.success(request, _("The import and its file are deleted."))
     return redirect("people:import_new")
+
+
+def _safe_cell(value: str) -> str:
+    """Spreadsheets run a cell that starts like a formula: such text is kept as text."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@member_view(access.can_import_people)
+@require_GET
+def import_refused(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The rows the import refuses (or refused), as a CSV file with the file's own columns and
+    a "reason" column: to fix in a spreadsheet and import again. Only the import's organizer
+    gets it, like the import itself."""
+    person_import = access.get_import_or_404(request.user, public_id)
+    if person_import.status == ImportStatus.DONE:
+        kept = files.load_findings(person_import)
+        headers, refused = kept.get("headers", []), kept.get("refused", [])
+    elif person_import.chunks.exists() and person_import.status not in IN_PROGRESS:
+        headers = files.headers_of(person_import)
+        refused = files.refused_rows(person_import)
+    else:
+        raise Http404
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_safe_cell(header) for header in headers] + [_("reason")])
+    for _row, cells, problems in refused:
+        reason = "; ".join(
+            capfirst(import_rows.problem_text(code, params)) for _f, code, params in problems
+        )
+        padded = list(cells) + [""] * (len(headers) - len(cells))
+        writer.writerow([_safe_cell(cell) for cell in padded] + [_safe_cell(reason)])
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    filename = f"refused-rows-{person_import.public_id}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@member_view(flags.can_check_flags)
+@require_POST
+def flag_dismiss(request: HttpRequest, public_id: str, flag_id: str) -> HttpResponse:
+    person = access.get_person_or_404(request.user, public_id)
+    flag = flags.get_flag_or_404(request.user, person, flag_id)
+    flags.dismiss_flag(flag=flag, by=request.user)
+    messages.success(request, _("The note is dismissed."))
+    return redirect("people:detail", public_id=person.public_id)
 
 
 # --- merging -------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from solnet.people.models import (
 def _set_channel(person: Person, kind: str, value: str, *, consent: bool) -> None:
     """One channel of a kind: replaced when the value changes, removed when emptied."""
     existing = person.channels.filter(kind=kind).first()
+    value = ContactChannel.stored_value(kind, value or "")
     if not value:
         if existing:
             existing.delete()
@@ -285,7 +286,7 @@ def accept_join_request(*, join_request: JoinRequest, by: Member) -> Person:
     ContactChannel.objects.create(
         person=person,
         kind=join_request.kind,
-        value=join_request.value,
+        value=ContactChannel.stored_value(join_request.kind, join_request.value),
         consent_at=join_request.created_at,  # they ticked the consent box on the form
     )
     audit.record("join_request.accepted", actor=by, target=person)

@@ -34,6 +34,12 @@ urlpatterns = [
     path("import/<str:public_id>/start/", import_views.import_start, name="import_start"),
     path("import/<str:public_id>/restart/", import_views.import_restart, name="import_restart"),
     path("import/<str:public_id>/delete/", import_views.import_delete, name="import_delete"),
+    path("import/<str:public_id>/refused.csv", import_views.import_refused, name="import_refused"),
+    path(
+        "<str:public_id>/to-check/<str:flag_id>/dismiss/",
+        import_views.flag_dismiss,
+        name="flag_dismiss",
+    ),
     path("<str:public_id>/merge/", import_views.merge_pick, name="merge_pick"),
     path("<str:public_id>/merge/<str:other_id>/", import_views.merge, name="merge"),
     path("<str:public_id>/", views.person_detail, name="detail"),

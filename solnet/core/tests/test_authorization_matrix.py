@@ -24,7 +24,7 @@ from solnet.api import api
 from solnet.members import services as member_services
 from solnet.members.models import ApiScope, Tier
 from solnet.people import merging
-from solnet.people.tests.importing import fix_kwargs, import_kwargs, merge_kwargs
+from solnet.people.tests.importing import fix_kwargs, flag_kwargs, import_kwargs, merge_kwargs
 
 A, D = "allow", "deny"
 SIGNED_IN = [p for p in PERSONA_NAMES if p != "outsider"]
@@ -198,6 +198,12 @@ PAGES: dict[str, Row] = {
     ),
     "people:import_restart": Row(only(*ORGANIZERS), "post", import_kwargs),
     "people:import_delete": Row(only(*ORGANIZERS), "post", import_kwargs),
+    "people:import_refused": Row(
+        only(*ORGANIZERS), kwargs=import_kwargs, note="the import's own organizer only"
+    ),
+    "people:flag_dismiss": Row(
+        only(*ORGANIZERS), "post", flag_kwargs, note="whoever keeps the records"
+    ),
     "people:merge_pick": Row(
         only(*ORGANIZERS), kwargs=lambda o: {"public_id": o["person"].public_id}
     ),
@@ -773,6 +779,9 @@ PAGES.update(
         "mobilize:send_progress": Row(only(*ORGANIZERS), kwargs=_send),
         "mobilize:send_cancel": Row(only(*ORGANIZERS), "post", _send),
         "mobilize:send_retry": Row(only(*ORGANIZERS), "post", _send),
+        "mobilize:send_uncertain": Row(
+            only(*ORGANIZERS), "post", _send, lambda o: {"choice": "call"}
+        ),
     }
 )
 

@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from conftest import totp_code
 from solnet.core.audit import verify_chain
+from solnet.demo.tests import subpoena
 from solnet.democracy.models import Ballot, Meeting, MeetingStatus, Proposal, Status
 from solnet.fights.models import DemandLetter, Fight
 from solnet.fights.stages import Stage
@@ -176,3 +177,34 @@ def test_running_it_again_changes_nothing_and_prints_the_same_sign_ins(printed):
     secret = _sign_ins(printed)["dana"]["secret"]
     assert re.search(r"^dana: \d{6} ", codes.getvalue(), re.M)
     assert codes.getvalue().split()[1] in {totp_code(secret, offset=o) for o in (-1, 0, 1)}
+
+
+# --- the subpoena drill (P-1) --------------------------------------------------------------
+
+
+@pytest.mark.verify
+def test_the_subpoena_drill_finds_nothing_the_documentation_does_not_name(printed, figures):
+    """Everything stored about each member of the demo network, looked for as an
+    investigator with the database would, against the list the network is given."""
+    _signed_in(printed, next(iter(_sign_ins(printed))))  # a session is about someone too
+    found: set[subpoena.Category] = set()
+    for member in Member.objects.all():
+        found |= subpoena.about(member)
+    declared = subpoena.declared()
+    undeclared = sorted((found | subpoena.possible()) - declared)
+    figures("P-1", len(undeclared), unit="undeclared categories", target="0", ok=not undeclared)
+    assert ("sessions.Session", "session_data") in found
+    assert ("people.Person", "member") in found and len(found) > 30
+    assert undeclared == [], f"stored about a member but not in docs/security.md: {undeclared}"
+
+
+def test_the_drill_names_a_kind_of_record_the_documentation_leaves_out(printed):
+    text = subpoena.DECLARED_IN.read_text()
+    left_out = "| `mobilize.Ask` | `person`, `checked_in_by`, `commitment` |"
+    assert left_out in text
+    found: set[subpoena.Category] = set()
+    for member in Member.objects.all():
+        found |= subpoena.about(member)
+    shorter = subpoena.declared(text.replace(left_out, "| x | |"))
+    assert {("mobilize.Ask", "person"), ("mobilize.Ask", "commitment")} <= found - shorter
+    assert not {("mobilize.Ask", "person")} <= found - subpoena.declared()

@@ -1,9 +1,12 @@
 """The ballots cast on a proposal, and who took part in a secret ballot.
 
 A secret ballot is stored without its voter: the `Ballot` row has no voter, no timestamp and
-a random primary key, and who took part is a separate `Participation` row that says nothing
-of the choice. The voter keeps a receipt whose SHA-256 the ballot carries, to check that it
-was counted (and to change it before the close).
+a random primary key, and who took part is a separate `Participation` row, under a random key
+and with no time, that says nothing of the choice. Until the count the ballot is sealed
+(`democracy.sealing`): its choice, reason and receipt digest encrypted in one text of a fixed
+size, found by a keyed hash of the receipt, so that copies of the database taken between
+votes show nothing that changes with a choice. At the close it is written in the clear with
+the SHA-256 of the receipt its voter keeps, to check that it was counted.
 """
 
 from __future__ import annotations
@@ -56,7 +59,21 @@ class Ballot(models.Model):
         null=True,
         blank=True,
         unique=True,
-        help_text="SHA-256 of the receipt its secret voter keeps",
+        help_text="SHA-256 of the receipt its secret voter keeps (a counted secret ballot)",
+    )
+    sealed = EncryptedTextField(
+        null=True,
+        blank=True,
+        help_text="A secret ballot until the count: its choice, reason and receipt digest in "
+        "one text of a fixed size, encrypted (its choice stays empty)",
+    )
+    receipt_index = models.CharField(
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="A sealed ballot's receipt digest, hashed under the index key: how its voter "
+        "finds it until the count",
     )
     offline = models.BooleanField(
         default=False, help_text="Given by phone or in person, entered by the facilitator"
@@ -89,6 +106,8 @@ class Ballot(models.Model):
             "choice": INTERNAL,
             "reason": SENSITIVE,
             "receipt_digest": INTERNAL,
+            "sealed": SENSITIVE,
+            "receipt_index": INTERNAL,
             "offline": INTERNAL,
             "entered_by": PERSONAL,
             "cast_at": INTERNAL,
@@ -118,6 +137,21 @@ class Ballot(models.Model):
                 | models.Q(receipt_digest__isnull=True),
                 name="democracy_secret_ballot_names_nobody",
             ),
+            models.CheckConstraint(
+                condition=models.Q(sealed__isnull=True, receipt_index__isnull=True)
+                | models.Q(
+                    sealed__isnull=False,
+                    receipt_index__isnull=False,
+                    receipt_digest__isnull=True,
+                    voter__isnull=True,
+                    entered_by__isnull=True,
+                    cast_at=None,
+                    cast_by=None,
+                    choice="",
+                    reason__isnull=True,
+                ),
+                name="democracy_sealed_ballot_shows_nothing",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -125,8 +159,10 @@ class Ballot(models.Model):
 
 
 class Participation(models.Model):
-    """That a member took part in a secret ballot — never what they chose, never when."""
+    """That a member took part in a secret ballot — never what they chose, never when: its key
+    is random, so that neither the keys nor a sequence count the votes in their order."""
 
+    id = models.BigIntegerField(primary_key=True, default=random_ballot_id, help_text="Random")
     proposal = models.ForeignKey(
         Proposal, on_delete=models.CASCADE, related_name="participants", help_text="In what"
     )

@@ -334,7 +334,10 @@ class Proposal(models.Model):
     secret = models.BooleanField(
         _("secret ballot"),
         default=False,
-        help_text=_("Nobody, not even the server, keeps who voted how; each voter gets a receipt."),
+        help_text=_(
+            "Who voted how is never kept: each ballot is sealed until the count and names no "
+            "voter; each voter gets a receipt."
+        ),
     )
     fight = models.ForeignKey(
         Fight,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from solnet.core import audit
-from solnet.democracy import access, counting, effects, notices, second_person
+from solnet.democracy import access, counting, effects, notices, sealing, second_person
 from solnet.democracy.models import (
     Attendance,
     Ballot,
@@ -26,7 +26,7 @@ from solnet.democracy.models import (
     Proposal,
     Status,
 )
-from solnet.democracy.services.decisions import _locked, _reshuffle
+from solnet.democracy.services.decisions import _locked
 from solnet.members.models import Member
 
 CLOSING_SOON = timedelta(hours=24)
@@ -101,6 +101,9 @@ def close_proposal(*, proposal: Proposal, by: Member | None = None) -> Proposal:
         session = meeting_to_close(proposal, by)
     elif proposal.closes_at is not None and proposal.closes_at > timezone.now():
         raise ValidationError(_("The vote is still open."), code="still_open")
+    if proposal.secret:
+        # Opened for the count, in a random order under new keys (undone if the close is).
+        sealing.unseal_all(proposal)
     outcome = counting.count(proposal, eligible=access.electorate(proposal).count())
     now = timezone.now()
     status = Status.PASSED if outcome.passed else Status.FAILED
@@ -118,8 +121,6 @@ def close_proposal(*, proposal: Proposal, by: Member | None = None) -> Proposal:
     if not changed:
         raise ValidationError(_("This proposal has already been decided."), code="closed")
     proposal.refresh_from_db()
-    if proposal.secret:
-        _reshuffle(proposal)
     audit.record(
         "democracy.decided",
         actor=by,

@@ -9,7 +9,6 @@ transaction that records the result.
 from __future__ import annotations
 
 import hashlib
-import random
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from solnet.core import audit
-from solnet.democracy import access, effects, notices, titles
+from solnet.democracy import access, effects, notices, sealing, titles
 from solnet.democracy.models import (
     CHOICE_METHODS,
     NEEDS_REASON,
@@ -246,6 +245,9 @@ def withdraw_proposal(*, proposal: Proposal, by: Member) -> Proposal:
     proposal.status = Status.WITHDRAWN
     proposal.closed_at = timezone.now()
     proposal.save(update_fields=["status", "closed_at"])
+    if proposal.secret:
+        # Nothing stays sealed for ever: its ballots are kept as a closed vote's are.
+        sealing.unseal_all(proposal)
     audit.record("democracy.withdrawn", actor=by, target=proposal)
     return proposal
 
@@ -303,6 +305,13 @@ def _check_reason(proposal: Proposal, choice: str, reason: str) -> str:
     reason = reason.strip()
     if choice in NEEDS_REASON and not reason:
         raise ValidationError({"reason": _("Say why: an objection or a block needs a reason.")})
+    if len(reason) > sealing.MAX_REASON:
+        raise ValidationError(
+            {
+                "reason": _("A reason is at most %(count)s characters.")
+                % {"count": sealing.MAX_REASON}
+            }
+        )
     return reason if proposal.method in POSITIONS else ""
 
 
@@ -373,16 +382,22 @@ def _holds_proxy(holder: Member, giver: Member, proposal: Proposal) -> bool:
 
 
 def _cast_secret(proposal: Proposal, voter: Member, stored: str, reason: str, receipt: str):
+    """A secret ballot is sealed until the count (`democracy.sealing`): one new row of a fixed
+    size, and one participation row, each under a random key. Nothing else is written — no
+    count, no time, no audit row — so that two copies of the database taken around the vote
+    show who took part and a new ciphertext, never what it holds; and each vote costs the
+    same whatever the number cast before it."""
     took_part = Participation.objects.filter(proposal=proposal, voter=voter).exists()
     if receipt.strip():
+        digest = receipt_digest(receipt)
         ballot = Ballot.objects.filter(
-            proposal=proposal, receipt_digest=receipt_digest(receipt)
+            proposal=proposal, receipt_index=sealing.receipt_index(digest)
         ).first()
         if ballot is None or not took_part:
             raise ValidationError({"receipt": _("That receipt is not one of this vote's.")})
-        ballot.choice, ballot.reason = stored, reason
-        ballot.save(update_fields=["choice", "reason"])
-        return Cast(ballot=_rewritten(proposal, ballot), receipt=receipt.strip(), changed=True)
+        ballot.sealed = sealing.seal(proposal, choice=stored, reason=reason, receipt_digest=digest)
+        ballot.save(update_fields=["sealed"])
+        return Cast(ballot=sealing.opened(ballot), receipt=receipt.strip(), changed=True)
     if took_part:
         raise ValidationError(
             _("You have voted. To change your vote, give the receipt you were shown."),
@@ -394,11 +409,14 @@ def _cast_secret(proposal: Proposal, voter: Member, stored: str, reason: str, re
     except IntegrityError:
         raise ValidationError(_("Your vote is already recorded."), code="duplicate") from None
     new_receipt = secrets.token_urlsafe(16)
+    digest = receipt_digest(new_receipt)
     ballot = Ballot.objects.create(
-        proposal=proposal, choice=stored, reason=reason, receipt_digest=receipt_digest(new_receipt)
+        proposal=proposal,
+        sealed=sealing.seal(proposal, choice=stored, reason=reason, receipt_digest=digest),
+        receipt_index=sealing.receipt_index(digest),
     )
     # No audit row: who voted when, beside the ballots, is what a secret ballot must not keep.
-    return Cast(ballot=_rewritten(proposal, ballot), receipt=new_receipt)
+    return Cast(ballot=sealing.opened(ballot), receipt=new_receipt)
 
 
 @transaction.atomic
@@ -433,28 +451,15 @@ def enter_offline_ballot(
 
 
 def find_receipt(*, proposal: Proposal, receipt: str) -> Ballot | None:
-    """The secret ballot a receipt stands for, so its voter can check it was counted."""
+    """The secret ballot a receipt stands for, so its voter can check it was counted (and,
+    before the close, read it again): sealed, found by its keyed index and opened in memory;
+    counted, by the SHA-256 it shows."""
     if not proposal.secret or not receipt.strip():
         return None
-    return Ballot.objects.filter(proposal=proposal, receipt_digest=receipt_digest(receipt)).first()
-
-
-def _reshuffle(proposal: Proposal) -> list[Ballot]:
-    """Writes a secret ballot's rows again, all of them, in a random order under new random
-    keys — after every vote and at the close — so that neither their keys nor the order a
-    dump lists them in follows the order of the participation list (on PostgreSQL a table
-    is dumped in the order its rows were written). Each vote costs a rewrite of the
-    proposal's ballots: about a millisecond per hundred."""
-    rows = list(
-        Ballot.objects.filter(proposal=proposal).values("choice", "reason", "receipt_digest")
-    )
-    random.SystemRandom().shuffle(rows)
-    Ballot.objects.filter(proposal=proposal).delete()
-    return Ballot.objects.bulk_create(
-        (Ballot(proposal=proposal, **row) for row in rows), batch_size=2000
-    )
-
-
-def _rewritten(proposal: Proposal, ballot: Ballot) -> Ballot:
-    """Reshuffles the secret ballot's rows and returns the new row of `ballot`."""
-    return next(b for b in _reshuffle(proposal) if b.receipt_digest == ballot.receipt_digest)
+    digest = receipt_digest(receipt)
+    ballot = Ballot.objects.filter(proposal=proposal, receipt_digest=digest).first()
+    if ballot is None:
+        ballot = Ballot.objects.filter(
+            proposal=proposal, receipt_index=sealing.receipt_index(digest)
+        ).first()
+    return None if ballot is None else sealing.opened(ballot)

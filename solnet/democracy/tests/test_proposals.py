@@ -352,25 +352,33 @@ def test_a_secret_ballot_keeps_no_voter_and_its_receipt_checks_it(people, genera
     assert len(cast.receipt) >= 20
     ballot = Ballot.objects.get(proposal=proposal)
     assert ballot.voter is None and ballot.cast_at is None
+    # Sealed until the count: no choice, no digest of the receipt in the clear.
+    assert ballot.choice == "" and ballot.receipt_digest is None and ballot.sealed
+    assert services.find_receipt(proposal=proposal, receipt=cast.receipt).choice == "no"
     assert Participation.objects.filter(proposal=proposal, voter=people["ana"]).exists()
     with pytest.raises(ValidationError):
         services.cast_ballot(proposal=proposal, voter=people["ana"], choice="yes")
     with pytest.raises(ValidationError):
         services.cast_ballot(proposal=proposal, voter=people["ana"], choice="yes", receipt="guess")
     services.cast_ballot(proposal=proposal, voter=people["ana"], choice="yes", receipt=cast.receipt)
+    assert services.find_receipt(proposal=proposal, receipt=cast.receipt).choice == "yes"
     first = set(Ballot.objects.filter(proposal=proposal).values_list("pk", flat=True))
     services.cast_ballot(proposal=proposal, voter=people["ben"], choice="yes")
-    # Every vote writes all the ballots again under new keys in a random order: the rows
-    # a dump lists carry no trace of who voted first.
-    rewritten = set(Ballot.objects.filter(proposal=proposal).values_list("pk", flat=True))
-    assert len(rewritten) == 2 and first.isdisjoint(rewritten)
+    # A vote adds its own row and touches no other: its cost does not grow with the votes.
     before = set(Ballot.objects.filter(proposal=proposal).values_list("pk", flat=True))
+    assert len(before) == 2 and first < before
+    # Of one size whatever the choice.
+    sealed = Ballot.objects.filter(proposal=proposal).values_list("sealed", flat=True)
+    assert len({len(text) for text in sealed}) == 1
     proposal = close_in_meeting(proposal, by=people["org"])
     assert proposal.result["counts"] == {"yes": 2}
-    # Written again in a random order under new keys; the receipt still finds its ballot.
+    # Opened at the count, written again in a random order under new keys, each with the
+    # SHA-256 of its receipt; the receipt still finds its ballot.
     after = set(Ballot.objects.filter(proposal=proposal).values_list("pk", flat=True))
     assert before.isdisjoint(after)
-    assert services.find_receipt(proposal=proposal, receipt=cast.receipt).choice == "yes"
+    assert not Ballot.objects.filter(proposal=proposal, sealed__isnull=False).exists()
+    found = services.find_receipt(proposal=proposal, receipt=cast.receipt)
+    assert found.choice == "yes" and found.receipt_digest == services.receipt_digest(cast.receipt)
 
 
 def test_offline_votes_are_marked_and_audit_logged(people, general):

@@ -139,18 +139,7 @@ def take_lead(*, lead: Lead, title: str, by: Member) -> Fight:
     )
     fight.full_clean()
     fight.save()
-    person = Person.objects.create(
-        display_name=lead.display_name or title,
-        languages=[lead.language] if lead.language else [],
-    )
-    if lead.contact:
-        ContactChannel.objects.create(
-            person=person,
-            kind=lead.contact_kind,
-            value=lead.contact,
-            # They asked the network to get back to them this way.
-            consent_at=lead.created_at,
-        )
+    person = _lead_person(lead, title=title)
     FightSubject.objects.create(fight=fight, person=person)
     FightTeamMember.objects.create(fight=fight, member=by, is_point_person=True)
     Lead.objects.filter(pk=lead.pk).update(
@@ -159,6 +148,59 @@ def take_lead(*, lead: Lead, title: str, by: Member) -> Fight:
     strip_leads(Lead.objects.filter(pk=lead.pk))
     audit.record("fight.opened", actor=by, target=fight, lead=lead.public_id)
     return fight
+
+
+def _lead_person(lead: Lead, *, title: str) -> Person:
+    """Who the caller is: the person the network already knows by that address or number
+    (the earliest recorded, whatever way the number was written), else a new record. The
+    organizer taking the lead on is the one who sees the match, on the fight's page."""
+    kind, value = (
+        lead.contact_kind,
+        ContactChannel.stored_value(lead.contact_kind or "", lead.contact or ""),
+    )
+    known = None
+    if value:
+        index = ContactChannel._meta.get_field("value_index").lookup_value(value)  # type: ignore[union-attr]
+        known = (
+            ContactChannel.objects.filter(value_index=index, kind=kind)
+            .select_related("person")
+            .order_by("person_id")
+            .first()
+        ) or (
+            ContactChannel.objects.filter(value_index=index)
+            .select_related("person")
+            .order_by("person_id")
+            .first()
+        )
+    if known is not None:
+        person = known.person
+        if lead.language and lead.language not in person.languages:
+            person.languages = [*person.languages, lead.language]
+            person.save(update_fields=["languages", "updated_at"])
+        channel = person.channels.filter(kind=kind, value_index=index).first()
+        if channel is None:
+            ContactChannel.objects.create(
+                person=person, kind=kind, value=value, consent_at=lead.created_at
+            )
+        elif channel.opted_out_at is None or channel.opted_out_at < lead.created_at:
+            # Asking the network to get back to them this way is their consent, newer than
+            # any earlier opt-out.
+            channel.consent_at, channel.opted_out_at = lead.created_at, None
+            channel.save(update_fields=["consent_at", "opted_out_at"])
+        return person
+    person = Person.objects.create(
+        display_name=lead.display_name or title,
+        languages=[lead.language] if lead.language else [],
+    )
+    if value:
+        ContactChannel.objects.create(
+            person=person,
+            kind=kind,
+            value=value,
+            # They asked the network to get back to them this way.
+            consent_at=lead.created_at,
+        )
+    return person
 
 
 # --- intake --------------------------------------------------------------------------------

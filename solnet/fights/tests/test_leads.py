@@ -18,7 +18,7 @@ from solnet.core.models import AuditEvent
 from solnet.core.retention import purge_expired
 from solnet.fights.models import Fight, FightSubject, FightTeamMember, Lead, LeadStatus
 from solnet.network.models import Network
-from solnet.people.models import ContactChannel
+from solnet.people.models import ContactChannel, Person
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def test_a_lead_arrives_through_the_public_page_and_becomes_a_fight(network, per
     assert response.status_code == 302 and response["Location"] == reverse("fight_back_thanks")
     lead = Lead.objects.get()
     assert (lead.channel, lead.heard_from, lead.status) == ("web", "poster", LeadStatus.NEW)
-    assert lead.contact == "+1 206 555 0144"
+    assert lead.contact == "+12065550144"  # read in the network's country, kept in E.164
     assert AuditEvent.objects.filter(action="lead.received").exists()
 
     organizer = personas["organizer"].member
@@ -53,7 +53,7 @@ def test_a_lead_arrives_through_the_public_page_and_becomes_a_fight(network, per
     page = client.get(reverse("fights:leads")).content.decode()
     assert "Antonio" in page
     detail = client.get(reverse("fights:lead", args=[lead.public_id])).content.decode()
-    assert "My boss owes me six weeks of wages." in detail and "+1 206 555 0144" in detail
+    assert "My boss owes me six weeks of wages." in detail and "(206) 555-0144" in detail
 
     response = client.post(
         reverse("fights:lead_take", args=[lead.public_id]), {"title": "Back wages at Joe's"}
@@ -65,7 +65,7 @@ def test_a_lead_arrives_through_the_public_page_and_becomes_a_fight(network, per
     assert fight.facts == "My boss owes me six weeks of wages."
     subject = FightSubject.objects.get(fight=fight).person
     channel = ContactChannel.objects.get(person=subject)
-    assert subject.display_name == "Antonio" and channel.value == "+1 206 555 0144"
+    assert subject.display_name == "Antonio" and channel.value == "+12065550144"
     assert channel.usable  # they asked to be called back this way
     seat = FightTeamMember.objects.get(fight=fight)
     assert seat.member == organizer and seat.is_point_person
@@ -196,3 +196,38 @@ def test_leads_not_taken_are_stripped_after_the_networks_days(network):
     assert (stale.status, stale.channel, stale.heard_from) == ("dropped", "email", "online")
     assert recent.display_name == "Recent" and recent.contact == "recent@example.org"
     assert "fights.Lead" not in purge_expired()  # stripped once
+
+
+def test_taking_a_lead_on_finds_the_person_the_network_already_knows_by_their_number(
+    network, personas
+):
+    # The network met Antonio at a meeting and wrote his number without the country code.
+    antonio = Person.objects.create(display_name="Antonio R.", languages=["en"])
+    known = ContactChannel.objects.create(person=antonio, kind="call", value="+12065550144")
+    ContactChannel.objects.filter(pk=known.pk).update(opted_out_at=timezone.now())
+    Client().post(reverse("fight_back"), _form(contact="(206) 555-0144"))
+    lead = Lead.objects.get()
+    client = sign_in(Client(), personas["organizer"].member)
+    people_before = Person.objects.count()
+
+    client.post(reverse("fights:lead_take", args=[lead.public_id]), {"title": "Back wages"})
+
+    fight = Fight.objects.get()
+    assert Person.objects.count() == people_before  # no second Antonio
+    assert FightSubject.objects.get(fight=fight).person == antonio
+    antonio.refresh_from_db()
+    assert antonio.languages == ["en", "es"]
+    [channel] = antonio.channels.all()
+    # Asking to be called back is a consent newer than his earlier opt-out.
+    assert channel.usable and channel.consent_at == lead.created_at
+
+
+def test_taking_a_lead_on_with_a_new_number_records_a_new_person(network, personas):
+    Person.objects.create(display_name="Antonio")  # the same name is not the same person
+    Client().post(reverse("fight_back"), _form())
+    lead = Lead.objects.get()
+    client = sign_in(Client(), personas["organizer"].member)
+    client.post(reverse("fights:lead_take", args=[lead.public_id]), {"title": "Back wages"})
+    subject = FightSubject.objects.get().person
+    assert subject.channels.get().value == "+12065550144"
+    assert Person.objects.filter(display_name="Antonio").count() == 2

@@ -93,7 +93,7 @@ def test_a_profile_change_through_the_api_is_saved(client, token, member):
     )
     assert response.status_code == 200
     member = Member.objects.get(pk=member.pk)
-    assert member.display_name == "Mer" and member.phone == "+1 206 555 0111"
+    assert member.display_name == "Mer" and member.phone == "+12065550111"
 
 
 def test_members_are_paginated_and_contacts_follow_access_rules(client, personas, token):
@@ -172,3 +172,27 @@ def test_a_bad_email_or_phone_through_the_api_is_422_and_changes_nothing(client,
         assert response.status_code == 422, change
     member = Member.objects.get(pk=member.pk)
     assert member.email == "member@example.org" and member.phone == "+1 206 555 0100"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"email": ""}, {"phone": "000000"}, {"phone": "555-0100"}, {"phone": "0000000000"}],
+)
+def test_an_empty_email_or_a_number_that_does_not_exist_is_refused_and_changes_nothing(
+    client, token, member, change
+):
+    before = Member.objects.values("email", "email_index", "phone", "phone_index").get(pk=member.pk)
+    response = client.patch(
+        "/api/me", json.dumps(change), content_type="application/json", **_auth(token)
+    )
+    assert response.status_code == 422
+    after = Member.objects.values("email", "email_index", "phone", "phone_index").get(pk=member.pk)
+    assert after == before
+
+
+def test_null_takes_the_phone_number_away(client, token, member):
+    response = client.patch(
+        "/api/me", json.dumps({"phone": None}), content_type="application/json", **_auth(token)
+    )
+    assert response.status_code == 200
+    assert Member.objects.get(pk=member.pk).phone is None

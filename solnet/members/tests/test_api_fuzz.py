@@ -8,6 +8,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from solnet.core.testing.figures import add_up
 from solnet.members import services
@@ -27,6 +28,10 @@ SCHEMA = _schema()
 OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
 PERSONAS = ["outsider", "supporter", "member", "organizer", "pending"]
 EXAMPLES = 25
+# A schema can say what a phone number looks like ("+", digits, spaces), not which numbers
+# exist in their country's numbering plan ("00000000000" does not): these operations read
+# the number with `core.phones` and answer 422, documented, when it does not exist.
+NUMBERS_THAT_MAY_NOT_EXIST = {"PATCH /api/me"}
 
 
 @pytest.fixture
@@ -66,7 +71,16 @@ def test_generated_requests_get_documented_answers(personas, persona, operation)
     def check(case):
         nonlocal calls
         calls += 1
-        case.call_and_validate(headers=headers)
+        if operation.label not in NUMBERS_THAT_MAY_NOT_EXIST:
+            case.call_and_validate(headers=headers)
+            return
+        # Every other check still runs; a well-formed request may be refused only because the
+        # phone number it gives does not exist, and then only with that reason.
+        response = case.call_and_validate(
+            headers=headers, excluded_checks=[positive_data_acceptance]
+        )
+        if response.status_code == 422 and case.meta and case.meta.generation.mode.is_positive:
+            assert "phone number that exists" in response.json()["detail"], response.text
 
     failed = 1  # until check() returns
     try:

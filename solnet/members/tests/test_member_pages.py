@@ -121,7 +121,7 @@ def test_bad_profile_input_is_refused_in_the_persons_language(personas):
     page = response.content.decode()
     assert "Este campo es obligatorio." in page
     assert "Escribe una dirección de correo electrónico válida." in page
-    assert "Escribe un número de teléfono con dígitos" in page
+    assert "Escribe un número de teléfono que exista, con su código de área" in page
     assert Member.objects.get(pk=member.pk).display_name == "Member"
 
 

@@ -192,3 +192,19 @@ def test_the_sign_in_page_says_sign_in_name_and_where_a_lost_password_goes(clien
     assert '<label for="id_login">Sign-in name' in page
     assert "Username" not in page and "username" not in page.replace('"username"', "")
     assert "Lost your password?" in page and "recovery codes" in page
+
+
+def test_confirming_the_password_again_is_limited_like_signing_in(personas, settings):
+    # Someone at a member's unlocked screen guesses the password the reauthentication asks for.
+    settings.LOGIN_THROTTLE_ATTEMPTS = 3
+    member = personas["member"].member
+    client = Client()
+    client.force_login(member, backend="allauth.account.auth_backends.AuthenticationBackend")
+    page = reverse("account_reauthenticate")
+    for _ in range(3):
+        response = client.post(page, {"password": "not-the-password"})
+        assert response.status_code == 200 and "Incorrect password" in response.content.decode()
+    response = client.post(page, {"password": "correct horse battery staple"})
+    assert response.status_code == 200
+    assert "Too many sign-in attempts" in response.content.decode()
+    assert "_reauthenticated_at" not in str(dict(client.session))

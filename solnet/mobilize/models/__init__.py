@@ -17,6 +17,7 @@ from solnet.mobilize.models.actions import (
 from solnet.mobilize.models.alerts import Alert, AlertAnswer, AlertResponse, AlertStatus, Zone
 from solnet.mobilize.models.calendar import CalendarFeed
 from solnet.mobilize.models.messaging import (
+    BUSY_STATUSES,
     DEFAULT_RATES,
     FINAL_STATUSES,
     OUT_STATUSES,
@@ -35,6 +36,7 @@ from solnet.mobilize.models.messaging import (
 )
 
 __all__ = [
+    "BUSY_STATUSES",
     "DEFAULT_RATES",
     "FINAL_STATUSES",
     "OUT_STATUSES",

@@ -190,18 +190,29 @@ class Channel(models.TextChoices):
 
 
 class DeliveryStatus(models.TextChoices):
+    """Where one message to one person stands (the sending package's docstring draws the
+    whole machine): QUEUED → SENDING (claimed) → HANDED_OVER (the server is being given it,
+    under a lease) → SENT once the server's confirmation is committed. A HANDED_OVER row
+    whose worker died, or whose server never answered, is UNCERTAIN: never sent again on its
+    own, never counted sent; the organizer sends it again or marks it TO_CALL."""
+
     QUEUED = "queued", _("Queued")
     SENDING = "sending", _("Being sent")
-    # The message is complete at the server but for its last line; what it says is final.
+    # The server or gateway is being given it; its answer is awaited (under a lease).
     HANDED_OVER = "handed_over", _("Handed over")
     SENT = "sent", pgettext_lazy("a message", "Sent")
     DELIVERED = "delivered", _("Delivered")
     FAILED = "failed", _("Failed")
     CANCELLED = "cancelled", _("Cancelled")
     UNREACHABLE = "unreachable", _("No way to reach them")
+    # Handed over, and the server's answer never came (or never was recorded): it may or may
+    # not have gone out.
+    UNCERTAIN = "uncertain", _("Uncertain")
+    TO_CALL = "to_call", _("To call instead")
 
 
-# Statuses after which nothing is ever sent for a delivery again.
+# Statuses after which the worker never sends a delivery again on its own (an organizer may
+# send an UNCERTAIN one again, or a FAILED one).
 FINAL_STATUSES = (
     DeliveryStatus.HANDED_OVER,
     DeliveryStatus.SENT,
@@ -209,8 +220,13 @@ FINAL_STATUSES = (
     DeliveryStatus.FAILED,
     DeliveryStatus.CANCELLED,
     DeliveryStatus.UNREACHABLE,
+    DeliveryStatus.UNCERTAIN,
+    DeliveryStatus.TO_CALL,
 )
-OUT_STATUSES = (DeliveryStatus.HANDED_OVER, DeliveryStatus.SENT, DeliveryStatus.DELIVERED)
+# Counted as sent: the server's (or gateway's) confirmation is committed.
+OUT_STATUSES = (DeliveryStatus.SENT, DeliveryStatus.DELIVERED)
+# Held by a worker: a send is not through while any is in one of these.
+BUSY_STATUSES = (DeliveryStatus.QUEUED, DeliveryStatus.SENDING, DeliveryStatus.HANDED_OVER)
 
 
 class Delivery(models.Model):
@@ -247,6 +263,11 @@ class Delivery(models.Model):
         max_length=64, blank=True, db_index=True, help_text="Message-ID or the gateway's id"
     )
     error = models.CharField(max_length=200, blank=True, help_text="Why the last try failed")
+    handed_over_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the last hand-over to the mail server or SMS gateway began",
+    )
     sent_at = models.DateTimeField(null=True, blank=True, help_text="When it went out")
     delivered_at = models.DateTimeField(
         null=True, blank=True, help_text="When the gateway reported it delivered"
@@ -268,6 +289,7 @@ class Delivery(models.Model):
             "sender": INTERNAL,
             "provider_ref": INTERNAL,
             "error": INTERNAL,
+            "handed_over_at": PERSONAL,
             "sent_at": PERSONAL,
             "delivered_at": PERSONAL,
             "answered_at": PERSONAL,

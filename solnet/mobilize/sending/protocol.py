@@ -1,7 +1,8 @@
-"""The exactly-once protocol of a send's deliveries: a worker claims a batch of due rows with a
-conditional UPDATE (QUEUED → SENDING with a lease and a claim token), hands each over
-(SENDING → HANDED_OVER, committed before the message's last step), and a lease that ran out
-gives the rows of a dead worker back (`recover_stale`)."""
+"""The protocol of a send's deliveries: a worker claims a batch of due rows with a conditional
+UPDATE (QUEUED → SENDING with a lease and a claim token), hands each over (SENDING →
+HANDED_OVER under a fresh lease, committed before the message's last step), and SENT only once
+the server's confirmation is committed. A lease that ran out means a dead worker
+(`recover_stale`): its SENDING rows go back to QUEUED, its HANDED_OVER rows become UNCERTAIN."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 
 from solnet.mobilize.models import (
+    BUSY_STATUSES,
     Delivery,
     DeliveryStatus,
     Send,
@@ -58,13 +60,30 @@ class Claim:
     ids: list[int]
 
 
+# Kept in Delivery.error of a row found UNCERTAIN (organizers read the status, translated).
+NO_ANSWER = "handed over, and the worker stopped before the server's answer was recorded"
+
+
 def recover_stale(send_id: int | None = None) -> int:
-    """SENDING rows whose lease ran out go back to QUEUED: their worker died before the
-    HANDED_OVER commit, so no final line was ever written and the server dropped them."""
-    rows = Delivery.objects.filter(status=S.SENDING, lease_until__lt=timezone.now())
+    """Takes back the rows of a worker whose lease ran out, that is, a worker that died.
+
+    SENDING rows go back to QUEUED: their worker died before the HANDED_OVER commit, so no
+    final line was ever written and the server dropped them. HANDED_OVER rows become
+    UNCERTAIN: their worker died after telling the database it was handing them over and
+    before it recorded the server's answer, so they may or may not have gone out. Sending
+    them again could reach the person twice and counting them sent could hide a lost one:
+    the organizer decides (a resend or a call). Returns how many rows were taken back."""
+    now = timezone.now()
+    rows = Delivery.objects.filter(lease_until__lt=now)
     if send_id is not None:
         rows = rows.filter(send_id=send_id)
-    return rows.update(status=S.QUEUED, lease_until=None, provider_ref="")
+    queued = rows.filter(status=S.SENDING).update(
+        status=S.QUEUED, lease_until=None, provider_ref=""
+    )
+    uncertain = rows.filter(status=S.HANDED_OVER).update(
+        status=S.UNCERTAIN, lease_until=None, error=NO_ANSWER
+    )
+    return queued + uncertain
 
 
 def claim(send_id: int, limit: int = BATCH) -> Claim | None:
@@ -91,7 +110,7 @@ def due_wait(send_id: int) -> float | None:
     worker's lease runs out); None when nothing is queued or being sent."""
     found = Delivery.objects.filter(send_id=send_id).aggregate(
         due=Min("due_at", filter=Q(status=S.QUEUED)),
-        lease=Min("lease_until", filter=Q(status=S.SENDING)),
+        lease=Min("lease_until", filter=Q(status__in=[S.SENDING, S.HANDED_OVER])),
     )
     moments = [m for m in (found["due"], found["lease"]) if m is not None]
     if not moments:
@@ -100,9 +119,10 @@ def due_wait(send_id: int) -> float | None:
 
 
 def finish_send(send_id: int) -> None:
-    """DONE once nothing is queued or being sent, in one statement (a retry racing with it
-    re-queues first or finds it DONE and starts it again)."""
-    busy = Delivery.objects.filter(send=OuterRef("pk"), status__in=[S.QUEUED, S.SENDING])
+    """DONE once nothing is queued, being sent or awaiting the server's answer, in one
+    statement (a retry racing with it re-queues first or finds it DONE and starts it
+    again). UNCERTAIN rows wait for the organizer, not for the worker."""
+    busy = Delivery.objects.filter(send=OuterRef("pk"), status__in=BUSY_STATUSES)
     Send.objects.filter(pk=send_id, status__in=[SendStatus.QUEUED, SendStatus.SENDING]).exclude(
         Exists(busy)
     ).update(status=SendStatus.DONE, finished_at=timezone.now())
@@ -117,11 +137,11 @@ def sends_to_resume() -> list[int]:
     resume = []
     for send_id in active.values_list("pk", flat=True):
         rows = Delivery.objects.filter(send_id=send_id)
-        if not rows.filter(status__in=[S.QUEUED, S.SENDING]).exists():
+        if not rows.filter(status__in=BUSY_STATUSES).exists():
             finish_send(send_id)
         elif (
             rows.filter(status=S.QUEUED, due_at__lte=now).exists()
-            and not rows.filter(status=S.SENDING).exists()
+            and not rows.filter(status__in=[S.SENDING, S.HANDED_OVER]).exists()
         ):
             resume.append(send_id)
     return resume
@@ -129,14 +149,16 @@ def sends_to_resume() -> list[int]:
 
 @functools.cache
 def hand_over_sql(text: bool) -> str:
-    """SENDING → HANDED_OVER for one row still held under one claim token; for a text, only
-    while its number has not said STOP. Made once, when the models are ready."""
+    """SENDING → HANDED_OVER for one row still held under one claim token, under a fresh
+    lease and with the moment recorded; for a text, only while its number has not said
+    STOP. Parameters: status, ref, lease_until, handed_over_at, id, SENDING, token. Made
+    once, when the models are ready."""
     q = connection.ops.quote_name
     table, stops = q(Delivery._meta.db_table), q(SmsOptOut._meta.db_table)
     # Only the model's own table and column names are put in (hence the noqa S608).
     sql = (
         f"UPDATE {table} SET {q('status')} = %s, {q('provider_ref')} = %s, "  # noqa: S608
-        f"{q('lease_until')} = NULL "
+        f"{q('lease_until')} = %s, {q('handed_over_at')} = %s "
         f"WHERE {q('id')} = %s AND {q('status')} = %s AND {q('provider_ref')} = %s"
     )
     if text:
@@ -145,3 +167,20 @@ def hand_over_sql(text: bool) -> str:
             f"WHERE {stops}.{q('number_index')} = {table}.{q('address_index')})"
         )
     return sql
+
+
+def confirmed_sql(count: int) -> str:
+    """HANDED_OVER (or UNCERTAIN, when the answer came after the lease ran out) → SENT for
+    `count` rows, each still under the ref (Message-ID) its hand-over gave it, so that a row
+    an organizer has queued again since is left alone. Parameters: SENT, sent_at, the ids,
+    HANDED_OVER, UNCERTAIN, the refs."""
+    q = connection.ops.quote_name
+    table = q(Delivery._meta.db_table)
+    marks = ", ".join(["%s"] * count)
+    # Only the model's own names and placeholders are put in (hence the noqa S608).
+    return (
+        f"UPDATE {table} SET {q('status')} = %s, {q('sent_at')} = %s, "  # noqa: S608
+        f"{q('lease_until')} = NULL "
+        f"WHERE {q('id')} IN ({marks}) AND {q('status')} IN (%s, %s) "
+        f"AND {q('provider_ref')} IN ({marks})"
+    )

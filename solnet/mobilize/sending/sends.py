@@ -1,5 +1,6 @@
 """Writing a send (one `Delivery` per person, by the first channel they can be reached on and in
-their language) and what organizers do with it: cancel, retry the failed, follow its progress."""
+their language) and what organizers do with it: cancel, retry the failed, send the uncertain
+again or call them instead, follow its progress."""
 
 from __future__ import annotations
 
@@ -223,6 +224,22 @@ def cancel_send(send: Send, by: Member | None) -> int:
     return count
 
 
+def _queue_again(send: Send, rows: QuerySet[Delivery]) -> int:
+    """Queues `rows` again from scratch and starts the worker at commit."""
+    count = rows.update(
+        status=S.QUEUED,
+        attempts=0,
+        due_at=timezone.now(),
+        error="",
+        lease_until=None,
+        provider_ref="",
+    )
+    if count:
+        Send.objects.filter(pk=send.pk).update(status=SendStatus.SENDING, finished_at=None)
+        transaction.on_commit(lambda: _start(send.pk))
+    return count
+
+
 @transaction.atomic
 def retry_failed(send: Send, by: Member | None) -> int:
     """Queues the failed deliveries again (from scratch) and starts the worker."""
@@ -230,13 +247,40 @@ def retry_failed(send: Send, by: Member | None) -> int:
     send = Send.objects.select_for_update().get(pk=send.pk)
     if send.status == SendStatus.CANCELLED:
         raise ValidationError(_("This message was stopped: it cannot be sent again."))
-    count = send.deliveries.filter(status=S.FAILED).update(
-        status=S.QUEUED, attempts=0, due_at=timezone.now(), error="", lease_until=None
-    )
+    count = _queue_again(send, send.deliveries.filter(status=S.FAILED))
     if count:
-        Send.objects.filter(pk=send.pk).update(status=SendStatus.SENDING, finished_at=None)
         audit.record("send.retried", actor=by, target=send, count=count)
-        transaction.on_commit(lambda: _start(send.pk))
+    return count
+
+
+RESEND, CALL = "resend", "call"
+
+
+@transaction.atomic
+def settle_uncertain(
+    *, send: Send, by: Member | None, choice: str, delivery_ids: list[int] | None = None
+) -> int:
+    """What the organizer chose for deliveries whose hand-over the server never confirmed
+    (UNCERTAIN): RESEND queues them again (the person may get it twice: the organizer knows
+    it), CALL marks them TO_CALL, for a call list. `delivery_ids` narrows it to some of this
+    send's uncertain deliveries; None means all of them. Returns how many changed."""
+    _check(send, by)
+    if choice not in (RESEND, CALL):
+        raise ValidationError(_("Choose to send them again or to call them."))
+    send = Send.objects.select_for_update().get(pk=send.pk)
+    rows = send.deliveries.filter(status=S.UNCERTAIN)
+    if delivery_ids is not None:
+        rows = rows.filter(pk__in=delivery_ids)
+    if choice == RESEND:
+        if send.status == SendStatus.CANCELLED:
+            raise ValidationError(_("This message was stopped: it cannot be sent again."))
+        count = _queue_again(send, rows)
+    else:
+        count = rows.update(status=S.TO_CALL, lease_until=None)
+    if count:
+        # Counts only: never to whom.
+        event = "send.uncertain_resent" if choice == RESEND else "send.uncertain_to_call"
+        audit.record(event, actor=by, target=send, count=count)
     return count
 
 
@@ -249,12 +293,15 @@ def progress(send: Send) -> dict[str, int]:
     return Delivery.objects.filter(send=send).aggregate(
         total=Count("pk"),
         queued=count(S.QUEUED),
-        sending=count(S.SENDING),
+        # Handed over: the server's answer is awaited.
+        sending=count(S.SENDING, S.HANDED_OVER),
         sent=count(*OUT_STATUSES),
         delivered=count(S.DELIVERED),
         failed=count(S.FAILED),
         cancelled=count(S.CANCELLED),
         unreachable=count(S.UNREACHABLE),
+        uncertain=count(S.UNCERTAIN),
+        to_call=count(S.TO_CALL),
         answered=Count("pk", filter=Q(answered_at__isnull=False)),
     )
 
@@ -262,3 +309,24 @@ def progress(send: Send) -> dict[str, int]:
 def failed_deliveries(send: Send) -> QuerySet[Delivery]:
     """The failed ones, for the page: who (by display name) and why."""
     return send.deliveries.filter(status=S.FAILED).select_related("person").order_by("pk")
+
+
+def uncertain_deliveries(send: Send) -> QuerySet[Delivery]:
+    """The ones that may or may not have gone out, for the page: who (by display name), how
+    and when they were handed over."""
+    return (
+        send.deliveries.filter(status=S.UNCERTAIN)
+        .select_related("person")
+        .only("pk", "channel", "handed_over_at", "person__display_name")
+        .order_by("pk")
+    )
+
+
+def to_call_deliveries(send: Send) -> QuerySet[Delivery]:
+    """The ones the organizer chose to call instead."""
+    return (
+        send.deliveries.filter(status=S.TO_CALL)
+        .select_related("person")
+        .only("pk", "channel", "person__display_name")
+        .order_by("pk")
+    )

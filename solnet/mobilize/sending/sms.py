@@ -32,8 +32,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from django.conf import settings
 from django.urls import reverse
 
-from solnet.core import http
-from solnet.core.crypto import normalize_phone
+from solnet.core import http, phones
 from solnet.mobilize import pacing
 from solnet.mobilize.models import (
     SmsOptOut,
@@ -166,8 +165,8 @@ def send_text(*, to: str, sender: str, body: str, status_callback: str | None = 
     webhook, "" asks for no report."""
     if not configured():
         raise NotConfigured("SMS is not configured", code="not_configured")
-    # As the gateway wants them: "+1 206 555 0100" is sent as +12065550100.
-    to, sender = normalize_phone(to or ""), normalize_phone(sender or "")
+    # As the gateway wants them, in E.164: "(206) 555-0100" is sent as +12065550100.
+    to, sender = phones.index_form(to or ""), phones.index_form(sender or "")
     if len(to.lstrip("+")) < 3 or len(sender.lstrip("+")) < 3:
         raise PermanentError("a text needs a recipient and a sending number", code="invalid")
     if not body or len(body) > MAX_BODY:

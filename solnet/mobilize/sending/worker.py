@@ -9,7 +9,7 @@ import smtplib
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
@@ -19,6 +19,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from solnet.core import http
 from solnet.members.models import Member
 from solnet.mobilize import pacing
 from solnet.mobilize.models import (
@@ -38,6 +39,7 @@ from solnet.mobilize.sending.protocol import (
     S,
     backoff,
     claim,
+    confirmed_sql,
     due_wait,
     finish_send,
     hand_over_sql,
@@ -118,6 +120,8 @@ ROW_FIELDS = (
 )
 # Outcomes of one message.
 SENT, RETRY, FAILED, LOST, DOWN, SKIPPED = "sent", "retry", "failed", "lost", "down", "skipped"
+# Kept in Delivery.error of a row that became UNCERTAIN in the worker's hands.
+NO_CONFIRMATION = "handed over; no answer came: it may or may not have gone out"
 
 
 class _Runner:
@@ -133,6 +137,10 @@ class _Runner:
         self.from_header = formataddr((name, self.from_address), charset="utf-8")
         self.sms_sender: str | None = None
         self.gate = pacing.gate
+        # Emails the server accepted (250) whose SENT is not committed yet: (id, Message-ID).
+        # They are committed with the next hand-over, in the same transaction, or at the
+        # batch's end; a kill before that leaves them HANDED_OVER, then UNCERTAIN.
+        self.confirmed: list[tuple[int, str]] = []
 
     def _sms_sender(self) -> str:
         """The number a text without one from the plan goes out from: the first in use."""
@@ -169,35 +177,31 @@ class _Runner:
             return Steps(self._prepare(d, taken, addresses.get(d.pk), ready, index))
 
         prepare(0).finish()
-        sent: list[int] = []
         pause = None
         renew_at = time.monotonic() + lease_seconds() / 2
-        for index, delivery in enumerate(rows):
-            meanwhile = prepare(index + 1)
-            message = ready.pop(index)
-            if time.monotonic() >= renew_at:
-                self._renew(taken)
-                renew_at = time.monotonic() + lease_seconds() / 2
-            if message is None:  # it could not be written: noted, nothing to send
-                outcome = SKIPPED
-            elif delivery.channel == Channel.EMAIL:
-                outcome = self._email(delivery, taken, message, meanwhile)
-            else:
-                outcome = self._text(delivery, taken, message, meanwhile)
-            meanwhile.finish()
-            if outcome == SENT and delivery.channel == Channel.EMAIL:
-                sent.append(delivery.pk)
-            elif outcome == LOST:
-                break  # taken from this worker (cancelled, or its lease ran out): look again
-            elif outcome == DOWN:
-                pause = backoff(0).total_seconds()
-                break
-        if sent:
-            # HANDED_OVER already counts as sent: noting the 250s once per batch costs one
-            # commit per batch instead of one per message.
-            Delivery.objects.filter(pk__in=sent, status=S.HANDED_OVER).update(
-                status=S.SENT, sent_at=timezone.now()
-            )
+        try:
+            for index, delivery in enumerate(rows):
+                meanwhile = prepare(index + 1)
+                message = ready.pop(index)
+                if time.monotonic() >= renew_at:
+                    self._renew(taken)
+                    renew_at = time.monotonic() + lease_seconds() / 2
+                if message is None:  # it could not be written: noted, nothing to send
+                    outcome = SKIPPED
+                elif delivery.channel == Channel.EMAIL:
+                    outcome = self._email(delivery, taken, message, meanwhile)
+                else:
+                    outcome = self._text(delivery, taken, message, meanwhile)
+                meanwhile.finish()
+                if outcome == SENT and delivery.channel == Channel.EMAIL and message:
+                    self.confirmed.append((delivery.pk, message.message_id))
+                elif outcome == LOST:
+                    break  # taken from this worker (cancelled, or its lease ran out): look again
+                elif outcome == DOWN:
+                    pause = backoff(0).total_seconds()
+                    break
+        finally:
+            self._commit_confirmed()
         # Rows not tried (the batch was left early) are free again, untouched.
         Delivery.objects.filter(
             pk__in=taken.ids, status=S.SENDING, provider_ref=taken.token
@@ -242,9 +246,27 @@ class _Runner:
         ready[index] = _Ready(address, body, subject, message_id, data)
 
     def _renew(self, taken: Claim) -> None:
+        """The batch's lease again from now; answers waiting to be noted are noted first, so
+        that no HANDED_OVER row outlives its own lease in this worker's hands."""
+        self._commit_confirmed()
         Delivery.objects.filter(
             pk__in=taken.ids, status=S.SENDING, provider_ref=taken.token
         ).update(lease_until=timezone.now() + timedelta(seconds=lease_seconds()))
+
+    def _note_confirmed(self, cursor) -> None:
+        """SENT for the emails the server accepted, on `cursor` (inside the caller's
+        transaction, or a statement of its own)."""
+        ids = [pk for pk, _ref in self.confirmed]
+        refs = [ref for _pk, ref in self.confirmed]
+        params: list[str | int | datetime] = [S.SENT, timezone.now(), *ids]
+        params += [S.HANDED_OVER, S.UNCERTAIN, *refs]
+        cursor.execute(confirmed_sql(len(ids)), params)
+        self.confirmed = []
+
+    def _commit_confirmed(self) -> None:
+        if self.confirmed:
+            with connection.cursor() as cursor:
+                self._note_confirmed(cursor)
 
     def _addresses(self, rows: list[Delivery]) -> dict[int, str]:
         """Each delivery's address, decrypted: the usable channel carrying its index, else
@@ -278,21 +300,32 @@ class _Runner:
                     addresses[pk] = address
         return addresses
 
-    def _end(self, d: Delivery, taken: Claim, was: str, status: str, error: str = "") -> bool:
-        rows = Delivery.objects.filter(pk=d.pk, status=was)
+    @staticmethod
+    def _held(d: Delivery, taken: Claim, was: str, ref: str = ""):
+        """The row, if it is still this worker's: SENDING under its claim token, or handed
+        over under `ref` (also when its lease ran out meanwhile and it was found
+        UNCERTAIN: the answer that came settles it, unless an organizer acted since)."""
         if was == S.SENDING:
-            rows = rows.filter(provider_ref=taken.token)
+            return Delivery.objects.filter(pk=d.pk, status=S.SENDING, provider_ref=taken.token)
+        return Delivery.objects.filter(
+            pk=d.pk, status__in=[S.HANDED_OVER, S.UNCERTAIN], provider_ref=ref
+        )
+
+    def _end(
+        self, d: Delivery, taken: Claim, was: str, status: str, error: str = "", ref: str = ""
+    ) -> bool:
+        rows = self._held(d, taken, was, ref)
         return bool(rows.update(status=status, error=scrub(error), lease_until=None))
 
-    def _retry(self, d: Delivery, taken: Claim, was: str, error: str, wait: int = 0) -> None:
+    def _retry(
+        self, d: Delivery, taken: Claim, was: str, error: str, wait: int = 0, ref: str = ""
+    ) -> None:
         """Back to QUEUED after a back-off, or FAILED once it has been tried enough."""
         attempts = d.attempts + 1
         if attempts >= MAX_ATTEMPTS:
-            self._end(d, taken, was, S.FAILED, error)
+            self._end(d, taken, was, S.FAILED, error, ref)
             return
-        rows = Delivery.objects.filter(pk=d.pk, status=was)
-        if was == S.SENDING:
-            rows = rows.filter(provider_ref=taken.token)
+        rows = self._held(d, taken, was, ref)
         delay = max(backoff(d.attempts), timedelta(seconds=wait))
         rows.update(
             status=S.QUEUED,
@@ -304,16 +337,29 @@ class _Runner:
         )
 
     def _hand_over(self, d: Delivery, taken: Claim, ref: str, *, text: bool = False) -> bool:
-        """The one commit that makes a message final, only if the row is still this
-        worker's (and, for a text, only if its number has not said STOP)."""
+        """The commit before the server or gateway is given the message (its last line, its
+        request), only if the row is still this worker's (and, for a text, only if its
+        number has not said STOP): HANDED_OVER under a fresh lease, with the moment. From
+        here the message is never sent again on its own; a kill leaves it UNCERTAIN. The
+        answers noted since the last hand-over (SENT) are committed in the same
+        transaction: one commit per message, as before there were any to note."""
         # Written out: it runs once per message, and the ORM's query building was a third
         # of the worker's time per message.
-        params: list[str | int] = [S.HANDED_OVER, ref, d.pk, S.SENDING, taken.token]
+        now = timezone.now()
+        lease = now + timedelta(seconds=lease_seconds())
+        params: list[str | int | datetime] = [S.HANDED_OVER, ref, lease, now, d.pk]
+        params += [S.SENDING, taken.token]
         # In autocommit (work() made sure of it), the statement is its own transaction:
         # when execute() returns, it is committed.
         with connection.cursor() as cursor:
-            cursor.execute(hand_over_sql(text), params)
-            return cursor.rowcount == 1
+            if not self.confirmed:
+                cursor.execute(hand_over_sql(text), params)
+                return cursor.rowcount == 1
+            with transaction.atomic():
+                cursor.execute(hand_over_sql(text), params)
+                handed = cursor.rowcount == 1
+                self._note_confirmed(cursor)
+            return handed
 
     # --- email ---
 
@@ -345,20 +391,22 @@ class _Runner:
                 return FAILED
             self._retry(d, taken, S.SENDING, f"{code} {reply}")
             return RETRY
-        if not self._hand_over(d, taken, message.message_id):
+        ref = message.message_id
+        if not self._hand_over(d, taken, ref):
             self._drop()  # the unfinished message dies with the connection
             return LOST
         try:
             code, reply = self.smtp.finish()
-        except (OSError, smtplib.SMTPException):
-            self._drop()  # it may have arrived: HANDED_OVER stays, and counts as sent
+        except (OSError, smtplib.SMTPException) as error:
+            self._drop()  # it may have arrived: the organizer decides
+            self._end(d, taken, S.HANDED_OVER, S.UNCERTAIN, _unanswered(error), ref)
             return DOWN
         if code == 250:
-            return SENT
+            return SENT  # committed as SENT with the next hand-over (`self.confirmed`)
         if 400 <= code < 500:
-            self._retry(d, taken, S.HANDED_OVER, f"{code} {reply}")
+            self._retry(d, taken, S.HANDED_OVER, f"{code} {reply}", ref=ref)
             return RETRY
-        self._end(d, taken, S.HANDED_OVER, S.FAILED, f"{code} {reply}")
+        self._end(d, taken, S.HANDED_OVER, S.FAILED, f"{code} {reply}", ref)
         return FAILED
 
     def _email_by_backend(self, d: Delivery, taken: Claim, message: _Ready) -> str:
@@ -374,8 +422,8 @@ class _Runner:
         )
         try:
             email.send()
-        except Exception as error:  # it may have gone: never sent twice
-            self._end(d, taken, S.HANDED_OVER, S.FAILED, error_text(error))
+        except Exception as error:  # it may have gone: never sent twice, never shown sent
+            self._end(d, taken, S.HANDED_OVER, S.UNCERTAIN, _unanswered(error), message.message_id)
             return FAILED
         return SENT
 
@@ -404,26 +452,42 @@ class _Runner:
             # ones back to back: the gate keeps each number within its cap all the same
             # (before the hand-over, so that the wait does not widen the window after it).
             self.gate.wait(sender)
-        if not self._hand_over(d, taken, "", text=True):
+        # A text's ref while it is handed over is the claim token: the gateway's id comes only
+        # with its answer.
+        ref = taken.token
+        if not self._hand_over(d, taken, ref, text=True):
             if SmsOptOut.objects.filter(number_index=d.address_index).exists():
                 self._end(d, taken, S.SENDING, S.CANCELLED, "the number said STOP")
                 return SKIPPED
             return LOST
         try:
             sid = sms.send_text(to=number, sender=sender, body=body)
-        except sms.OptedOut as error:
-            self._end(d, taken, S.HANDED_OVER, S.CANCELLED, error.summary)
+        except sms.OptedOut as error:  # refused before anything was posted
+            self._end(d, taken, S.HANDED_OVER, S.CANCELLED, error.summary, ref)
             return SKIPPED
         except sms.TransientError as error:
-            self._retry(d, taken, S.HANDED_OVER, error.summary, wait=error.retry_after or 0)
+            if isinstance(error.__cause__, http.OutboundTimeout):
+                # Posted, and no answer in time: the gateway may have taken it.
+                self._end(d, taken, S.HANDED_OVER, S.UNCERTAIN, _unanswered(error), ref)
+                return FAILED
+            self._retry(
+                d, taken, S.HANDED_OVER, error.summary, wait=error.retry_after or 0, ref=ref
+            )
             return RETRY
         except sms.PermanentError as error:
-            self._end(d, taken, S.HANDED_OVER, S.FAILED, error.summary)
+            # An answer without a message id may well mean it was sent.
+            unsure = error.code == "unreadable"
+            status = S.UNCERTAIN if unsure else S.FAILED
+            self._end(d, taken, S.HANDED_OVER, status, error.summary, ref)
             return FAILED
         except Exception as error:  # it may have reached the gateway: never sent twice
-            self._end(d, taken, S.HANDED_OVER, S.FAILED, error_text(error))
+            self._end(d, taken, S.HANDED_OVER, S.UNCERTAIN, _unanswered(error), ref)
             return FAILED
-        Delivery.objects.filter(pk=d.pk, status=S.HANDED_OVER).update(
-            status=S.SENT, sent_at=timezone.now(), provider_ref=sid[:64]
+        self._held(d, taken, S.HANDED_OVER, ref).update(
+            status=S.SENT, sent_at=timezone.now(), provider_ref=sid[:64], lease_until=None
         )
         return SENT
+
+
+def _unanswered(error: BaseException) -> str:
+    return f"{NO_CONFIRMATION} ({error_text(error)})"

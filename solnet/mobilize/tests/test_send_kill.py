@@ -3,10 +3,11 @@ real worker (`run_huey`, another OS process, on the test database and the test q
 is killed with SIGKILL half-way; the periodic look takes back what it held, a second worker
 finishes, and the SMTP server on loopback has received exactly one message per recipient.
 
-The one exception the protocol allows (the sending package's docstring): a worker killed between the
-HANDED_OVER commit and the write of a message's final line leaves that one recipient without
-the message, their delivery counted as sent. So a recipient may miss it only if their
-delivery is HANDED_OVER, and at most one per kill; nobody ever gets it twice."""
+What a kill leaves unsure (the sending package's docstring): the message being handed over
+(the kill fell between the HANDED_OVER commit and the server's answer) and the one before it
+(accepted, its SENT not yet committed) end UNCERTAIN, at most two per kill, for the organizer
+to send again or call. Nobody gets it twice, and nobody who missed it is counted as sent
+(test_send_crash.py kills at random points, many times)."""
 
 from __future__ import annotations
 
@@ -144,7 +145,8 @@ def _send_killed_half_way_and_finished(port: int, log):
         first.wait(timeout=30)
         assert first.returncode == -signal.SIGKILL, _output(log)
         at_kill = sends.progress(send)
-        assert KILL_AFTER <= at_kill["sent"] < RECIPIENTS, (at_kill, _output(log))
+        out = Delivery.objects.filter(send=send, status__in=[S.HANDED_OVER, S.SENT]).count()
+        assert KILL_AFTER <= out < RECIPIENTS, (at_kill, _output(log))
         assert at_kill["sending"] > 0, at_kill  # it died holding some
 
         # The periodic look, once the dead worker's lease has run out, starts the send again
@@ -177,7 +179,8 @@ def test_a_killed_sender_sends_nobody_twice(network, recipients_server):
     print(f"at the kill: {at_kill}")  # how far the first worker got, and what it held
 
     statuses = Counter(send.deliveries.values_list("status", flat=True))
-    assert set(statuses) <= {S.SENT, S.HANDED_OVER}, statuses
+    assert set(statuses) <= {S.SENT, S.UNCERTAIN}, statuses
+    assert statuses[S.UNCERTAIN] <= 2, statuses
     assert sum(statuses.values()) == RECIPIENTS
     received = recipients_server.received
     twice = {address: n for address, n in received.items() if n > 1}
@@ -186,9 +189,9 @@ def test_a_killed_sender_sends_nobody_twice(network, recipients_server):
     missed = [address for address in addresses if received[address] == 0]
     assert len(missed) <= 1, missed
     index = ContactChannel._meta.get_field("value_index")
-    for address in missed:  # only in the window the docstring names
+    for address in missed:  # never shown as sent
         delivery = Delivery.objects.get(send=send, address_index=index.lookup_value(address))
-        assert delivery.status == S.HANDED_OVER
+        assert delivery.status == S.UNCERTAIN
     assert recipients_server.total == RECIPIENTS - len(missed)
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:

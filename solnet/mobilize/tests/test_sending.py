@@ -542,10 +542,10 @@ def test_a_busy_gateway_is_tried_again_later(network, planner, action, texting):
 
 
 def test_progress_counts(network, action, django_assert_num_queries):
-    people = [_person(f"P{n}") for n in range(9)]
+    people = [_person(f"P{n}") for n in range(11)]
     send = Send.objects.create(kind=SendKind.CALL_OUT, action=action, status=SendStatus.SENDING)
     statuses = [S.QUEUED, S.SENDING, S.HANDED_OVER, S.SENT, S.SENT]
-    statuses += [S.DELIVERED, S.FAILED, S.CANCELLED, S.UNREACHABLE]
+    statuses += [S.DELIVERED, S.FAILED, S.CANCELLED, S.UNREACHABLE, S.UNCERTAIN, S.TO_CALL]
     for person, status in zip(people, statuses, strict=True):
         Delivery.objects.create(
             send=send,
@@ -557,15 +557,18 @@ def test_progress_counts(network, action, django_assert_num_queries):
         )
     with django_assert_num_queries(1):
         counts = sends.progress(send)
+    # Handed over is still being sent: only a confirmed hand-over counts as sent.
     assert counts == {
-        "total": 9,
+        "total": 11,
         "queued": 1,
-        "sending": 1,
-        "sent": 4,
+        "sending": 2,
+        "sent": 3,
         "delivered": 1,
         "failed": 1,
         "cancelled": 1,
         "unreachable": 1,
+        "uncertain": 1,
+        "to_call": 1,
         "answered": 1,
     }
 

@@ -12,9 +12,11 @@ from typing import Any
 from django.db import connection, transaction
 
 from solnet.people.import_rows import (
+    LEFT_OUT,
     ColumnReader,
     validate,
 )
+from solnet.people.import_values import OPTED_OUT
 from solnet.people.imports.files import (
     BATCH,
     LISTED_DUPLICATES,
@@ -26,6 +28,7 @@ from solnet.people.imports.files import (
     keep_checked,
     kept_row,
     load_fixes,
+    reading_of,
     stored_chunks,
 )
 from solnet.people.imports.progress import Beat, claim
@@ -143,12 +146,20 @@ def check_import(*, public_id: str) -> None:
 def _check(person_import: PersonImport, beat: Beat) -> dict[str, Any]:
     reader = ColumnReader(person_import.mapping["columns"])
     fixes = load_fixes(person_import)
-    basis = check_basis(person_import)
+    reading = reading_of(person_import)
+    basis = check_basis(person_import, reading)
     found: dict[str, Any] = {
         "rows": 0,
         "valid": 0,
         "error_count": 0,
         "errors": [],
+        "flagged_count": 0,
+        "flagged": [],
+        "left_out": dict.fromkeys(sorted(LEFT_OUT), 0),
+        "opted_out": {"email": 0, "phone": 0},
+        "dates_assumed": 0,
+        "region": reading.region,
+        "day_first": reading.day_first,
         "duplicate_count": 0,
         "duplicates": [],
         "sample": [],
@@ -161,15 +172,12 @@ def _check(person_import: PersonImport, beat: Beat) -> dict[str, Any]:
                 kept.append([])
                 for row, cells in rows:
                     values = fixes.get(str(row)) or reader.values(cells)
-                    parsed, problems = validate(values)
+                    parsed, problems = validate(values, reading)
                     if parsed is None:
-                        kept[-1].append(kept_row(row, None, ("", "")))
-                        found["error_count"] += 1
-                        if len(found["errors"]) < LISTED_ERRORS:
-                            found["errors"].append(
-                                {"row": row, "problems": problems, "values": values}
-                            )
+                        kept[-1].append(kept_row(row, None, ("", ""), problems))
+                        _note_not_imported(found, row, problems, values)
                         continue
+                    _note_imported(found, row, parsed, problems)
                     both = contact_indexes(parsed)
                     kept[-1].append(kept_row(row, parsed, both))
                     pairs = zip(_KINDS, both, strict=True)
@@ -198,6 +206,34 @@ def _check(person_import: PersonImport, beat: Beat) -> dict[str, Any]:
             found["rows"] += sum(len(rows) for _chunk, _first, rows in group)
             beat(found["rows"])
     return found
+
+
+def _note_not_imported(found: dict[str, Any], row: int, problems, values) -> None:
+    """A row left out (an organization) is counted; a refused one is listed to be fixed."""
+    codes = {code for _field, code, _params in problems}
+    left_out = codes & LEFT_OUT
+    if left_out:
+        found["left_out"][left_out.pop()] += 1
+        return
+    found["error_count"] += 1
+    if len(found["errors"]) < LISTED_ERRORS:
+        found["errors"].append({"row": row, "problems": problems, "values": values})
+
+
+def _note_imported(found: dict[str, Any], row: int, parsed, problems) -> None:
+    """What the page tells of the rows to import: values left out, opt-outs, dates read by
+    the country's order."""
+    if parsed.flags:
+        found["flagged_count"] += 1
+        if len(found["flagged"]) < LISTED_ERRORS:
+            found["flagged"].append({"row": row, "name": parsed.display_name, "problems": problems})
+    states = parsed.opt_outs
+    if states.get("email") == OPTED_OUT:
+        found["opted_out"]["email"] += 1
+    if OPTED_OUT in (states.get("call"), states.get("text")):
+        found["opted_out"]["phone"] += 1
+    if parsed.date_assumed:
+        found["dates_assumed"] += 1
 
 
 def _duplicate(row, parsed, indexes, known, earlier, new) -> dict[str, Any] | None:

@@ -25,10 +25,14 @@ from solnet.core import audit
 from solnet.members.models import Member
 from solnet.people import access
 from solnet.people.import_rows import (
+    LEFT_OUT,
     ColumnReader,
     Parsed,
+    Problem,
+    Reading,
     apply_preset,
     detect_preset,
+    reading_for,
     validate,
 )
 from solnet.people.models import (
@@ -184,6 +188,7 @@ def store_upload(*, upload: IO[bytes], by: Member) -> PersonImport:
         "columns": apply_preset(headers, person_import.preset),
         "phone_kind": ChannelKind.CALL.value,
         "consent": False,
+        "area_code": "",
     }
     person_import.total_rows = total
     person_import.save(update_fields=["preset", "mapping", "total_rows"])
@@ -267,18 +272,25 @@ def read_rows(person_import: PersonImport) -> Iterator[tuple[int, list[str]]]:
 # the fixes, the key of the blind indexes). A chunk whose kept rows do not match is read and
 # checked again as the import goes.
 
-KEPT_FORMAT = 1  # raised whenever what is kept of a row changes
+KEPT_FORMAT = 2  # raised whenever what is kept of a row changes
 # Any fixed address: its blind index changes if the index key or its normalizing ever does.
 _INDEX_PROBE = "probe@example.invalid"
 
 
-def check_basis(person_import: PersonImport) -> str:
+def reading_of(person_import: PersonImport) -> Reading:
+    """How this import's rows are read: the network's country, the area code given."""
+    return reading_for(area_code=person_import.mapping.get("area_code", ""))
+
+
+def check_basis(person_import: PersonImport, reading: Reading | None = None) -> str:
     """A digest of what the check's reading of the rows depends on, the rows aside."""
+    reading = reading or reading_of(person_import)
     basis = [
         KEPT_FORMAT,
         person_import.mapping["columns"],
         person_import.fixes or "",
         INDEX.lookup_value(_INDEX_PROBE),
+        [reading.region, reading.area_code, reading.day_first],
     ]
     return hashlib.sha256(json.dumps(basis, ensure_ascii=False).encode()).hexdigest()
 
@@ -292,30 +304,32 @@ def contact_indexes(parsed: Parsed) -> tuple[str, str]:
     )
 
 
-# A row the check read: (row number, what it holds or None when it has problems, its indexes).
-CheckedRow = tuple[int, Parsed | None, tuple[str, str]]
+# A row the check read: (row number, what it holds or None when it is not imported, its
+# indexes, and for a row not imported, why).
+CheckedRow = tuple[int, Parsed | None, tuple[str, str], list[Problem]]
 
 
-def kept_row(row: int, parsed: Parsed | None, indexes: tuple[str, str]) -> list[Any]:
+def kept_row(
+    row: int, parsed: Parsed | None, indexes: tuple[str, str], problems: list[Problem] | None = None
+) -> list[Any]:
     if parsed is None:
-        return [row]
+        return [row, [list(problem) for problem in problems or ()]]
     joined_on = parsed.joined_on.isoformat() if parsed.joined_on else ""
     return [
         row,
         *(parsed.display_name, parsed.email, parsed.phone, parsed.languages, parsed.tags),
-        *(parsed.notes, joined_on, parsed.tier, *indexes),
+        *(parsed.notes, joined_on, parsed.tier, *indexes, parsed.flags, parsed.opt_outs),
     ]
 
 
 def _from_kept(kept: list[Any]) -> CheckedRow:
-    if len(kept) == 1:
-        return kept[0], None, ("", "")
-    row, name, email, phone, languages, tags, notes, joined_on, tier, email_index, phone_index = (
-        kept
-    )
+    if len(kept) == 2:
+        return kept[0], None, ("", ""), [tuple(problem) for problem in kept[1]]
+    row, name, email, phone, languages, tags, notes, joined_on, tier, *rest = kept
+    email_index, phone_index, flags, opt_outs = rest
     joined = date.fromisoformat(joined_on) if joined_on else None
-    parsed = Parsed(name, email, phone, languages, tags, notes, joined, tier)
-    return row, parsed, (email_index, phone_index)
+    parsed = Parsed(name, email, phone, languages, tags, notes, joined, tier, flags, opt_outs)
+    return row, parsed, (email_index, phone_index), []
 
 
 def keep_checked(chunk: StoredChunk, *, first: int, basis: str, rows: list[list[Any]]) -> None:
@@ -332,26 +346,58 @@ def keep_checked(chunk: StoredChunk, *, first: int, basis: str, rows: list[list[
     )
 
 
-def checked_rows(
+def _checked_chunks(
     person_import: PersonImport, reader: ColumnReader, fixes: dict[str, dict[str, str]]
-) -> Iterator[CheckedRow]:
-    """Every row that is not blank, read, checked and indexed: as the check kept it where that
-    still matches, read and checked again where it does not."""
-    basis = check_basis(person_import)
+) -> Iterator[tuple[StoredChunk, int, list[CheckedRow]]]:
+    """Each stored chunk, the number of its first line, and its rows read, checked and
+    indexed: as the check kept them where that still matches, read and checked again where
+    it does not."""
+    reading = reading_of(person_import)
+    basis = check_basis(person_import, reading)
     first = 1
     for chunk in stored_chunks(person_import, checked=True):
         kept = json.loads(chunk.checked) if chunk.checked else {}
         if (kept.get("basis"), kept.get("first")) == (basis, first) and kept.get(
             "source"
         ) == chunk.digest:
-            yield from map(_from_kept, kept["rows"])
-            first += kept["lines"]
+            yield chunk, first, list(map(_from_kept, kept["rows"]))
         else:
+            rows: list[CheckedRow] = []
             for row, cells in chunk.rows(first):
-                parsed, _problems = validate(fixes.get(str(row)) or reader.values(cells))
-                yield row, parsed, contact_indexes(parsed) if parsed else ("", "")
-            first += len(chunk.lines)
+                parsed, problems = validate(fixes.get(str(row)) or reader.values(cells), reading)
+                if parsed is None:
+                    rows.append((row, None, ("", ""), problems))
+                else:
+                    rows.append((row, parsed, contact_indexes(parsed), []))
+            yield chunk, first, rows
+        first += len(chunk.lines)
         del chunk, kept  # before the next chunk is read
+
+
+def checked_rows(
+    person_import: PersonImport, reader: ColumnReader, fixes: dict[str, dict[str, str]]
+) -> Iterator[CheckedRow]:
+    """Every row that is not blank, read, checked and indexed."""
+    for _chunk, _first, rows in _checked_chunks(person_import, reader, fixes):
+        yield from rows
+
+
+def refused_rows(person_import: PersonImport) -> Iterator[tuple[int, list[str], list[Problem]]]:
+    """(row number, the file's cells, why) of every row the import refuses: neither a name
+    nor an email to know them by (organizations and households are left out, not refused).
+    A fixed row is not refused."""
+    reader = ColumnReader(person_import.mapping["columns"])
+    fixes = load_fixes(person_import)
+    for chunk, first, rows in _checked_chunks(person_import, reader, fixes):
+        refused = {
+            row: problems
+            for row, parsed, _indexes, problems in rows
+            if parsed is None and not {code for _f, code, _p in problems} & LEFT_OUT
+        }
+        if refused:
+            for row, cells in chunk.rows(first):
+                if row in refused:
+                    yield row, cells, refused[row]
 
 
 def batches(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:

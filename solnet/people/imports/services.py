@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -14,13 +15,21 @@ from solnet.core import audit
 from solnet.members.models import Member
 from solnet.people import access, tasks
 from solnet.people.import_rows import (
+    KEPT_FIELDS,
     VALUE_FIELDS,
     Decision,
     check_columns,
+    errors_of,
     problem_text,
     validate,
 )
-from solnet.people.imports.files import file_still_there, headers_of, load_findings, load_fixes
+from solnet.people.imports.files import (
+    file_still_there,
+    headers_of,
+    load_findings,
+    load_fixes,
+    reading_of,
+)
 from solnet.people.imports.progress import is_interrupted
 from solnet.people.models import (
     ChannelKind,
@@ -54,9 +63,16 @@ MAPPABLE = (ImportStatus.UPLOADED, ImportStatus.READY, ImportStatus.FAILED)
 
 @transaction.atomic
 def save_mapping(
-    *, person_import: PersonImport, columns: list[str], phone_kind: str, consent: bool, by: Member
+    *,
+    person_import: PersonImport,
+    columns: list[str],
+    phone_kind: str,
+    consent: bool,
+    by: Member,
+    area_code: str = "",
 ) -> None:
-    """The organizer's choice of columns; the worker checks the file again with it."""
+    """The organizer's choice of columns (and the area code of local numbers written without
+    one); the worker checks the file again with it."""
     _own(person_import, by)
     person_import.refresh_from_db()
     if person_import.status not in MAPPABLE:
@@ -65,7 +81,15 @@ def save_mapping(
     check_columns(columns, len(headers_of(person_import)))
     if phone_kind not in (ChannelKind.CALL, ChannelKind.TEXT):
         raise ValidationError(_("Choose calls or text messages."), code="phone_kind")
-    person_import.mapping = {"columns": columns, "phone_kind": phone_kind, "consent": consent}
+    area_code = area_code.strip()
+    if area_code and not re.fullmatch(r"\d{1,5}", area_code):
+        raise ValidationError(_("An area code is a few digits, such as 253."), code="area_code")
+    person_import.mapping = {
+        "columns": columns,
+        "phone_kind": phone_kind,
+        "consent": consent,
+        "area_code": area_code,
+    }
     person_import.status = ImportStatus.CHECK_QUEUED
     person_import.save(update_fields=["mapping", "status"])
     _queue_check(person_import)
@@ -79,11 +103,16 @@ def fix_row(*, person_import: PersonImport, row: int, values: dict[str, str], by
     person_import.refresh_from_db()
     if person_import.status != ImportStatus.READY:
         raise ValidationError(_("Wait for the check to finish."), code="status")
-    listed = {entry["row"] for entry in load_findings(person_import).get("errors", [])}
+    listed = {
+        entry["row"]: entry["values"] for entry in load_findings(person_import).get("errors", [])
+    }
     if row not in listed:
         raise ValidationError(_("There is no such row with a problem."), code="row")
     clean = {name: values.get(name, "").strip() for name in VALUE_FIELDS}
-    _parsed, problems = validate(clean)
+    # What the form does not show stays as the file had it: an opt-out is never lost to a fix.
+    clean.update({name: listed[row].get(name, "") for name in KEPT_FIELDS})
+    _parsed, problems = validate(clean, reading_of(person_import))
+    problems = errors_of(problems)
     if problems:
         raise ValidationError(
             [problem_text(code, params) for _field, code, params in problems], code="invalid"

@@ -3,8 +3,9 @@
 Never modelled, on purpose: immigration status, criminal history, who did anything unlawful.
 
 By area: people (tags, persons, contact channels), commitments (asks and reliability), joining
-(requests from the public page), saved filters (of the people list), skills (and availability)
-and person imports (CSV files of people).
+(requests from the public page), saved filters (of the people list), skills (and availability),
+person imports (CSV files of people) and the values an import left out of a record
+(flags, to be checked).
 """
 
 # Imported in the order the models were defined in before the split: Django registers models
@@ -33,6 +34,7 @@ from solnet.people.models.joining import JoinRequest
 from solnet.people.models.saved_filters import SavedFilter
 from solnet.people.models.skills import Availability, PersonSkill, Skill, Weekday
 from solnet.people.models.person_imports import ImportStatus, PersonImport, PersonImportChunk
+from solnet.people.models.person_flags import PersonFlag
 # isort: on
 
 __all__ = [
@@ -49,6 +51,7 @@ __all__ = [
     "Notice",
     "Outcome",
     "Person",
+    "PersonFlag",
     "PersonImport",
     "PersonImportChunk",
     "PersonQuerySet",

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from solnet.core import phones
 from solnet.core.crypto import BlindIndexField, EncryptedTextField
 from solnet.core.data import CONTACT, INTERNAL, KEEP, PERSONAL, SENSITIVE, DataPolicy, Retention
 from solnet.core.models import new_public_id
@@ -288,3 +289,18 @@ class ContactChannel(models.Model):
     @property
     def usable(self) -> bool:
         return self.consent_at is not None and self.opted_out_at is None
+
+    @property
+    def unreadable_number(self) -> bool:
+        """A number kept as it was written because it does not read as a phone number (typed
+        before numbers were read with the library): flagged on the person's page until fixed."""
+        return self.kind != ChannelKind.EMAIL and phones.read_phone(self.value) is None
+
+    @staticmethod
+    def stored_value(kind: str, value: str) -> str:
+        """How an address or number is kept: an email address as written, a number in E.164
+        when it reads as one (forms refuse one that does not; older records keep theirs)."""
+        value = value.strip()
+        if kind == ChannelKind.EMAIL:
+            return value
+        return phones.read_phone(value) or value

@@ -8,7 +8,7 @@ from typing import Any
 from solnet.members.models import Member
 from solnet.people.imports import checking, files
 from solnet.people.imports import services as import_services
-from solnet.people.models import Person, PersonImport
+from solnet.people.models import Person, PersonFlag, PersonImport
 
 
 def upload(text: str | bytes, *, by: Member) -> PersonImport:
@@ -24,6 +24,7 @@ def checked(person_import: PersonImport, *, by: Member, **mapping: Any) -> Perso
         columns=mapping.get("columns", person_import.mapping["columns"]),
         phone_kind=mapping.get("phone_kind", "call"),
         consent=mapping.get("consent", False),
+        area_code=mapping.get("area_code", ""),
         by=by,
     )
     checking.check_import(public_id=person_import.public_id)
@@ -32,11 +33,11 @@ def checked(person_import: PersonImport, *, by: Member, **mapping: Any) -> Perso
 
 
 def matrix_objects(objects: dict[str, Any]) -> dict[str, Any]:
-    """The organizer persona's import, checked (row 3 has a problem), and a second record to
-    merge with the objects' person. Made once per matrix run."""
+    """The organizer persona's import, checked (row 3 is refused: no name, no email), and a
+    second record to merge with the objects' person. Made once per matrix run."""
     if "person_import" not in objects:
         organizer = objects["personas"]["organizer"].member
-        person_import = upload("Name,Email\nAna,ana@example.org\nBad,not-an-email\n", by=organizer)
+        person_import = upload("Name,Email\nAna,ana@example.org\n,not-an-email\n", by=organizer)
         objects["person_import"] = checked(person_import, by=organizer)
         objects["merge_other"] = Person.objects.create(display_name="Neighbour Twin")
     return objects
@@ -55,3 +56,12 @@ def merge_kwargs(objects: dict[str, Any]) -> dict[str, str]:
         "public_id": objects["person"].public_id,
         "other_id": matrix_objects(objects)["merge_other"].public_id,
     }
+
+
+def flag_kwargs(objects: dict[str, Any]) -> dict[str, str]:
+    """A value an import left out of the objects' person's record, to dismiss."""
+    if "person_flag" not in objects:
+        objects["person_flag"] = PersonFlag.objects.create(
+            person=objects["person"], field="phone", problem="phone_invalid", value="12"
+        )
+    return {"public_id": objects["person"].public_id, "flag_id": objects["person_flag"].public_id}

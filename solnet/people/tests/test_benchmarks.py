@@ -37,12 +37,18 @@ ROWS = scaled(100_000, least=5_000)
 SMALL = scaled(10_000, least=2 * files.BATCH)
 
 
+def _phone(n: int) -> str:
+    """A different real-looking number for each of 100,000 people, in E.164 as the import
+    stores it (+1 206 200-0000 onwards: numbers that exist in the numbering plan)."""
+    return f"+1206{200 + n // 10000}{n % 10000:04d}"
+
+
 def _write_csv(path: Path, rows: int) -> Path:
     with path.open("w", encoding="utf-8", newline="") as handle:
         handle.write("uuid,first_name,last_name,email,zip_code,can2_phone\n")
         for n in range(rows):
             handle.write(
-                f"0a1b2c3d-{n:04d},Person,Number {n},person{n}@example.org,98122,+1206555{n:06d}\n"
+                f"0a1b2c3d-{n:04d},Person,Number {n},person{n}@example.org,98122,{_phone(n)}\n"
             )
     return path
 
@@ -97,7 +103,7 @@ def _floor(rows: int) -> float:
         people.append([values.get(f.name) for f in person_fields])
         for pk, kind, value in (
             (2 * n + 1, "email", f"person{n}@example.org"),
-            (2 * n + 2, "call", f"+1206555{n:06d}"),
+            (2 * n + 2, "call", _phone(n)),
         ):
             channel = {
                 "id": pk,

@@ -22,7 +22,7 @@ ROWS = 600  # three chunks: the header and rows 2-250, rows 251-500, rows 501-60
 def _csv(rows: int) -> str:
     lines = ["Name,Email,Phone,Tags"]
     lines += [
-        f"Person {n},person{n}@example.org,+1206555{n:05d},{'nights' if n % 2 else 'days'}"
+        f"Person {n},person{n}@example.org,+1206200{n:04d},{'nights' if n % 2 else 'days'}"
         for n in range(rows)
     ]
     return "\n".join(lines) + "\n"
@@ -32,10 +32,14 @@ def _fresh(person_import: PersonImport) -> list[files.CheckedRow]:
     """The rows read and checked from the stored file as it is now, nothing kept."""
     reader = ColumnReader(person_import.mapping["columns"])
     fixes = files.load_fixes(person_import)
+    reading = files.reading_of(person_import)
     found: list[files.CheckedRow] = []
     for row, cells in files.read_rows(person_import):
-        parsed, _problems = validate(fixes.get(str(row)) or reader.values(cells))
-        found.append((row, parsed, files.contact_indexes(parsed) if parsed else ("", "")))
+        parsed, problems = validate(fixes.get(str(row)) or reader.values(cells), reading)
+        if parsed is None:
+            found.append((row, None, ("", ""), problems))
+        else:
+            found.append((row, parsed, files.contact_indexes(parsed), []))
     return found
 
 
@@ -44,9 +48,9 @@ def validations(monkeypatch) -> list[int]:
     """The rows the import reads and checks again, by number."""
     seen: list[int] = []
 
-    def counted(values):
+    def counted(values, reading=None):
         seen.append(1)
-        return validate(values)
+        return validate(values, reading)
 
     monkeypatch.setattr(files, "validate", counted)
     return seen
@@ -100,7 +104,7 @@ def test_a_chunk_changed_since_the_check_is_read_and_checked_again(organizer, va
 
     def change(lines):
         lines[0][1] = "changed@example.org"  # row 251
-        lines[1][1] = "not-an-email"  # row 252: a problem the check never saw
+        lines[1][1] = "not-an-email"  # row 252: a bad value the check never saw
 
     _change_chunk(person_import, 1, change)
     assert _as_imported(person_import) == _fresh(person_import)
@@ -109,12 +113,15 @@ def test_a_chunk_changed_since_the_check_is_read_and_checked_again(organizer, va
     assert len(validations) == 250  # the changed chunk's rows, and only those
 
     result = _import(person_import, organizer)
-    assert result["created"] == ROWS - 1 and result["skipped"] == 1
+    assert result["created"] == ROWS and result["skipped"] == 0 and result["flagged"] == 1
     assert Person.objects.matching(contact="changed@example.org").get().display_name == (
         "Person 249"
     )
     assert not Person.objects.matching(contact="person249@example.org").exists()
-    assert not Person.objects.filter(display_name="Person 250").exists()
+    # Imported without the address it never had, and noted so on the record.
+    person_250 = Person.objects.get(display_name="Person 250")
+    assert [c.kind for c in person_250.channels.all()] == ["call"]
+    assert [(f.field, f.value) for f in person_250.flags.all()] == [("email", "not-an-email")]
 
 
 def test_a_line_added_to_an_earlier_chunk_numbers_the_later_rows_again(organizer, validations):
@@ -122,7 +129,7 @@ def test_a_line_added_to_an_earlier_chunk_numbers_the_later_rows_again(organizer
     _change_chunk(person_import, 0, lambda lines: lines.append(["Added", "", "", ""]))
     rows = _as_imported(person_import)
     assert rows == _fresh(person_import)
-    assert [row for row, _parsed, _indexes in rows[-2:]] == [601, 602]
+    assert [row for row, _parsed, _indexes, _problems in rows[-2:]] == [601, 602]
     validations.clear()
     _as_imported(person_import)
     assert len(validations) == ROWS + 1  # every chunk: the first changed, the others moved
@@ -154,9 +161,9 @@ def test_rows_kept_under_other_columns_or_fixes_are_not_used(organizer, validati
     _as_imported(person_import)
     assert len(validations) == ROWS
     if change == "columns":
-        assert all(parsed.tags == [] for _row, parsed, _indexes in rows if parsed)
+        assert all(parsed.tags == [] for _row, parsed, _indexes, _problems in rows if parsed)
     else:
-        assert next(p for row, p, _i in rows if row == 300).email == "fixed@example.org"
+        assert next(p for row, p, _i, _p in rows if row == 300).email == "fixed@example.org"
 
     # Checked again, the new reading is kept and used.
     person_import = checked(person_import, by=organizer, columns=person_import.mapping["columns"])

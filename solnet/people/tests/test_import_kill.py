@@ -42,7 +42,8 @@ WORKER = (
 def _csv(rows: int) -> str:
     lines = ["first_name,last_name,email,can2_phone,can2_user_tags"]
     lines += [
-        f"Person,Number {n},person{n}@example.org,+1206555{n:05d},shift {n % 4}"
+        f"Person,Number {n},person{n}@example.org,+1206{200 + n // 10000}{n % 10000:04d},"
+        f"shift {n % 4}"
         for n in range(rows)
     ]
     return "\n".join(lines) + "\n"

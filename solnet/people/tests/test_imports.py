@@ -94,12 +94,13 @@ def _known(name: str, email: str = "", phone: str = "") -> Person:
         (
             "action_network.csv",
             "action_network",
-            {1: "first_name", 2: "last_name", 3: "email", 9: "phone", 10: "tags"},
+            {1: "first_name", 2: "last_name", 3: "email", 9: "phone", 10: "tags", 11: "joined_on"},
         ),
         (
             "civicrm.csv",
             "civicrm",
             {
+                1: "contact_type",
                 2: "display_name",
                 3: "first_name",
                 4: "last_name",
@@ -148,7 +149,8 @@ def test_every_preset_reads_its_own_export_into_people(organizer):
             entry["display_name"]: entry for entry in files.load_findings(person_import)["sample"]
         }
     action_network = results["action_network.csv"]
-    assert action_network["Rosa Delgado"]["phone"] == "+1 206 555 0101"
+    assert action_network["Rosa Delgado"]["phone"] == "+12065550101"  # E.164
+    assert action_network["Rosa Delgado"]["joined_on"] == "2024-03-02"
     assert action_network["Rosa Delgado"]["tags"] == ["rent strike", "building A"]
     civicrm = results["civicrm.csv"]
     # The display name wins; first and last name stand in where it is empty.
@@ -275,13 +277,14 @@ def test_the_upload_needs_a_csrf_token(organizer):
 # --- the preview ---------------------------------------------------------------------------
 
 
-def test_the_preview_names_each_bad_row_and_its_problem(organizer_client, run_at_commit):
+def test_the_preview_names_each_bad_value_and_each_refused_row(organizer_client, run_at_commit):
     content = (
         "Name,Email,Phone,Languages,Joined on,Tier,Tags\n"
         "Ana,ana@example.org,,,,,\n"
-        ",nobody@example.org,,,,,\n"
-        "Bea,bea@,abc,Klingon,31/12/2023,boss," + "x" * 41 + "\n"
+        ",,206 555 0100,,,,\n"
+        "Bea,bea@,abc,Parseltongue,99/99/2023,boss," + "x" * 41 + "\n"
         "Cy,cy@example.org,,French,,,\n"
+        ",dee.w@example.org,,,,,\n"
     )
     person_import = _import_of(_upload_file(organizer_client, "p.csv", content.encode()))
     run_at_commit(
@@ -294,19 +297,25 @@ def test_the_preview_names_each_bad_row_and_its_problem(organizer_client, run_at
     assert response["Location"] == reverse("people:import_preview", args=[person_import.public_id])
     page = organizer_client.get(response["Location"]).content.decode()
     for text in (
-        "Row 3: there is no name.",
+        "Row 3: there is no name and no email address to know them by.",
         "Row 4: the email “bea@” is not an email address.",
         "Row 4: the phone number “abc” is not a phone number.",
-        "Row 4: “Klingon” is not a language we know.",
-        "Row 4: the date “31/12/2023” is not a date written as YYYY-MM-DD.",
+        "Row 4: “Parseltongue” is not a language we know.",
+        "Row 4: “99/99/2023” is not a date we can read.",
         "Row 4: “boss” is not a tier",
         "Row 4: the tag “" + "x" * 41 + "” is longer than 40 characters.",
-        "Row 5: “French” is not one of the languages SolNet works in (English, Spanish).",
+        "Row 6: there is no name: they are called “dee.w” from their email.",
     ):
         assert text.replace("“", "&ldquo;").replace("”", "&rdquo;") in page or text in page, text
     findings = files.load_findings(PersonImport.objects.get(pk=person_import.pk))
-    assert (findings["rows"], findings["valid"], findings["error_count"]) == (4, 1, 3)
-    assert [entry["display_name"] for entry in findings["sample"]] == ["Ana"]
+    assert (findings["rows"], findings["valid"], findings["error_count"]) == (5, 4, 1)
+    assert findings["flagged_count"] == 2
+    assert [entry["row"] for entry in findings["errors"]] == [3]
+    sample = {entry["display_name"]: entry for entry in findings["sample"]}
+    assert list(sample) == ["Ana", "Bea", "Cy", "dee.w"]
+    # French is kept although SolNet's pages do not come in French.
+    assert sample["Cy"]["languages"] == ["fr"]
+    assert (sample["Bea"]["email"], sample["Bea"]["phone"], sample["Bea"]["tags"]) == ("", "", [])
 
 
 def test_problems_are_told_in_the_reader_s_language():
@@ -330,7 +339,7 @@ def test_a_bad_row_is_fixed_in_the_page_and_the_fix_is_kept(organizer_client, ru
     preview = organizer_client.get(reverse("people:import_preview", args=[person_import.public_id]))
     form = preview.context["errors"][0]["form"]
     assert preview.context["errors"][0]["row"] == 4
-    assert form.initial["email"] == "mei@example" and form.initial["display_name"] == "Mei"
+    assert form.initial["email"] == "mei@example" and form.initial["display_name"] == ""
     fix_url = reverse("people:import_fix", args=[person_import.public_id, 4])
     # A fix is checked like a row of the file.
     response = organizer_client.post(fix_url, {"row4-display_name": "Mei", "row4-email": "mei@"})
@@ -453,7 +462,7 @@ def test_a_row_that_repeats_an_earlier_row_adds_its_details_to_it(organizer, run
     rosa = Person.objects.get()
     assert rosa.display_name == "Rosa"
     assert sorted(c.value for c in rosa.channels.all()) == [
-        "206 555 0101",
+        "+12065550101",  # as read_phone writes it, E.164
         "other@example.org",
         "rosa@example.org",
     ]
@@ -521,7 +530,7 @@ def _generated(rows: int, *, start: int = 0) -> bytes:
     lines = ["first_name,last_name,email,zip_code,can2_phone,can2_user_tags"]
     for n in range(start, start + rows):
         lines.append(
-            f"Person,Number {n},person{n}@example.org,98122,+1206555{n:05d},"
+            f"Person,Number {n},person{n}@example.org,98122,+1206{200 + n // 10000}{n % 10000:04d},"
             f"{'night shift' if n % 3 else 'day shift'}"
         )
     return ("\n".join(lines) + "\n").encode()
@@ -547,7 +556,7 @@ def test_a_big_file_is_stored_in_encrypted_chunks_and_imported_whole(organizer):
     assert Person.tags.through.objects.count() == 2500 and Tag.objects.count() == 2
     found = Person.objects.matching(contact="PERSON1234@example.org").get()
     assert found.display_name == "Person Number 1234"
-    assert Person.objects.matching(contact="+1 206 555 01234").get() == found
+    assert Person.objects.matching(contact="(206) 200-1234").get() == found
     # The file is gone with the import, and so is what the check found in it.
     assert not PersonImportChunk.objects.exists()
     assert person_import.findings is None and person_import.fixes is None
@@ -635,6 +644,9 @@ def test_the_audit_log_gets_counts_and_never_personal_data(organizer, run_at_com
         "added_to_existing": 1,
         "skipped_duplicates": 0,
         "skipped": 1,
+        "left_out_household": 0,
+        "left_out_organization": 0,
+        "flagged": 0,
     }
     assert imported.actor_id == organizer.pk
     text = json.dumps([e.data for e in events.values()] + [e.target for e in events.values()])
@@ -820,7 +832,8 @@ def test_dates_tiers_and_languages_are_read_leniently():
             "languages": "English (United States); español / es_MX",
             "joined_on": "2024-03-02 17:36:27",
             "tier": "Organizing team",
-        }
+        },
+        import_rows.reading_for(region="US"),
     )
     assert problems == []
     assert parsed.display_name == "Ana María"

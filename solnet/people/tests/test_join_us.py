@@ -36,7 +36,7 @@ def test_someone_asks_to_join_and_an_organizer_takes_them_in(network, personas):
     response = Client().post(reverse("join_us"), _form())
     assert response.status_code == 302 and response["Location"] == reverse("join_us_thanks")
     join_request = JoinRequest.objects.get()
-    assert join_request.value == "+1 206 555 0144"
+    assert join_request.value == "+12065550144"
     assert AuditEvent.objects.filter(action="join_request.received").exists()
 
     organizer = sign_in(Client(), personas["organizer"].member)
@@ -45,7 +45,7 @@ def test_someone_asks_to_join_and_an_organizer_takes_them_in(network, personas):
     organizer.post(reverse("people:request_accept", args=[join_request.public_id]))
     person = Person.objects.get(display_name="Marisol")
     channel = ContactChannel.objects.get(person=person)
-    assert (channel.kind, channel.value, channel.usable) == ("text", "+1 206 555 0144", True)
+    assert (channel.kind, channel.value, channel.usable) == ("text", "+12065550144", True)
     assert person.languages == ["es"] and person.tier == 10
     assert not JoinRequest.objects.exists()
 

@@ -21,6 +21,7 @@ from solnet.people.models import (
     Commitment,
     ContactChannel,
     Person,
+    PersonFlag,
     PersonSkill,
     Tag,
 )
@@ -68,6 +69,13 @@ def _skills(keep: Person, remove: Person) -> Check:
         assert held["driver"].pk == driver.pk
 
     return check
+
+
+def _flags(keep: Person, remove: Person) -> Check:
+    flag = PersonFlag.objects.create(
+        person=remove, field="phone", problem="phone_invalid", value="12"
+    )
+    return lambda merged: assert_moved(flag, merged)
 
 
 def _availability(keep: Person, remove: Person) -> Check:
@@ -224,6 +232,7 @@ RELATIONS: dict[str, Callable[[Person, Person], Check]] = {
     "people.commitment.person": _commitments,
     "people.personskill.person": _skills,
     "people.availability.person": _availability,
+    "people.personflag.person": _flags,
     "councils.councilmembership.person": _council_memberships,
     "councils.committee.members": _committees,
     "councils.assessment.person": _assessments,
