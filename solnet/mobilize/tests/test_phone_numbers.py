@@ -18,7 +18,9 @@ from solnet.members.models import Tier
 from solnet.mobilize.models import Delivery, DeliveryStatus, Send, SendKind, SmsOptOut
 from solnet.mobilize.sending import sms
 from solnet.people import services as people_services
+from solnet.people.imports import services as import_services
 from solnet.people.models import ContactChannel, JoinRequest, Person
+from solnet.people.tests import importing
 
 pytestmark = pytest.mark.django_db
 
@@ -168,3 +170,36 @@ def test_a_number_the_migration_could_not_read_is_flagged_on_the_persons_page(
     _as_before(channel, "12")
     page = organizer_client.get(reverse("people:detail", args=[ana.public_id])).content.decode()
     assert "not a number we can read: check it and correct it" in page
+
+
+IMPORTED = {
+    "Ann": "(253) 555-2155",
+    "Ben": "253.555.2157",
+    "Cal": "1-253-555-2159",
+    "Dot": "555-2158",  # written without its area code: the import is told 253
+}
+
+
+def test_a_stop_reaches_numbers_imported_however_they_were_written(
+    personas, sms_gateway, django_capture_on_commit_callbacks
+):
+    organizer = personas["organizer"].member
+    rows = "".join(f"{name},{number}\n" for name, number in IMPORTED.items())
+    person_import = importing.checked(
+        importing.upload("Name,Phone\n" + rows, by=organizer),
+        by=organizer,
+        phone_kind="text",
+        consent=True,
+        area_code="253",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        import_services.start_import(
+            person_import=person_import, default="add", rows={}, skip_errors=True, by=organizer
+        )
+    for name, e164 in zip(
+        IMPORTED, ["+12535552155", "+12535552157", "+12535552159", "+12535552158"], strict=True
+    ):
+        person = Person.objects.get(display_name=name)
+        assert person.channels.get().usable
+        sms_gateway.signed_inbound(e164, OUR_NUMBER, "STOP").post(Client())
+        assert not person.channels.get().usable, name
