@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 from django.urls import reverse
 
@@ -31,3 +35,21 @@ def live_sms_gateway(sms_gateway, live_server, settings):
     sms_gateway.inbound_url = live_server.url + reverse("mobilize:sms_inbound")
     sms_gateway.post_callbacks = True
     return sms_gateway
+
+
+@contextmanager
+def serving_smtp(handler) -> Iterator:
+    """An aiosmtpd server on a free loopback port with `handler` answering; `handler.port`
+    says where."""
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    handler.port = port
+    try:
+        yield handler
+    finally:
+        controller.stop()

@@ -59,6 +59,7 @@ from solnet.mobilize.models import (
     Shift,
 )
 from solnet.mobilize.sending import sends
+from solnet.mobilize.tests.conftest import serving_smtp
 from solnet.people.models import ContactChannel, Person
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -110,17 +111,8 @@ class _Accepted:
 
 @pytest.fixture
 def accepting_server():
-    from aiosmtpd.controller import Controller
-
-    handler = _Accepted()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    handler.port = port
-    yield handler
-    controller.stop()
+    with serving_smtp(_Accepted()) as handler:
+        yield handler
 
 
 @dataclass

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,7 @@ from solnet.core import audit
 from solnet.mobilize import tasks
 from solnet.mobilize.models import Delivery, DeliveryStatus, SendKind, SendStatus
 from solnet.mobilize.sending import protocol, sends
+from solnet.mobilize.tests.conftest import serving_smtp
 from solnet.people.models import ContactChannel, Person
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -69,17 +69,8 @@ class _Recipients:
 
 @pytest.fixture
 def recipients_server():
-    from aiosmtpd.controller import Controller
-
-    handler = _Recipients()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    handler.port = port
-    yield handler
-    controller.stop()
+    with serving_smtp(_Recipients()) as handler:
+        yield handler
 
 
 def _people(count: int) -> list[str]:
