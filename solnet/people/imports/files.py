@@ -348,10 +348,11 @@ def keep_checked(chunk: StoredChunk, *, first: int, basis: str, rows: list[list[
 
 def _checked_chunks(
     person_import: PersonImport, reader: ColumnReader, fixes: dict[str, dict[str, str]]
-) -> Iterator[tuple[StoredChunk, int, list[CheckedRow]]]:
+) -> Iterator[tuple[StoredChunk, int, Iterator[CheckedRow]]]:
     """Each stored chunk, the number of its first line, and its rows read, checked and
     indexed: as the check kept them where that still matches, read and checked again where
-    it does not."""
+    it does not. The rows come one at a time, to be used before the next chunk is read: a
+    batch holds its own rows as records, never the whole chunk's."""
     reading = reading_of(person_import)
     basis = check_basis(person_import, reading)
     first = 1
@@ -360,18 +361,20 @@ def _checked_chunks(
         if (kept.get("basis"), kept.get("first")) == (basis, first) and kept.get(
             "source"
         ) == chunk.digest:
-            yield chunk, first, list(map(_from_kept, kept["rows"]))
+            yield chunk, first, map(_from_kept, kept["rows"])
         else:
-            rows: list[CheckedRow] = []
-            for row, cells in chunk.rows(first):
-                parsed, problems = validate(fixes.get(str(row)) or reader.values(cells), reading)
-                if parsed is None:
-                    rows.append((row, None, ("", ""), problems))
-                else:
-                    rows.append((row, parsed, contact_indexes(parsed), []))
-            yield chunk, first, rows
+            yield chunk, first, _checked_again(chunk, first, reader, fixes, reading)
         first += len(chunk.lines)
         del chunk, kept  # before the next chunk is read
+
+
+def _checked_again(chunk, first, reader, fixes, reading) -> Iterator[CheckedRow]:
+    for row, cells in chunk.rows(first):
+        parsed, problems = validate(fixes.get(str(row)) or reader.values(cells), reading)
+        if parsed is None:
+            yield row, None, ("", ""), problems
+        else:
+            yield row, parsed, contact_indexes(parsed), []
 
 
 def checked_rows(
