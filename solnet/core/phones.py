@@ -54,8 +54,10 @@ def network_region() -> str:
     if _region_source is not None:
         try:
             region = (_region_source() or DEFAULT_REGION).upper()
-        except Exception:  # no table yet (before the first migration): the default country
-            return DEFAULT_REGION
+        except Exception:  # no network yet (or no table before the first migration)
+            # The default country, kept like any other answer: asking the database again
+            # for every number written would cost more than reading the number.
+            region = DEFAULT_REGION
     with _region_lock:
         _region_cache = (now, region)
     return region

@@ -73,3 +73,13 @@ def test_a_number_that_cannot_be_read_is_refused_in_the_persons_language(network
     with translation.override("es"), pytest.raises(ValidationError) as refused:
         phones.clean_phone("12")
     assert refused.value.messages[0].startswith("Escribe")
+
+
+@pytest.mark.django_db
+def test_the_country_is_asked_once_a_minute_even_before_there_is_a_network(
+    django_assert_max_num_queries,
+):
+    assert not Network.objects.exists()
+    with django_assert_max_num_queries(1):
+        for n in range(50):
+            phones.index_form(f"206-555-{n:04d}")
