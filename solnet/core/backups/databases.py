@@ -15,6 +15,7 @@ restore into a second database beside the one Django uses.
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import os
 import shutil
@@ -62,19 +63,22 @@ def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-class Database:
-    """One database, described by a Django settings dict."""
+class Database(abc.ABC):
+    """One database, described by a Django settings dict; each kind says how it lists its
+    tables, reads, dumps and restores."""
 
     vendor = ""
 
     def __init__(self, settings_dict: dict[str, Any]) -> None:
         self.settings_dict = settings_dict
 
+    @abc.abstractmethod
     def tables(self) -> list[str]:
-        raise NotImplementedError
+        """The names of the database's tables."""
 
+    @abc.abstractmethod
     def query(self, sql: str) -> list[tuple]:
-        raise NotImplementedError
+        """The rows one query answers."""
 
     def tables_with_data(self) -> dict[str, int]:
         """Tables holding rows, with their counts, leaving out what `migrate` writes alone."""
@@ -106,11 +110,13 @@ class Database:
         rows = self.query("SELECT app, name FROM django_migrations ORDER BY app, name")
         return [[app, name] for app, name in rows]
 
+    @abc.abstractmethod
     def dump(self, progress: Progress) -> Iterator[bytes]:
-        raise NotImplementedError
+        """The whole database as one consistent copy, in blocks, while SolNet writes."""
 
+    @abc.abstractmethod
     def restore(self, blocks: Iterable[bytes], *, replace_tables: bool, progress: Progress):
-        raise NotImplementedError
+        """Puts a dump made by `dump` in place of this empty database, all or nothing."""
 
 
 class SqliteDatabase(Database):
