@@ -12,6 +12,8 @@ from solnet.councils.api import router as councils_router
 from solnet.democracy.api import router as democracy_router
 from solnet.democracy.meeting_api import router as meetings_router
 from solnet.fights.api import router as fights_router
+from solnet.funds.api import router as funds_router
+from solnet.funds.supplies_api import router as supplies_router
 from solnet.members.api import ApiTokenAuth
 from solnet.members.api import router as members_router
 from solnet.mobilize.alert_api import router as alerts_router
@@ -90,4 +92,7 @@ api.add_router("/decisions", democracy_router)
 api.add_router("/decisions", meetings_router)
 api.add_router("/", actions_router)
 api.add_router("/alerts", alerts_router)
+# Before the funds router: its "/{public_id}" would otherwise take "/supply-needs".
+api.add_router("/funds", supplies_router)
+api.add_router("/funds", funds_router)
 api.add_router("/", members_router)

@@ -197,6 +197,7 @@ INSTALLED_APPS = [
     "solnet.fights",
     "solnet.democracy",
     "solnet.mobilize",
+    "solnet.funds",
     "solnet.demo",  # the `demo` command only: no models, no pages
 ]
 # No django.contrib.admin: nobody in the application holds power over everyone's data.
@@ -424,6 +425,25 @@ if PRODUCTION and not SOLNET_SMS_API_BASE.startswith("https://"):
     raise ImproperlyConfigured("SOLNET_SMS_API_BASE must start with https:// in production")
 SOLNET_SMS_ACCOUNT_SID = env_str("SOLNET_SMS_ACCOUNT_SID")
 SOLNET_SMS_AUTH_TOKEN = env_str("SOLNET_SMS_AUTH_TOKEN")
+
+# --- online donations ----------------------------------------------------------------------
+
+# A payment processor speaking Stripe's API (Stripe itself by default). Without a secret key
+# SolNet offers no online donations. The processor's webhook (events checkout.session.completed
+# and charge.refunded) goes to <SOLNET_BASE_URL>/funds/processor/webhook/.
+SOLNET_STRIPE_API_BASE = env_str("SOLNET_STRIPE_API_BASE", "https://api.stripe.com").rstrip("/")
+if not SOLNET_STRIPE_API_BASE.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("SOLNET_STRIPE_API_BASE must start with https://")
+if PRODUCTION and not SOLNET_STRIPE_API_BASE.startswith("https://"):
+    raise ImproperlyConfigured("SOLNET_STRIPE_API_BASE must start with https:// in production")
+SOLNET_STRIPE_SECRET_KEY = env_str("SOLNET_STRIPE_SECRET_KEY")
+SOLNET_STRIPE_WEBHOOK_SECRET = env_str("SOLNET_STRIPE_WEBHOOK_SECRET")
+# A key without the webhook's secret would take money whose arrival SolNet could never check.
+if SOLNET_STRIPE_SECRET_KEY and not SOLNET_STRIPE_WEBHOOK_SECRET:
+    raise ImproperlyConfigured(
+        "SOLNET_STRIPE_WEBHOOK_SECRET must be set with SOLNET_STRIPE_SECRET_KEY (the webhook's "
+        "signing secret, whsec_…)"
+    )
 
 # Hosts the outbound HTTP client (solnet/core/http.py) may reach although they resolve to
 # loopback or private addresses, e.g. a gateway relay on the local network.

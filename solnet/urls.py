@@ -21,6 +21,7 @@ urlpatterns = [
     path("fights/", include("solnet.fights.urls")),
     path("decisions/", include("solnet.democracy.urls")),
     path("actions/", include("solnet.mobilize.urls")),
+    path("funds/", include("solnet.funds.urls")),
     path("fight-back/", fight_views.fight_back, name="fight_back"),
     path("fight-back/thanks/", fight_views.fight_back_thanks, name="fight_back_thanks"),
     path("join-us/", people_views.join_us, name="join_us"),

@@ -27,7 +27,8 @@ import os
 import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from solnet.core.crypto import DecryptionError
 from solnet.core.models import ApprovalRequest, SealedFile
@@ -259,3 +261,49 @@ def purge_expired_files(cutoff=None) -> int:
             entry.unlink(missing_ok=True)
             orphans += 1
     return len(expired) + orphans
+
+
+# --- an export's state, for its owner's pages (people's exports, the funds' journal) ----------
+
+
+def file_of(member: Any, export: ApprovalRequest) -> SealedFile | None:
+    """The export's file, if it was produced (and not yet purged) and `member` owns it."""
+    try:
+        file = export.sealed_file  # type: ignore[attr-defined]  # the reverse one-to-one
+    except SealedFile.DoesNotExist:
+        return None
+    return file if file.owner_id == member.pk else None
+
+
+@dataclass
+class ExportState:
+    """Where an export stands, for its owner's pages."""
+
+    code: str  # waiting, producing, ready, failed, expired, refused, withdrawn, lapsed
+    label: str
+    file: SealedFile | None = None
+    expires_at: datetime | None = None
+
+
+def export_state(member: Any, export: ApprovalRequest, *, waiting: str) -> ExportState:
+    """`waiting` says who is awaited ("Waiting for a second organizer to approve it")."""
+    now = timezone.now()
+    status = export.status
+    if status == ApprovalRequest.Status.PENDING:
+        if export.expires_at > now:
+            return ExportState("waiting", waiting)
+        return ExportState("lapsed", _("Nobody approved it in time"))
+    if status == ApprovalRequest.Status.REJECTED:
+        return ExportState("refused", _("Refused"))
+    if status == ApprovalRequest.Status.CANCELLED:
+        return ExportState("withdrawn", _("Withdrawn"))
+    if status == ApprovalRequest.Status.EXPIRED:
+        return ExportState("lapsed", _("Nobody approved it in time"))
+    file = file_of(member, export)
+    if file is None or file.expires_at <= now:
+        return ExportState("expired", _("Expired: the file is deleted"))
+    if file.state == SealedFile.State.PRODUCING:
+        return ExportState("producing", _("Being produced"), file)
+    if file.state == SealedFile.State.FAILED:
+        return ExportState("failed", _("It could not be produced; ask again"), file)
+    return ExportState("ready", _("Ready"), file, file.expires_at)

@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 
 from solnet.core.access import get_or_404
 from solnet.councils.models import Committee, CouncilMembership
+from solnet.democracy import conflicts
 from solnet.democracy.models import Body, BodyKind, Delegate, Meeting, MeetingStatus, Proposal
 from solnet.fights.models import Fight, FightSubject, FightTeamMember
 from solnet.members import trust
@@ -66,7 +67,7 @@ def electorate(proposal: Proposal) -> QuerySet[Member]:
     who = _members_of(proposal.body)
     if proposal.fight_id:
         who |= _involved_in(proposal.fight_id)
-    return _active().filter(who).distinct()
+    return _active().filter(who).exclude(pk__in=conflicts.conflicted(proposal)).distinct()
 
 
 def may_vote(member: Member, proposal: Proposal) -> bool:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from solnet.core import twoperson
 from solnet.core.models import ApprovalRequest
+from solnet.democracy import conflicts
 from solnet.democracy.models import Body, BodyKind, EffectKind, Method, Proposal
 from solnet.fights import services as fight_services
 from solnet.fights import stages
@@ -40,6 +41,9 @@ class Kind:
     prepare: Callable[[dict[str, Any], Body, Member], Prepared]
     describe: Callable[[dict[str, Any]], str]
     run: Callable[[dict[str, Any], Proposal], None]
+    # Who has a conflict of interest and no vote on it (internal ids): an aid request's
+    # applicant and the relations they declared.
+    conflicted: Callable[[dict[str, Any]], set[int]] | None = None
 
 
 def _invalid(message: str) -> ValidationError:
@@ -524,6 +528,16 @@ KINDS: dict[str, Kind] = {
 }
 # The one effect an election (a choice among options) carries; every other is a yes or no.
 ELECTION_EFFECTS = (EffectKind.ELECT_DELEGATES,)
+
+
+def register(kind: str, handlers: Kind) -> None:
+    """An app above this one adds an effect of its own (the funds app: a grant from a fund).
+    Its value must be one of `EffectKind`'s."""
+    if kind not in EffectKind.values:
+        raise ValueError(f"{kind} is not an EffectKind")
+    KINDS[kind] = handlers
+    if handlers.conflicted is not None:
+        conflicts.register(kind, handlers.conflicted)
 
 
 def prepare(kind: str, params: dict[str, Any], *, body: Body, by: Member) -> Prepared:

@@ -430,6 +430,8 @@ class ApiScope(models.TextChoices):
     CALLS_RECORD = "calls:record", _("Record how my calls went")
     ALERTS_READ = "alerts:read", _("Read the rapid-response alerts I can see")
     ALERTS_RESPOND = "alerts:respond", _("Answer the alerts sent to me")
+    FUNDS_READ = "funds:read", _("Read the funds, their balances and their reports")
+    FUNDS_BOOKS = "funds:books", _("Read the books' accounts and their balances (treasurers)")
 
 
 class ApiTokenQuerySet(models.QuerySet):

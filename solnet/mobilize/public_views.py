@@ -12,7 +12,7 @@ from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
 from solnet.core import public_forms
-from solnet.mobilize import forms, links, services
+from solnet.mobilize import extensions, forms, links, services
 from solnet.mobilize.models import Action
 
 
@@ -29,7 +29,11 @@ def _public_action(token: str) -> Action:
 def public_page(request: HttpRequest, token: str) -> HttpResponse:
     action = _public_action(token)
     form = forms.PublicRsvpForm(request.POST or None)
-    context = {"action": action, "form": form}
+    context = {
+        "action": action,
+        "form": form,
+        "panels": extensions.panels_for(None, action, public=True),
+    }
     if request.method != "POST":
         return render(request, "mobilize/public.html", context)
     verdict = public_forms.screen(request, form, scope="action-rsvp", per_hour=10)

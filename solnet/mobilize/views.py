@@ -20,7 +20,7 @@ from solnet.councils import access as council_access
 from solnet.fights import access as fight_access
 from solnet.members.access import is_organizer
 from solnet.members.models import Member
-from solnet.mobilize import access, callouts, forms, services
+from solnet.mobilize import access, callouts, extensions, forms, services
 from solnet.mobilize.models import Action, Ask, RoleSlot, Shift
 from solnet.people import access as people_access
 from solnet.people.models import Answer
@@ -184,6 +184,7 @@ def action_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "own_asks": services.own_asks(request.user, action),
         "answer_form": forms.AnswerForm(shifts=shifts, roles=roles),
         "call_lists": access.visible_call_lists(request.user, action),
+        "panels": extensions.panels_for(request.user, action),
     }
     if runs:
         context["shift_form"] = forms.ShiftForm(

@@ -5,8 +5,6 @@ they download the file. What an export holds, and the worker's part, are in `peo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -27,7 +25,6 @@ from solnet.people.exports import (
     can_approve_export,
     can_export_people,
     describe_filter,
-    file_of,
     filter_form,
     people_to_export,
     preview_export,
@@ -125,37 +122,10 @@ def request_export(*, query: QueryDict | dict[str, Any], by: Member) -> Approval
 # --- what the organizer who asked sees -----------------------------------------------------
 
 
-@dataclass
-class ExportState:
-    """Where an export stands, for its owner's pages."""
-
-    code: str  # waiting, producing, ready, failed, expired, refused, withdrawn, lapsed
-    label: str
-    file: SealedFile | None = None
-    expires_at: datetime | None = None
-
-
-def state_of(member: Member, export: ApprovalRequest) -> ExportState:
-    now = timezone.now()
-    status = export.status
-    if status == ApprovalRequest.Status.PENDING:
-        if export.expires_at > now:
-            return ExportState("waiting", _("Waiting for a second organizer to approve it"))
-        return ExportState("lapsed", _("Nobody approved it in time"))
-    if status == ApprovalRequest.Status.REJECTED:
-        return ExportState("refused", _("Refused"))
-    if status == ApprovalRequest.Status.CANCELLED:
-        return ExportState("withdrawn", _("Withdrawn"))
-    if status == ApprovalRequest.Status.EXPIRED:
-        return ExportState("lapsed", _("Nobody approved it in time"))
-    file = file_of(member, export)
-    if file is None or file.expires_at <= now:
-        return ExportState("expired", _("Expired: the file is deleted"))
-    if file.state == SealedFile.State.PRODUCING:
-        return ExportState("producing", _("Being produced"), file)
-    if file.state == SealedFile.State.FAILED:
-        return ExportState("failed", _("It could not be produced; ask again"), file)
-    return ExportState("ready", _("Ready"), file, file.expires_at)
+def state_of(member: Member, export: ApprovalRequest) -> sealed.ExportState:
+    return sealed.export_state(
+        member, export, waiting=_("Waiting for a second organizer to approve it")
+    )
 
 
 def describe_export(member: Member, export: ApprovalRequest) -> str:
@@ -172,7 +142,7 @@ def download_export(*, export: ApprovalRequest, by: Member) -> SealedFile:
     it has expired. The caller then reads it with `sealed.read_chunks`."""
     if not can_export_people(by) or export.requested_by_id != by.pk:
         raise PermissionDenied
-    file = file_of(by, export)
+    file = sealed.file_of(by, export)
     if not sealed.downloadable(file):
         raise ValidationError(_("This export has expired or is not ready."))
     assert file is not None  # downloadable() said so

@@ -79,15 +79,6 @@ def get_export_or_404(member: Member, public_id: str) -> ApprovalRequest:
     return get_or_404(exports_of(member), public_id=public_id)
 
 
-def file_of(member: Member, export: ApprovalRequest) -> SealedFile | None:
-    """The export's file, if it was produced (and not yet purged) and `member` owns it."""
-    try:
-        file = export.sealed_file  # type: ignore[attr-defined]  # the reverse one-to-one
-    except SealedFile.DoesNotExist:
-        return None
-    return file if file.owner_id == member.pk else None
-
-
 # --- the filter ----------------------------------------------------------------------------
 
 

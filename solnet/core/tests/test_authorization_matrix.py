@@ -948,6 +948,29 @@ API_OPERATIONS: dict[tuple[str, str], Row] = {
 }
 
 
+# The funds app keeps its rows beside its tests, one module per area.
+from solnet.funds.tests import (  # noqa: E402
+    matrix_aid,
+    matrix_books,
+    matrix_matching,
+    matrix_online,
+    matrix_reports,
+    matrix_statements,
+    matrix_supplies,
+)
+
+for _area in (
+    matrix_books,
+    matrix_online,
+    matrix_reports,
+    matrix_aid,
+    matrix_statements,
+    matrix_supplies,
+    matrix_matching,
+):
+    PAGES.update(_area.PAGES)
+    API_OPERATIONS.update(_area.API_OPERATIONS)
+
 # --- walking the routes --------------------------------------------------------------------
 
 

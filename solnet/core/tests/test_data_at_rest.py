@@ -9,6 +9,7 @@ import subprocess
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from conftest import make_member
 from solnet.fights.models import Fight, Lead
@@ -29,6 +30,12 @@ FIXTURE_PII = [
     "+1 503 555 0187",
     "boss paid me in cash and kept thirty weeks",
     "cooks Mateo and Lidia on the night shift",
+    "donor.gives.quietly@example.org",
+    "Esperanza Donante Villanueva",
+    "applicant.reach.me@example.net",
+    "three kids and the boiler broke in january",
+    "Greenway Properties Holdings LLC",
+    "routing 021000021 account 99887766",
 ]
 
 
@@ -94,6 +101,33 @@ def test_fixture_contact_details_are_absent_in_plaintext(network, figures):
     )
     Fight.objects.create(
         title="Back wages", issue_type="wages", facts=FIXTURE_PII[10], pod=FIXTURE_PII[11]
+    )
+    from solnet.funds.models import Donation
+    from solnet.funds.tests.making import make_fund
+
+    Donation.objects.create(
+        fund=make_fund(),
+        amount=2500,
+        method="online",
+        status="pending",
+        donor_email=FIXTURE_PII[12],
+        donor_name=FIXTURE_PII[13],
+        named=True,
+        forget_at=timezone.now(),
+    )
+    from solnet.funds.models import AidRequest
+
+    AidRequest.objects.create(
+        fund=make_fund("Mutual aid", kind="mutual_aid", members_only=False),
+        chosen_name="Luz",
+        contact=FIXTURE_PII[14],
+        amount=30000,
+        purpose="rent",
+        details=FIXTURE_PII[15],
+        pay_to="creditor",
+        creditor_name=FIXTURE_PII[16],
+        creditor_details=FIXTURE_PII[17],
+        forget_at=timezone.now(),
     )
     assert lead.contact == FIXTURE_PII[9]
     if connection.vendor == "sqlite":

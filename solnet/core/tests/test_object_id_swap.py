@@ -251,6 +251,55 @@ SWAPS: dict[str, Swap] = {
         row=Row({}, "post", lambda o: {"public_id": o["send"].public_id}, lambda o: {"choice": ""}),
         note="no matrix row yet",
     ),
+    # funds: every member reads every fund; the treasurers keep every entry and record every
+    # member's dues, so the outer id is swapped for a hidden object of another kind
+    "funds:fund": Swap("member", network_wide=True, note="every member reads every fund"),
+    "funds:fund_rules": Swap("fund_committee", network_wide=True),
+    "funds:entry": Swap("fund_committee", network_wide=True),
+    "funds:dues_payment": Swap("fund_committee", network_wide=True),
+    "funds:report": Swap("member", network_wide=True, note="every member reads every report"),
+    "funds:lottery": Swap("member", network_wide=True, note="every member checks every draw"),
+    "funds:ask": Swap("member", network_wide=True, note="every member may ask any open fund"),
+    "funds:matching": Swap("member", network_wide=True, note="every member sees a strike fund"),
+    "funds:match_receive": Swap("member", network_wide=True),
+    "funds:match_pledge": Swap("member", network_wide=True),
+    "funds:match_recipients": Swap("organizer", network_wide=True, note="delegates verify all"),
+    "funds:match_verify": Swap("organizer", network_wide=True),
+    "funds:match_round": Swap("fund_committee", network_wide=True),
+    "funds:request_pay": Swap("fund_committee", network_wide=True, note="treasurers pay any"),
+    "funds:lottery_draw": Swap("fund_committee", network_wide=True, note="Y: another fund's draw"),
+    "funds:statement": Swap("fund_committee", network_wide=True),
+    "funds:statement_line": Swap("fund_committee", network_wide=True),
+    "funds:inventory_item": Swap("fund_committee", network_wide=True, note="treasurers keep all"),
+    "funds:inventory_remove": Swap("fund_committee", network_wide=True),
+    # funds: what is someone's own (solnet/funds/tests/swap_world.py makes Y)
+    "funds:export_detail": Swap("fund_committee", note="Y: an export this treasurer approved"),
+    "funds:export_download": Swap("fund_committee", note="Y: an export this treasurer approved"),
+    "funds:request": Swap("member", note="the applicant; Y: another member's request"),
+    "funds:request_vote": Swap("dispatcher", note="on X's committee; Y: another committee's"),
+    "funds:request_receipt": Swap("dispatcher", note="Y: another committee's request's receipt"),
+    "funds:supplies": Swap("member", note="Y: a need of an action the member does not see"),
+    "funds:supply_pledge": Swap("member", note="Y: a need of an action the member does not see"),
+    "funds:supply_pledge_withdraw": Swap("member", note="Y: another member's pledge"),
+    "funds:supply_need_add": fight_team(x="team_action", note="the team runs its fight's action"),
+    "funds:supply_need_remove": fight_team(x="team_action", note="Y: another fight's need"),
+    "funds:match_recipient_withdraw": Swap("member", note="the striker; Y: another striker"),
+    "funds:match_pledge_withdraw": Swap("dispatcher", note="the donor; Y: another's pledge"),
+    "funds:match_sent": Swap("dispatcher", note="the donor; Y: another donor's match"),
+    "funds:match_received": Swap("member", note="the striker; Y: another striker's match"),
+    # funds' public pages, anyone's: Y is a fund whose page is off (closed, or not public)
+    **{
+        name: Swap("outsider", note="Y: a fund whose public page is off")
+        for name in (
+            "funds:give",
+            "funds:give_thanks",
+            "funds:give_cancelled",
+            "funds:ask_public",
+            "funds:ask_public_thanks",
+            "funds:match_public",
+            "funds:match_public_thanks",
+        )
+    },
     # core
     "core:approval_approve": Swap("member", network_wide=True, note="any member approves"),
     "core:approval_reject": Swap("member", network_wide=True),
@@ -267,6 +316,9 @@ BEARER = {
     "mobilize:rsvp": "an ask's answer link",
     "mobilize:alert_answer": "an alert's one-tap link",
     "mobilize:calendar_feed": "a calendar feed's secret",
+    "funds:supplies_public": "an action's public page token",
+    "funds:supplies_public_thanks": "an action's public page token",
+    "funds:match_donor": "a public donor's match link (256 bits, kept as its digest)",
 }
 # int primary keys of things every organizer reaches, with no object of another kind to swap
 # in (another table's pks collide with real rows).
@@ -307,6 +359,8 @@ API_SWAPS: dict[tuple[str, str], Swap] = {
     ("get", "/api/actions/{public_id}/calls/{list_id}"): Swap("member"),
     ("post", "/api/actions/{public_id}/calls/{list_id}/{call_id}"): Swap("member"),
     ("get", "/api/alerts/{public_id}"): Swap("member"),
+    ("get", "/api/funds/{public_id}"): Swap("member", network_wide=True),
+    ("get", "/api/funds/{public_id}/report"): Swap("member", network_wide=True),
     ("post", "/api/alerts/{public_id}/response"): Swap("member"),
 }
 
@@ -347,12 +401,13 @@ def foreign_world(personas: dict[str, Persona], objects: dict[str, Any]) -> dict
     it: another fight with its own team, subject, evidence, letter, plan and body (proposals,
     a meeting, a delegate), another council, another person's record, another organizer's
     import and export, another member's tokens, keys and feed, an action and an alert that
-    reach none of the personas."""
+    reach none of the personas, and the funds' (solnet/funds/tests/swap_world.py)."""
     from solnet.councils.models import Committee, Council, CouncilMembership, OneOnOne, Site
     from solnet.democracy import services as democracy
     from solnet.democracy.models import Delegate
     from solnet.fights import services as fight_services
     from solnet.fights.models import Fight, FightSubject, FightTeamMember, FollowUp
+    from solnet.funds.tests.swap_world import funds_world
     from solnet.mobilize import services as mobilize
     from solnet.mobilize.models import Alert, AlertStatus, Delivery, Send
     from solnet.people.models import (
@@ -547,6 +602,8 @@ def foreign_world(personas: dict[str, Persona], objects: dict[str, Any]) -> dict
         "call": call,
         "send": send,
         "alert": alert,
+        # funds
+        **funds_world(personas, objects, mark=MARK, hidden_action=action, team=other_team),
     }
 
 
@@ -688,10 +745,14 @@ class Asker:
 
     def page(self, persona: str) -> Client:
         if persona not in self.clients:
-            self.clients[persona] = sign_in(Client(), self.personas[persona].member)
+            member = self.personas[persona].member
+            # The outsider has no account: a client never signed in.
+            self.clients[persona] = Client() if member is None else sign_in(Client(), member)
         return self.clients[persona]
 
     def api_headers(self, persona: str) -> dict[str, str]:
+        if self.personas[persona].member is None:
+            return {}
         if persona not in self.tokens:
             _token, secret = member_services.create_api_token(
                 member=self.personas[persona].member,

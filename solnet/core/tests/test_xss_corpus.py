@@ -18,6 +18,7 @@ any URL attribute with the `javascript:` scheme, and template syntax that was ev
 
 from __future__ import annotations
 
+import datetime
 import re
 import time
 from collections import defaultdict
@@ -60,6 +61,7 @@ SKIPPED_NAMES = re.compile(
 # Written by the machine, never typed by anyone (audit entries, sealed envelopes, an import's
 # working data, a ballot's sealed choice, a gateway's reference): their shape is the code's.
 MACHINE = {
+    "funds.Entry.decision",  # a proposal's or a draw's public id
     "core.DataKey.purpose",
     "core.AuditEvent.action",
     "core.AuditEvent.target",
@@ -105,6 +107,28 @@ def text_fields() -> list[tuple[type[models.Model], models.Field]]:
     return found
 
 
+def _post_entry(**texts: str) -> None:
+    """An entry of the general money carrying the payload: the ledger's rows are written once
+    and never updated (the database refuses it), so the payload goes into a new one."""
+    from solnet.funds import ledger
+
+    ledger.post_entry(
+        kind="other",
+        date=datetime.date.today(),
+        lines=[
+            ledger.Line(ledger.standard_account("Assets:Cash"), 100),
+            ledger.Line(ledger.standard_account("Income:Events"), -100),
+        ],
+        **texts,
+    )
+
+
+def _unique_with_others(model, name: str) -> bool:
+    together = [c.fields for c in model._meta.constraints if isinstance(c, models.UniqueConstraint)]
+    together += list(model._meta.unique_together)
+    return any(name in fields for fields in together)
+
+
 def payload_for(n: int, max_length: int | None) -> str | None:
     for template in PAYLOADS:
         text = template.format(n=n)
@@ -125,8 +149,16 @@ def plant(fields) -> tuple[dict[int, str], int, list[str], list[str]]:
             continue
         whole += text == PAYLOADS[0].format(n=n)
         names[n] = label
-        # Through the field's own preparation: encrypted fields are stored encrypted.
-        if not model._base_manager.update(**{f.attname: text}):
+        # Through the field's own preparation: encrypted fields are stored encrypted. A field
+        # that is unique together with others (a committee's name in its council) takes the
+        # payload in its first row only.
+        if model._meta.label == "funds.Entry":
+            _post_entry(**{f.attname: text})  # the ledger is never updated: a new entry
+            continue
+        rows = model._base_manager.all()
+        if _unique_with_others(model, f.name):
+            rows = rows.filter(pk=rows.order_by("pk").values("pk")[:1])
+        if not rows.update(**{f.attname: text}):
             no_rows.append(label)
     return names, whole, too_short, no_rows
 

@@ -21,6 +21,9 @@ class EffectKind(models.TextChoices):
     RECALL_DELEGATE = "democracy.recall", _("Recall a delegate")
     ADOPT_STEP = "fights.adopt_step", _("Adopt a step of a fight's escalation plan")
     NETWORK_RULES = "network.rules", _("Change who decides a fight's moves")
+    # Registered by the funds app (`effects.register`).
+    FUND_GRANT = "funds.grant", _("Grant an aid request from a fund")
+    WAIVE_DUES = "funds.waive_dues", _("Waive a member's dues")
 
 
 class Effect(models.Model):
