@@ -300,7 +300,7 @@ def export_state(member: Any, export: ApprovalRequest, *, waiting: str) -> Expor
     if status == ApprovalRequest.Status.EXPIRED:
         return ExportState("lapsed", _("Nobody approved it in time"))
     file = file_of(member, export)
-    if file is None or file.expires_at <= now:
+    if file is None or file.expires_at is None or file.expires_at <= now:
         return ExportState("expired", _("Expired: the file is deleted"))
     if file.state == SealedFile.State.PRODUCING:
         return ExportState("producing", _("Being produced"), file)

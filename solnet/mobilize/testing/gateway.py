@@ -44,9 +44,11 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from solnet.core.testing.loopback import LoopbackService
 
 API_VERSION = "2010-04-01"
 MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>[^/]+)/Messages\.json$")
@@ -135,8 +137,10 @@ ERRORS = {
 }
 
 
-class Gateway:
+class Gateway(LoopbackService):
     """Start with `start()` (or as a context manager); `base_url` is its address."""
+
+    service_attribute = "gateway"
 
     def __init__(
         self,
@@ -167,44 +171,14 @@ class Gateway:
         self._failures: deque[_Failure] = deque()
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
-        self._server: ThreadingHTTPServer | None = None
 
     # --- running ---
-
-    def start(self) -> Gateway:
-        gateway = self
-
-        class Handler(_Handler):
-            pass
-
-        Handler.gateway = gateway
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        thread.start()
-        self._serving = thread
-        return self
 
     def stop(self) -> None:
         self._released.set()
         for thread in list(self._threads):
             thread.join(timeout=5)
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._serving.join(timeout=5)
-            self._server = None
-
-    def __enter__(self) -> Gateway:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        assert self._server is not None, "start the gateway first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        super().stop()
 
     # --- what tests tell it ---
 
@@ -520,3 +494,6 @@ class _Handler(BaseHTTPRequestHandler):
             return
         form = {name: values[0] for name, values in record.form.items()}
         self._answer(*gateway._accept(form), record)
+
+
+Gateway.handler = _Handler
