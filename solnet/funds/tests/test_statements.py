@@ -27,7 +27,7 @@ from huey.contrib.djhuey import HUEY
 from conftest import sign_in
 from solnet.core import audit
 from solnet.core.models import AuditEvent
-from solnet.funds import ledger, statement_files, statements
+from solnet.funds import ledger, statement_files, statement_import, statements
 from solnet.funds.ledger import Line
 from solnet.funds.models import (
     Account,
@@ -664,7 +664,7 @@ def test_a_killed_import_leaves_whole_batches_and_goes_on(treasurer, bank, monke
     assert statement.status == StatementStatus.RUNNING
 
     # Seen as interrupted once its lease runs out, it goes on from where it stopped.
-    monkeypatch.setattr(statements, "LEASE_SECONDS", 0)
+    monkeypatch.setattr(statement_import, "LEASE_SECONDS", 0)
     client = sign_in(Client(), treasurer)
     page = client.get(reverse("funds:statement", args=[statement.public_id])).content.decode()
     assert 'id="statement-restart"' in page
