@@ -18,7 +18,7 @@ from django.db import connection, transaction
 
 from solnet.core.models import new_public_id
 from solnet.core.testing.figures import best_of_interleaved, ratio_figure, scaled
-from solnet.funds import ledger, statements
+from solnet.funds import ledger, statement_import, statements
 from solnet.funds.models import (
     BankMapping,
     LineStatus,
@@ -104,10 +104,10 @@ def _floor(statement_id: int, bank_id: int) -> float:
                 None,
             )
         )
-    columns = ", ".join(statements._COLUMNS)
+    columns = ", ".join(statement_import._COLUMNS)
     sql = (
         f"INSERT INTO funds_statementline ({columns}) "
-        f"VALUES ({', '.join(['%s'] * len(statements._COLUMNS))})"
+        f"VALUES ({', '.join(['%s'] * len(statement_import._COLUMNS))})"
     )
     start = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
