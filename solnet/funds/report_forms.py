@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from solnet.funds.reports import MONTH_CHOICES
@@ -15,11 +16,18 @@ class ReportForm(forms.Form):
 
     months = forms.TypedChoiceField(
         label=_("Months"),
-        choices=[(n, _("the last %(count)d months") % {"count": n}) for n in MONTH_CHOICES],
+        choices=[],
         coerce=int,
         required=False,
         help_text=_("How far back the report goes, this month included."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Worded when the page is made, in the reader's language.
+        self.fields["months"].choices = [
+            (n, gettext("the last %(count)d months") % {"count": n}) for n in MONTH_CHOICES
+        ]
 
     def chosen_months(self) -> int:
         """The months asked for, or the default for a missing or wrong value."""

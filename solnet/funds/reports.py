@@ -57,6 +57,17 @@ class Month:
     balance: int = 0  # at the month's end
 
 
+def purpose_in_words(memo: str) -> str:
+    """A grant's purpose in the reader's language: the entry's memo says it in English words
+    ("Grant for rent"), which are the purpose's own label, translated."""
+    from solnet.funds.models.aid import PURPOSE_MEMO
+
+    for purpose, words in PURPOSE_MEMO.items():
+        if memo in (words, f"Grant for {words}"):
+            return str(purpose.label).lower()
+    return memo
+
+
 @dataclass
 class Grant:
     """A grant decided for the fund, described without whom it went to."""
@@ -72,7 +83,7 @@ class Grant:
         """“a grant of $300.00 for rent, decided on 3 March 2026 by the general meeting”."""
         values = {
             "amount": shown(self.amount, currency, language),
-            "purpose": self.purpose,
+            "purpose": purpose_in_words(self.purpose),
             "date": formats.date_format(self.decided_on or self.date, "DATE_FORMAT"),
             "body": self.body,
         }

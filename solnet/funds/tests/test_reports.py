@@ -191,3 +191,15 @@ def test_the_chart_puts_the_balance_where_it_belongs(books):
     assert [line["label"] for line in chart["lines"]] == ["0", "31000"]
     xs = [point["x"] for point in chart["points"]]
     assert xs == sorted(xs) and len(xs) == 4
+
+
+def test_the_report_reads_in_spanish(current_books, personas):
+    """The months offered, the categories of what went out and each grant's purpose are in
+    the reader's language, not in the English the books keep them in."""
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="es"), personas["member"].member)
+    client.cookies["django_language"] = "es"
+    url = reverse("funds:report", args=[current_books["strike"].public_id])
+    page = client.get(url, {"months": "12"}).content.decode()
+    assert "los últimos 6 meses" in page and "the last 6 months" not in page
+    assert "Ayudas:" in page and "Grants:" not in page
+    assert "para alquiler, decidida el" in page and "for rent" not in page
