@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from solnet.core import audit
-from solnet.funds import access, ledger, processor
+from solnet.funds import access, dues_online, ledger, money, processor
 from solnet.funds.models import (
     AccountKind,
     Books,
@@ -40,12 +40,10 @@ from solnet.funds.models import (
     ProcessorEvent,
 )
 from solnet.funds.models.ledger import Account
-from solnet.funds.money import LARGEST
-from solnet.network.models import Network
 
 logger = logging.getLogger(__name__)
 
-PROCESSOR_ACCOUNT = "Assets:Processor"
+PROCESSOR_ACCOUNT = processor.ACCOUNT
 INCOME_ACCOUNT = "Income:Donations"
 # How a treasurer may record a donation; online ones come only through the processor.
 RECORDED_METHODS = (Method.CASH, Method.CHEQUE, Method.TRANSFER, Method.OTHER)
@@ -63,22 +61,8 @@ class Outcome(enum.Enum):
     IGNORED = "ignored"  # an event SolNet does not act on: nothing is written
 
 
-class EventRefused(Exception):
-    """A signed event SolNet will not apply: it does not match a donation it started, or its
-    amount or currency is not the donation's. Nothing is written; the processor will retry."""
-
-
 def _forget_at() -> datetime:
     return timezone.now() + timedelta(days=Books.current().donor_days)
-
-
-def _check_amount(amount_minor: int) -> None:
-    if not isinstance(amount_minor, int) or isinstance(amount_minor, bool):
-        raise ValidationError(_("Amounts are whole minor units."), code="amount")
-    if amount_minor <= 0:
-        raise ValidationError(_("An amount must be more than zero."), code="zero")
-    if amount_minor > LARGEST:
-        raise ValidationError(_("That amount is too large."), code="large")
 
 
 def _check_donor(donor_name: str, named: bool) -> str:
@@ -110,7 +94,7 @@ def start_online_donation(
     the pending donation is removed again and the reason raised as a ValidationError."""
     if not processor.configured():
         raise ValidationError(_("Online donations are not available."), code="off")
-    _check_amount(amount_minor)
+    money.check_amount(amount_minor)
     donor_name = _check_donor(donor_name, named)
     email = (email or "").strip() or None
     if email is not None:
@@ -130,9 +114,17 @@ def start_online_donation(
             forget_at=_forget_at(),
         )
     base = settings.BASE_URL
+    charge = processor.Charge(
+        kind="donation",
+        reference=donation.public_id,
+        amount=donation.amount,
+        name=fund.name,
+        email=email,
+        submit_type="donate",
+    )
     try:
         session = processor.create_checkout_session(
-            donation,
+            charge,
             base + reverse("funds:give_thanks", args=[fund.public_id]),
             base + reverse("funds:give_cancelled", args=[fund.public_id]),
             language=language,
@@ -140,48 +132,17 @@ def start_online_donation(
     except processor.ProcessorError as error:
         logger.warning("the payment processor opened no payment page: %s", error.summary)
         donation.delete()
-        if error.code == "amount_too_small":
-            raise ValidationError(
-                _("That amount is below the smallest the payment processor takes."),
-                code="too_small",
-            ) from error
-        if error.code == "amount_too_large":
-            raise ValidationError(
-                _("That amount is above the largest the payment processor takes."),
-                code="too_large",
-            ) from error
-        raise ValidationError(
-            _("The payment page could not be opened. Please try again in a few minutes."),
-            code="processor",
-        ) from error
+        raise processor.refusal(error) from error
     Donation.objects.filter(pk=donation.pk).update(processor_session=session.id)
     donation.processor_session = session.id
     return StartedDonation(donation, session.url)
 
 
-def _text(obj: dict[str, Any], name: str, *, pattern: str = r"^[A-Za-z0-9_]{1,255}$") -> str:
-    value = obj.get(name)
-    if not isinstance(value, str) or not re.match(pattern, value):
-        raise EventRefused(f"the event's {name} is missing or malformed")
-    return value
-
-
-def _whole(obj: dict[str, Any], name: str) -> int:
-    value = obj.get(name)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise EventRefused(f"the event's {name} is missing or not a whole number")
-    return value
-
-
-def _currency() -> str:
-    return Network.objects.current().currency.lower()
-
-
 def _session_paid(session: dict[str, Any], on: Date) -> None:
     """checkout.session.completed (or async_payment_succeeded): the donation is received."""
     if session.get("object") != "checkout.session":
-        raise EventRefused("the event's object is not a checkout session")
-    session_id = _text(session, "id")
+        raise processor.EventRefused("the event's object is not a checkout session")
+    session_id = processor.event_text(session, "id")
     donation = (
         Donation.objects.select_for_update()
         .select_related("fund")
@@ -189,17 +150,18 @@ def _session_paid(session: dict[str, Any], on: Date) -> None:
         .first()
     )
     if donation is None:
-        raise EventRefused("no donation was started with this checkout session")
+        dues_online.session_paid(session, on)  # dues a member pays, or EventRefused
+        return
     if session.get("client_reference_id") != donation.public_id:
-        raise EventRefused("the session's reference is not its donation's")
-    amount, currency = _whole(session, "amount_total"), session.get("currency")
-    if amount != donation.amount or currency != _currency():
-        raise EventRefused("the amount or currency paid is not the donation's")
+        raise processor.EventRefused("the session's reference is not its donation's")
+    amount, currency = processor.event_whole(session, "amount_total"), session.get("currency")
+    if amount != donation.amount or currency != processor.network_currency():
+        raise processor.EventRefused("the amount or currency paid is not the donation's")
     if session.get("payment_status") != "paid":
         return  # a payment still on its way (a bank debit): its success is another event
     if donation.status != DonationStatus.PENDING:
         return  # received already, through another event about the same session
-    payment = _text(session, "payment_intent")
+    payment = processor.event_text(session, "payment_intent")
     # A fund closed after the donor paid still received the money: the books say so, and
     # a treasurer refunds it if the network wants (refusing it would only hide it).
     entry = ledger.post_entry(
@@ -222,8 +184,8 @@ def _session_paid(session: dict[str, Any], on: Date) -> None:
 def _charge_refunded(charge: dict[str, Any], on: Date) -> None:
     """charge.refunded: the money went back to the donor, and out of the fund."""
     if charge.get("object") != "charge":
-        raise EventRefused("the event's object is not a charge")
-    payment = _text(charge, "payment_intent")
+        raise processor.EventRefused("the event's object is not a charge")
+    payment = processor.event_text(charge, "payment_intent")
     donation = (
         Donation.objects.select_for_update()
         .select_related("fund")
@@ -231,15 +193,19 @@ def _charge_refunded(charge: dict[str, Any], on: Date) -> None:
         .first()
     )
     if donation is None:
-        raise EventRefused("no donation was paid with this payment")
-    if _whole(charge, "amount") != donation.amount or charge.get("currency") != _currency():
-        raise EventRefused("the amount or currency charged is not the donation's")
+        dues_online.charge_refunded(charge, on)  # dues a member paid, or EventRefused
+        return
+    if (
+        processor.event_whole(charge, "amount") != donation.amount
+        or charge.get("currency") != processor.network_currency()
+    ):
+        raise processor.EventRefused("the amount or currency charged is not the donation's")
     if donation.status == DonationStatus.REFUNDED:
         return  # refunded already, through another event
     if donation.status != DonationStatus.RECEIVED:
         # The payment's own event has not arrived yet: the processor will try this one again.
-        raise EventRefused("the donation's payment has not been recorded yet")
-    refunded = _whole(charge, "amount_refunded")
+        raise processor.EventRefused("the donation's payment has not been recorded yet")
+    refunded = processor.event_whole(charge, "amount_refunded")
     if charge.get("refunded") is not True or refunded != donation.amount:
         # Part of it went back: that is a treasurer's entry to make, with what was agreed.
         audit.record("funds.partial_refund", target=donation, refunded=refunded)
@@ -254,7 +220,7 @@ def _charge_refunded(charge: dict[str, Any], on: Date) -> None:
             ),
         ],
         memo=_("Refund of an online donation"),
-        reference=_text(charge, "id"),
+        reference=processor.event_text(charge, "id"),
     )
     donation.status = DonationStatus.REFUNDED
     donation.refund_entry = entry
@@ -274,15 +240,15 @@ def record_processor_event(payload: bytes, header: str) -> Outcome:
     processor's and `EventRefused` when it does not match what SolNet started; either way
     nothing is written. An event had before is a DUPLICATE and changes nothing."""
     event = processor.verify_webhook(payload, header)
-    event_id = _text(event, "id", pattern=EVENT_ID.pattern)
+    event_id = processor.event_text(event, "id", pattern=EVENT_ID.pattern)
     kind = event.get("type")
     if not isinstance(kind, str) or kind not in HANDLERS:
         return Outcome.IGNORED
-    created = _whole(event, "created")
+    created = processor.event_whole(event, "created")
     data = event.get("data")
     obj = data.get("object") if isinstance(data, dict) else None
     if not isinstance(obj, dict):
-        raise EventRefused("the event carries no object")
+        raise processor.EventRefused("the event carries no object")
     on = timezone.localdate(datetime.fromtimestamp(created, UTC))
     try:
         with transaction.atomic():
@@ -318,7 +284,7 @@ def record_donation(
     the fund, posted and audited in `by`'s name. Only a treasurer may; the fund must be open."""
     if by is None or not access.can_keep_books(by):
         raise PermissionDenied
-    _check_amount(amount_minor)
+    money.check_amount(amount_minor)
     donor_name = _check_donor(donor_name, named)
     if method not in RECORDED_METHODS:
         raise ValidationError(_("Choose how the money came."), code="method")

@@ -75,9 +75,9 @@ def periods_ended(since: Date, today: Date, period: str) -> int:
 
 def _paid_since(pledge: DuesPledge) -> int:
     return (
-        DuesPayment.objects.filter(member=pledge.member, pk__gt=pledge.counted_through).aggregate(
-            total=Sum("amount")
-        )["total"]
+        DuesPayment.objects.filter(
+            member=pledge.member, pk__gt=pledge.counted_through, refund_entry__isnull=True
+        ).aggregate(total=Sum("amount"))["total"]
         or 0
     )
 

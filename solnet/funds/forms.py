@@ -274,6 +274,13 @@ class PledgeForm(forms.Form):
         return data
 
 
+class DuesOnlineForm(forms.Form):
+    amount = AmountField(
+        label=_("Amount to pay"),
+        help_text=_("You pay on the payment processor's page; SolNet never sees your card."),
+    )
+
+
 class DuesPaymentForm(forms.Form):
     amount = AmountField(label=_("Amount"))
     where = _WhereField(label=_("Where it is kept"))

@@ -14,6 +14,17 @@ from django.utils.translation import gettext as _
 LARGEST = 10**13
 
 
+def check_amount(amount_minor: int) -> None:
+    """An amount a service is handed (already minor units): a whole number above zero, and
+    not beyond LARGEST."""
+    if not isinstance(amount_minor, int) or isinstance(amount_minor, bool):
+        raise ValidationError(_("Amounts are whole minor units."), code="amount")
+    if amount_minor <= 0:
+        raise ValidationError(_("An amount must be more than zero."), code="zero")
+    if amount_minor > LARGEST:
+        raise ValidationError(_("That amount is too large."), code="large")
+
+
 def is_currency(code: str) -> bool:
     return isinstance(code, str) and code in list_currencies()
 

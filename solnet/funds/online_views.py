@@ -17,10 +17,11 @@ from solnet.funds import access, donations, processor
 from solnet.funds.online_forms import GiveForm
 
 
-def _lets_form_reach_processor(response: HttpResponse) -> HttpResponse:
-    """The donation form posts here and is sent on to the processor's payment page: browsers
-    hold that redirect to the page's `form-action`, so this page (and only this one) names the
-    processor's origin there. Everything else in the policy stays as strict."""
+def lets_form_reach_processor(response: HttpResponse) -> HttpResponse:
+    """A payment form (a donation, dues) posts here and is sent on to the processor's payment
+    page: browsers hold that redirect to the page's `form-action`, so the pages with such a
+    form (and only they) name the processor's origin there. Everything else in the policy
+    stays as strict."""
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
         "form-action 'self'", f"form-action 'self' {processor.checkout_origin()}"
     )
@@ -61,7 +62,7 @@ def give(request: HttpRequest, public_id: str) -> HttpResponse:
     response = render(
         request, "funds/give.html", {"fund": fund, "form": form, "offered": offered}, status=status
     )
-    return _lets_form_reach_processor(response) if offered else response
+    return lets_form_reach_processor(response) if offered else response
 
 
 @require_GET
@@ -86,6 +87,6 @@ def processor_webhook(request: HttpRequest) -> HttpResponse:
         outcome = donations.record_processor_event(
             request.body, request.headers.get("Stripe-Signature", "")
         )
-    except (processor.SignatureError, donations.EventRefused) as error:
+    except (processor.SignatureError, processor.EventRefused) as error:
         return HttpResponse(f"Refused: {error}.\n", status=400, content_type="text/plain")
     return HttpResponse(f"{outcome.value}\n", content_type="text/plain")

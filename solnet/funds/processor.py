@@ -1,9 +1,10 @@
 """Online payments through a payment processor speaking Stripe's API (Stripe itself, or any
 processor that offers the same interface), and the checks on what its webhook sends back.
 
-Paying: `create_checkout_session()` posts one Checkout Session to
+Paying: `create_checkout_session()` posts one Checkout Session (a `Charge`: a donation to a
+fund, or a member's dues) to
 `{SOLNET_STRIPE_API_BASE}/v1/checkout/sessions` (form-encoded, Stripe's bracket notation,
-`Authorization: Bearer <secret key>`, an `Idempotency-Key` per donation so that a retried post
+`Authorization: Bearer <secret key>`, an `Idempotency-Key` per charge so that a retried post
 makes no second session) through the project's one outbound client, and returns the session's
 id and the address of the processor's payment page, where the donor is sent. SolNet never
 sees a card. It raises `Unavailable` when trying again later may work (429, 5xx, timeouts,
@@ -14,7 +15,8 @@ Hearing back: `verify_webhook()` checks the `Stripe-Signature` header of a webho
 `t=<unix time>,v1=<hex HMAC-SHA256(webhook secret, "<t>.<raw body>")>`, several `v1` allowed
 (the processor sends one per active secret while a secret is rolled), other schemes ignored —
 in constant time and within five minutes of `t`, and returns the event. What the event does
-to the books is `solnet.funds.donations.record_processor_event`'s.
+to the books is `solnet.funds.donations.record_processor_event`'s (a donation's) and
+`solnet.funds.dues_online`'s (dues a member pays).
 
 Settings are read at each call, so that tests (and an operator's reload) can change them.
 """
@@ -27,18 +29,19 @@ import json
 import re
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from solnet.core import http
 
-if TYPE_CHECKING:
-    from solnet.funds.models import Donation
-
 SESSIONS_PATH = "/v1/checkout/sessions"
+# Where money paid online sits in the books until the processor pays it out to the bank.
+ACCOUNT = "Assets:Processor"
 TIMEOUT = 10
 MAX_ANSWER_BYTES = 256 * 1024
 # Stripe's libraries refuse a signature older than this; so does SolNet (a replay window).
@@ -101,6 +104,25 @@ class CheckoutSession:
     url: str
 
 
+@dataclass(frozen=True)
+class Charge:
+    """What one payment page asks for. `kind` names what is paid ("donation", "dues") in the
+    session's metadata and idempotency key; `reference` is SolNet's public id of it, sent back
+    in every event about the payment; `name` is the line the payer reads on the page."""
+
+    kind: str
+    reference: str
+    amount: int
+    name: str
+    email: str | None = None
+    submit_type: str = "pay"
+
+
+class EventRefused(Exception):
+    """A signed event SolNet will not apply: it does not match a payment it started, or its
+    amount or currency is not that payment's. Nothing is written; the processor will retry."""
+
+
 # --- settings ---------------------------------------------------------------------------------
 
 
@@ -136,25 +158,25 @@ def checkout_origin() -> str:
 
 
 def _fields(
-    donation: Donation, success_url: str, cancel_url: str, currency: str, locale: str
+    charge: Charge, success_url: str, cancel_url: str, currency: str, locale: str
 ) -> dict[str, str]:
     fields = {
         "mode": "payment",
-        "submit_type": "donate",
+        "submit_type": charge.submit_type,
         "line_items[0][price_data][currency]": currency.lower(),
-        "line_items[0][price_data][unit_amount]": str(int(donation.amount)),
-        "line_items[0][price_data][product_data][name]": donation.fund.name,
+        "line_items[0][price_data][unit_amount]": str(int(charge.amount)),
+        "line_items[0][price_data][product_data][name]": charge.name,
         "line_items[0][quantity]": "1",
-        "client_reference_id": donation.public_id,
-        "metadata[donation]": donation.public_id,
-        # So that the charge, and its refund, carry the donation's id too.
-        "payment_intent_data[metadata][donation]": donation.public_id,
+        "client_reference_id": charge.reference,
+        f"metadata[{charge.kind}]": charge.reference,
+        # So that the charge, and its refund, carry SolNet's id too.
+        f"payment_intent_data[metadata][{charge.kind}]": charge.reference,
         "locale": locale,
         "success_url": success_url,
         "cancel_url": cancel_url,
     }
-    if donation.donor_email:
-        fields["customer_email"] = donation.donor_email
+    if charge.email:
+        fields["customer_email"] = charge.email
     return fields
 
 
@@ -177,19 +199,19 @@ def _processor_error(status: int, body: bytes) -> ProcessorError:
 
 
 def create_checkout_session(
-    donation: Donation,
+    charge: Charge,
     success_url: str,
     cancel_url: str,
     *,
     currency: str | None = None,
     language: str | None = None,
 ) -> CheckoutSession:
-    """Opens the processor's payment page for `donation` (its fund, its amount in minor units of
-    the network's currency, the donor's email if they gave one) and returns the session's id
-    and the page's address. Posting it again for the same donation (a retry after a timeout)
-    gets the same session back: the donation's id is the idempotency key."""
+    """Opens the processor's payment page for `charge` (its amount in minor units of the
+    network's currency, the payer's email if they gave one) and returns the session's id and
+    the page's address. Posting it again for the same charge (a retry after a timeout) gets
+    the same session back: the charge's reference is the idempotency key."""
     if not configured():
-        raise NotConfigured("online donations are not configured", code="not_configured")
+        raise NotConfigured("online payments are not configured", code="not_configured")
     if currency is None:
         from solnet.network.models import Network
 
@@ -198,10 +220,10 @@ def create_checkout_session(
     try:
         status, _headers, answer = http.post_form(
             _api_base() + SESSIONS_PATH,
-            _fields(donation, success_url, cancel_url, currency, locale),
+            _fields(charge, success_url, cancel_url, currency, locale),
             headers={
                 "Authorization": f"Bearer {_secret_key()}",
-                "Idempotency-Key": f"solnet-donation-{donation.public_id}",
+                "Idempotency-Key": f"solnet-{charge.kind}-{charge.reference}",
                 "Accept": "application/json",
             },
             timeout=TIMEOUT,
@@ -228,6 +250,24 @@ def create_checkout_session(
     ):
         raise Refused("the processor's answer had no session id or payment page", code="unreadable")
     return CheckoutSession(id=session_id, url=url)
+
+
+def refusal(error: ProcessorError) -> ValidationError:
+    """What the payer reads when no payment page could be opened, in their language."""
+    if error.code == "amount_too_small":
+        return ValidationError(
+            _("That amount is below the smallest the payment processor takes."),
+            code="too_small",
+        )
+    if error.code == "amount_too_large":
+        return ValidationError(
+            _("That amount is above the largest the payment processor takes."),
+            code="too_large",
+        )
+    return ValidationError(
+        _("The payment page could not be opened. Please try again in a few minutes."),
+        code="processor",
+    )
 
 
 # --- hearing back -----------------------------------------------------------------------------
@@ -288,3 +328,29 @@ def verify_webhook(
     if not isinstance(event, dict) or event.get("object") != "event":
         raise SignatureError("the body is not an event")
     return event
+
+
+# --- what an event carries --------------------------------------------------------------------
+
+
+def event_text(obj: dict[str, Any], name: str, *, pattern: str = r"^[A-Za-z0-9_]{1,255}$") -> str:
+    """A string field of an event's object, or EventRefused."""
+    value = obj.get(name)
+    if not isinstance(value, str) or not re.match(pattern, value):
+        raise EventRefused(f"the event's {name} is missing or malformed")
+    return value
+
+
+def event_whole(obj: dict[str, Any], name: str) -> int:
+    """A whole, non-negative number in an event's object, or EventRefused."""
+    value = obj.get(name)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise EventRefused(f"the event's {name} is missing or not a whole number")
+    return value
+
+
+def network_currency() -> str:
+    """The currency events must be in, as the processor writes it (lower case)."""
+    from solnet.network.models import Network
+
+    return Network.objects.current().currency.lower()

@@ -25,6 +25,7 @@ urlpatterns = [
     path("opening/", views.opening, name="opening"),
     path("dues/", dues_views.dues_list, name="dues"),
     path("dues/mine/", dues_views.my_dues, name="my_dues"),
+    path("dues/mine/pay/", dues_views.pay_dues, name="pay_dues"),
     path("dues/<str:member_id>/payment/", dues_views.dues_payment, name="dues_payment"),
     *urls_online.urlpatterns,
     *urls_reports.urlpatterns,

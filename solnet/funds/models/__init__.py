@@ -7,7 +7,13 @@ from solnet.funds.models.aid import (
     Purpose,
 )
 from solnet.funds.models.donations import Donation, DonationStatus, Method, ProcessorEvent
-from solnet.funds.models.dues import DuesPayment, DuesPeriod, DuesPledge
+from solnet.funds.models.dues import (
+    CheckoutStatus,
+    DuesCheckout,
+    DuesPayment,
+    DuesPeriod,
+    DuesPledge,
+)
 from solnet.funds.models.funds import Books, Decider, Fund, FundKind
 from solnet.funds.models.ledger import (
     CREDIT_KINDS,
@@ -57,6 +63,7 @@ __all__ = [
     "AidStatus",
     "BankMapping",
     "Books",
+    "CheckoutStatus",
     "Condition",
     "DateFormat",
     "Decider",
@@ -64,6 +71,7 @@ __all__ = [
     "Delimiter",
     "Donation",
     "DonationStatus",
+    "DuesCheckout",
     "DuesPayment",
     "DuesPeriod",
     "DuesPledge",

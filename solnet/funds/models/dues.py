@@ -104,6 +104,14 @@ class DuesPayment(models.Model):
         Entry, on_delete=models.PROTECT, related_name="dues_payment", help_text="Its entry"
     )
     created_at = models.DateTimeField(default=timezone.now, help_text="When it was recorded")
+    refund_entry = models.OneToOneField(
+        Entry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="refunded_dues",
+        help_text="The entry of its refund (it no longer counts towards standing)",
+    )
 
     data_policy = DataPolicy(
         sensitivity={
@@ -114,6 +122,7 @@ class DuesPayment(models.Model):
             "paid_on": INTERNAL,
             "entry": INTERNAL,
             "created_at": INTERNAL,
+            "refund_entry": INTERNAL,
         },
         retention=Retention(
             action=STRIP,
@@ -133,3 +142,90 @@ class DuesPayment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.paid_on} {self.amount}"
+
+
+class CheckoutStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the payment")
+    PAID = "paid", _("Paid")
+    REFUNDED = "refunded", _("Refunded")
+
+
+class DuesCheckout(models.Model):
+    """Dues a member started paying online: the processor's payment page, and what its webhook
+    said. Becomes a DuesPayment (and its entry) only when the processor says it was paid."""
+
+    public_id = models.CharField(
+        max_length=24,
+        unique=True,
+        default=new_public_id,
+        help_text="Random id sent to the processor",
+    )
+    member = models.ForeignKey(
+        Member,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="dues_checkouts",
+        help_text="Who is paying",
+    )
+    amount = models.BigIntegerField(help_text="Minor units of the network's currency")
+    status = models.CharField(
+        max_length=10,
+        choices=CheckoutStatus.choices,
+        default=CheckoutStatus.PENDING,
+        help_text="Whether the processor said it was paid",
+    )
+    processor_session = models.CharField(
+        max_length=255,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="The payment processor's checkout session id",
+    )
+    processor_payment = models.CharField(
+        max_length=255, blank=True, help_text="The processor's payment id (for refunds)"
+    )
+    payment = models.OneToOneField(
+        DuesPayment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="checkout",
+        help_text="The payment it became",
+    )
+    created_at = models.DateTimeField(default=timezone.now, help_text="When it was started")
+
+    data_policy = DataPolicy(
+        sensitivity={
+            "id": INTERNAL,
+            "public_id": INTERNAL,
+            "member": PERSONAL,
+            "amount": INTERNAL,
+            "status": INTERNAL,
+            "processor_session": INTERNAL,
+            "processor_payment": INTERNAL,
+            "payment": INTERNAL,
+            "created_at": INTERNAL,
+        },
+        retention=Retention(
+            action=STRIP,
+            reason="As the payment it became: who paid goes seven years on, or at once with "
+            "the member's account.",
+            period=timedelta(days=7 * 365),
+            basis="created_at",
+            strip={"member": None},
+        ),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="dues_checkout_positive"),
+            models.CheckConstraint(
+                condition=models.Q(status="pending") | models.Q(payment__isnull=False),
+                name="dues_checkout_paid_has_payment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.status}"

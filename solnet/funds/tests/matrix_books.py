@@ -36,6 +36,10 @@ PAGES: dict = {
     "funds:opening": matrix.Row(matrix.only(*TREASURER)),
     "funds:dues": matrix.Row(matrix.only(*TREASURER)),
     "funds:my_dues": matrix.Row(matrix.only(*matrix.MEMBERS_UP)),
+    # No processor is configured in the matrix: a member's post is refused with a 422.
+    "funds:pay_dues": matrix.Row(
+        matrix.only(*matrix.MEMBERS_UP), "post", data=lambda o: {"amount": "20"}
+    ),
     "funds:dues_payment": matrix.Row(
         matrix.only(*TREASURER),
         kwargs=lambda o: {"member_id": o["personas"]["member"].member.public_id},

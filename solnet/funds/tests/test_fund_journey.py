@@ -2,7 +2,7 @@
 treasurer sets up a strike fund decided by a committee; a supporter gives through the public
 page (the stand-in processor, its webhook signed as Stripe signs); a striking member asks
 for their rent to be paid to the landlord, with a receipt; the committee votes; the decision
-posts the grant; the member reads the report and its chart, which name nobody; the journal's
+posts the grant (the striker pays their dues online first); the member reads the report and its chart, which name nobody; the journal's
 Beancount export, approved by a second treasurer, passes `bean-check`."""
 
 from __future__ import annotations
@@ -24,7 +24,15 @@ from solnet.councils.models import Committee, Council
 from solnet.democracy.models import Proposal
 from solnet.democracy.services import close_due_proposals
 from solnet.funds import export_tasks
-from solnet.funds.models import AidRequest, Donation, Entry, EntryKind, Fund
+from solnet.funds.models import (
+    AidRequest,
+    Donation,
+    DuesCheckout,
+    DuesPayment,
+    Entry,
+    EntryKind,
+    Fund,
+)
 from solnet.members.models import Member, Role
 from solnet.people.models import Person
 
@@ -144,6 +152,23 @@ def test_a_strike_fund_from_setup_to_the_report(
     # The striker asks for the rent, paid to the landlord, with a photo of the notice.
     member = phone(language)
     _sign_in(member, base, striker)
+
+    # First the striker pays their dues online, through the same processor.
+    member.goto(f"{base}/funds/dues/mine/")
+    form = member.locator("main form[action$='/pay/']")
+    form.locator("input[name=amount]").fill("15")
+    _look(member, language, "my-dues")
+    with member.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert member.url.startswith(live_stripe.base_url)
+    checkout = DuesCheckout.objects.get(member=striker.member)
+    live_stripe.complete(checkout.processor_session)
+    member.goto(f"{base}/funds/dues/mine/?paid=1")
+    _look(member, language, "my-dues-paid")
+    assert DuesPayment.objects.get(member=striker.member).amount == 1500
+    assert member.locator("#payments-title + ul li").first.inner_text().endswith(
+        {"en": "online", "es": "en línea"}[language]
+    )
     member.goto(f"{base}/funds/{fund.public_id}/ask/")
     form = member.locator("main form")
     form.locator("input[name=amount]").fill("300")

@@ -292,7 +292,7 @@ def test_an_event_about_a_session_nobody_started_is_refused(stripe, fund):
     donation, _event = _paid(stripe, fund)
     before = _state()
     response = _session_event(stripe, donation, id="cs_test_a1unknownsession000").post(Client())
-    assert response.status_code == 400 and b"no donation was started" in response.content
+    assert response.status_code == 400 and b"no donation or dues were started" in response.content
     assert _state() == before
 
 

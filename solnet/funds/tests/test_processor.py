@@ -38,11 +38,22 @@ def donation(network) -> Donation:
     )
 
 
+def _charge(donation: Donation) -> processor.Charge:
+    return processor.Charge(
+        kind="donation",
+        reference=donation.public_id,
+        amount=donation.amount,
+        name=donation.fund.name,
+        email=donation.donor_email,
+        submit_type="donate",
+    )
+
+
 # --- opening a payment page -------------------------------------------------------------------
 
 
 def test_a_checkout_session_goes_out_in_stripes_wire_format(stripe, donation):
-    session = processor.create_checkout_session(donation, SUCCESS, CANCEL, language="es")
+    session = processor.create_checkout_session(_charge(donation), SUCCESS, CANCEL, language="es")
     [request] = stripe.session_requests()
     assert request.headers["authorization"] == f"Bearer {stripe.secret_key}"
     assert request.headers["content-type"] == "application/x-www-form-urlencoded"
@@ -79,7 +90,7 @@ def test_a_checkout_session_goes_out_in_stripes_wire_format(stripe, donation):
 
 def test_no_email_no_customer_email_and_an_unknown_language_lets_stripe_guess(stripe, donation):
     donation.donor_email = None
-    processor.create_checkout_session(donation, SUCCESS, CANCEL, language="fr")
+    processor.create_checkout_session(_charge(donation), SUCCESS, CANCEL, language="fr")
     form = dict(stripe.session_requests()[-1].pairs)
     assert "customer_email" not in form and form["locale"] == "auto"
 
@@ -88,22 +99,22 @@ def test_a_zero_decimal_currency_is_sent_in_its_own_units(stripe, donation, netw
     network.currency = "JPY"
     network.save()
     donation.amount = 3000
-    processor.create_checkout_session(donation, SUCCESS, CANCEL)
+    processor.create_checkout_session(_charge(donation), SUCCESS, CANCEL)
     form = dict(stripe.session_requests()[-1].pairs)
     assert form["line_items[0][price_data][currency]"] == "jpy"
     assert form["line_items[0][price_data][unit_amount]"] == "3000"
 
 
 def test_a_retry_gets_the_same_session_not_a_second_one(stripe, donation):
-    first = processor.create_checkout_session(donation, SUCCESS, CANCEL)
-    again = processor.create_checkout_session(donation, SUCCESS, CANCEL)
+    first = processor.create_checkout_session(_charge(donation), SUCCESS, CANCEL)
+    again = processor.create_checkout_session(_charge(donation), SUCCESS, CANCEL)
     assert again == first and len(stripe.sessions) == 1
 
 
 def test_refused_credentials_are_refused(stripe, donation, settings):
     settings.SOLNET_STRIPE_SECRET_KEY = "sk_test_not_the_key_at_all"
     with pytest.raises(processor.Refused) as error:
-        processor.create_checkout_session(donation, SUCCESS, CANCEL)
+        processor.create_checkout_session(_charge(donation), SUCCESS, CANCEL)
     assert (error.value.status, error.value.type) == (401, "invalid_request_error")
     assert error.value.message.startswith("Invalid API Key provided: sk_test_****")
     assert not isinstance(error.value, processor.Unavailable)
@@ -113,7 +124,7 @@ def test_refused_credentials_are_refused(stripe, donation, settings):
 def test_the_processors_parameter_errors_are_kept(stripe, donation):
     donation.amount = 20  # under Stripe's minimum charge in USD
     with pytest.raises(processor.Refused) as error:
-        processor.create_checkout_session(donation, SUCCESS, CANCEL)
+        processor.create_checkout_session(_charge(donation), SUCCESS, CANCEL)
     assert (error.value.status, error.value.code, error.value.param) == (
         400,
         "amount_too_small",
@@ -126,22 +137,24 @@ def test_the_processors_parameter_errors_are_kept(stripe, donation):
 def test_a_busy_or_failing_processor_is_worth_trying_again(stripe, donation, status):
     stripe.fail_next(1, status=status)
     with pytest.raises(processor.Unavailable) as error:
-        processor.create_checkout_session(donation, SUCCESS, CANCEL)
+        processor.create_checkout_session(_charge(donation), SUCCESS, CANCEL)
     assert error.value.status == status
-    assert processor.create_checkout_session(donation, SUCCESS, CANCEL).id in stripe.sessions
+    assert (
+        processor.create_checkout_session(_charge(donation), SUCCESS, CANCEL).id in stripe.sessions
+    )
 
 
 def test_an_unreachable_processor_is_worth_trying_again(stripe, donation):
     stripe.stop()
     with pytest.raises(processor.Unavailable):
-        processor.create_checkout_session(donation, SUCCESS, CANCEL)
+        processor.create_checkout_session(_charge(donation), SUCCESS, CANCEL)
 
 
 def test_without_a_key_nothing_is_offered(donation, settings):
     settings.SOLNET_STRIPE_SECRET_KEY = ""
     assert not processor.configured()
     with pytest.raises(processor.NotConfigured):
-        processor.create_checkout_session(donation, SUCCESS, CANCEL)
+        processor.create_checkout_session(_charge(donation), SUCCESS, CANCEL)
 
 
 def test_the_payment_pages_origin(settings, stripe):
