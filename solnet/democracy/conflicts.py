@@ -23,3 +23,8 @@ def conflicted(proposal: Any) -> set[int]:
         if rule is not None:
             barred |= rule(effect.params)
     return barred
+
+
+def kinds() -> list[str]:
+    """The effect kinds that can bar a member from voting."""
+    return list(_BY_KIND)

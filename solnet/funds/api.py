@@ -92,7 +92,11 @@ class MonthOut(Schema):
 class GrantOut(Schema):
     date: date
     amount_minor: int
-    purpose: str
+    purpose: str = Field(
+        description="What the grant was for, as a code (rent, utilities, food, medical, "
+        "transport, childcare, bail, other); empty when its entry names none"
+    )
+    purpose_label: str = Field(description="The same in the reader's language")
     decided_on: date | None
     body: str = Field(description="The body that decided it, never who asked")
     corrected: bool
@@ -178,7 +182,8 @@ def get_report(request: HttpRequest, public_id: str, months: int = Query(12, ge=
             {
                 "date": grant.date,
                 "amount_minor": grant.amount,
-                "purpose": grant.purpose,
+                "purpose": reports.purpose_code(grant.purpose),
+                "purpose_label": reports.purpose_in_words(grant.purpose),
                 "decided_on": grant.decided_on,
                 "body": grant.body,
                 "corrected": grant.corrected,

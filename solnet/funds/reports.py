@@ -57,15 +57,23 @@ class Month:
     balance: int = 0  # at the month's end
 
 
-def purpose_in_words(memo: str) -> str:
-    """A grant's purpose in the reader's language: the entry's memo says it in English words
-    ("Grant for rent"), which are the purpose's own label, translated."""
+def purpose_code(memo: str) -> str:
+    """A grant's purpose as its code ("rent"): the entry's memo says it in English words
+    ("Grant for rent"). Empty for a memo that names no purpose."""
     from solnet.funds.models.aid import PURPOSE_MEMO
 
     for purpose, words in PURPOSE_MEMO.items():
         if memo in (words, f"Grant for {words}"):
-            return str(purpose.label).lower()
-    return memo
+            return purpose.value
+    return ""
+
+
+def purpose_in_words(memo: str) -> str:
+    """A grant's purpose in the reader's language: its purpose's own label, translated."""
+    from solnet.funds.models.aid import Purpose
+
+    code = purpose_code(memo)
+    return str(Purpose(code).label).lower() if code else memo
 
 
 @dataclass

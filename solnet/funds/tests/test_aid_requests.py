@@ -26,6 +26,7 @@ from solnet.core.models import SealedFile
 from solnet.core.retention import purge_expired
 from solnet.democracy import access as democracy_access
 from solnet.democracy import services as democracy_services
+from solnet.democracy import start as democracy_start
 from solnet.democracy.models import Ballot, Effect, EffectKind, Proposal, Status
 from solnet.funds import aid, aid_payments, ledger
 from solnet.funds.models import (
@@ -191,6 +192,19 @@ def test_the_applicant_and_their_relations_cannot_vote_on_the_request(cast, who,
     # The control: the same request from someone with a vote is counted.
     assert how(cast.voters[0], proposal) in (200, 302)
     assert Ballot.objects.filter(proposal=proposal, voter=cast.voters[0]).exists()
+
+
+@pytest.mark.parametrize("who", ["applicant", "relation"])
+def test_the_start_page_does_not_ask_the_applicant_to_vote_on_their_request(cast, who):
+    """The start page lists open votes waiting for the member: not one they have no vote on."""
+    proposal = put(cast, ask(cast))
+    barred = cast.applicant if who == "applicant" else cast.relation
+    assert proposal not in democracy_start.votes_waiting(barred)
+    assert proposal in democracy_start.votes_waiting(cast.voters[0])  # the control
+    client = sign_in(Client(), barred)
+    assert proposal.public_id not in client.get(reverse("home")).content.decode()
+    control = sign_in(Client(), cast.voters[0]).get(reverse("home")).content.decode()
+    assert proposal.public_id in control
 
 
 @pytest.mark.parametrize("who", ["applicant", "relation"])

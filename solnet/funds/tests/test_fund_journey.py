@@ -1,9 +1,10 @@
 """A strike fund from setup to the report, on a phone, in English and in Spanish: the
 treasurer sets up a strike fund decided by a committee; a supporter gives through the public
-page (the stand-in processor, its webhook signed as Stripe signs); a striking member asks
-for their rent to be paid to the landlord, with a receipt; the committee votes; the decision
-posts the grant (the striker pays their dues online first); the member reads the report and its chart, which name nobody; the journal's
-Beancount export, approved by a second treasurer, passes `bean-check`."""
+page (the stand-in processor, its webhook signed as Stripe signs); a striking member pays
+their dues online, then asks for their rent to be paid to the landlord, with a receipt; the
+committee votes; the decision posts the grant; the member reads the report and its chart,
+which name nobody; the journal's Beancount export, approved by a second treasurer, passes
+`bean-check`."""
 
 from __future__ import annotations
 
@@ -166,8 +167,10 @@ def test_a_strike_fund_from_setup_to_the_report(
     member.goto(f"{base}/funds/dues/mine/?paid=1")
     _look(member, language, "my-dues-paid")
     assert DuesPayment.objects.get(member=striker.member).amount == 1500
-    assert member.locator("#payments-title + ul li").first.inner_text().endswith(
-        {"en": "online", "es": "en línea"}[language]
+    assert (
+        member.locator("#payments-title + ul li")
+        .first.inner_text()
+        .endswith({"en": "online", "es": "en línea"}[language])
     )
     member.goto(f"{base}/funds/{fund.public_id}/ask/")
     form = member.locator("main form")

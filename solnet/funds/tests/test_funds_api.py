@@ -60,3 +60,20 @@ def test_scopes_and_roles_hold(personas):
     }
     assert accounts["Assets:Bank"] == 500 and accounts["Income:Donations"] == 500
     assert ledger.trial_balance() == 0
+
+
+def test_the_reports_grants_say_their_purpose_as_a_code_and_in_the_readers_words(personas):
+    from solnet.funds.tests.aid_setup import granted, make_cast
+
+    cast = make_cast(personas)
+    request = granted(cast)
+    assert request.status == "granted"
+    client = _client(cast.voters[0], ["funds:read"])
+    [grant] = client.get(f"/api/funds/{cast.fund.public_id}/report").json()["grants"]
+    assert grant["purpose"] == "rent" and grant["purpose_label"] == "rent"
+    assert grant["amount_minor"] == request.amount
+    spanish = client.get(
+        f"/api/funds/{cast.fund.public_id}/report", HTTP_ACCEPT_LANGUAGE="es"
+    ).json()["grants"][0]
+    assert spanish["purpose"] == "rent" and spanish["purpose_label"] == "alquiler"
+    assert cast.applicant.display_name not in str(grant)
