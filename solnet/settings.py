@@ -198,6 +198,7 @@ INSTALLED_APPS = [
     "solnet.democracy",
     "solnet.mobilize",
     "solnet.funds",
+    "solnet.defense",
     "solnet.demo",  # the `demo` command only: no models, no pages
 ]
 # No django.contrib.admin: nobody in the application holds power over everyone's data.

@@ -22,6 +22,7 @@ urlpatterns = [
     path("decisions/", include("solnet.democracy.urls")),
     path("actions/", include("solnet.mobilize.urls")),
     path("funds/", include("solnet.funds.urls")),
+    path("defense/", include("solnet.defense.urls")),
     path("fight-back/", fight_views.fight_back, name="fight_back"),
     path("fight-back/thanks/", fight_views.fight_back_thanks, name="fight_back_thanks"),
     path("join-us/", people_views.join_us, name="join_us"),

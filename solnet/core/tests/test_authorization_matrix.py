@@ -971,6 +971,11 @@ for _area in (
     PAGES.update(_area.PAGES)
     API_OPERATIONS.update(_area.API_OPERATIONS)
 
+# The hotline's rows, beside its tests.
+from solnet.defense.tests import matrix_defense  # noqa: E402
+
+PAGES.update(matrix_defense.PAGES)
+
 # --- walking the routes --------------------------------------------------------------------
 
 

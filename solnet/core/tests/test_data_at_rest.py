@@ -36,6 +36,10 @@ FIXTURE_PII = [
     "three kids and the boiler broke in january",
     "Greenway Properties Holdings LLC",
     "routing 021000021 account 99887766",
+    "ICE vans outside 1420 Alder Street",
+    "family in apartment 3B asked for accompaniment",
+    "+1 360 555 0199",
+    "call back Dona Marta at the laundromat",
 ]
 
 
@@ -129,6 +133,11 @@ def test_fixture_contact_details_are_absent_in_plaintext(network, figures):
         creditor_details=FIXTURE_PII[17],
         forget_at=timezone.now(),
     )
+    from solnet.defense.models import Handover
+    from solnet.defense.tests.making import make_report
+
+    make_report(activity=FIXTURE_PII[18], help_asked=FIXTURE_PII[19], reached_at=FIXTURE_PII[20])
+    Handover.objects.create(note=FIXTURE_PII[21])
     assert lead.contact == FIXTURE_PII[9]
     if connection.vendor == "sqlite":
         assert connection.settings_dict["NAME"] != ":memory:"

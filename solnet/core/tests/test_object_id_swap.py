@@ -300,6 +300,12 @@ SWAPS: dict[str, Swap] = {
             "funds:match_public_thanks",
         )
     },
+    # the hotline: its dispatchers keep every report and the whole rota
+    "defense:report": Swap("dispatcher", network_wide=True, note="dispatchers read every report"),
+    "defense:report_close": Swap("dispatcher", network_wide=True),
+    "defense:slot": Swap("dispatcher", network_wide=True, note="the rota is every dispatcher's"),
+    "defense:slot_remove": Swap("dispatcher", network_wide=True),
+    "defense:slot_cover": Swap("dispatcher", network_wide=True),
     # core
     "core:approval_approve": Swap("member", network_wide=True, note="any member approves"),
     "core:approval_reject": Swap("member", network_wide=True),
@@ -319,6 +325,7 @@ BEARER = {
     "funds:supplies_public": "an action's public page token",
     "funds:supplies_public_thanks": "an action's public page token",
     "funds:match_donor": "a public donor's match link (256 bits, kept as its digest)",
+    "defense:public_report": "the hotline's public form's secret address (192 bits)",
 }
 # int primary keys of things every organizer reaches, with no object of another kind to swap
 # in (another table's pks collide with real rows).

@@ -1,0 +1,48 @@
+"""Who reaches the hotline's desk and its reports. Views reach reports, slots and notes only
+through here.
+
+Reports are read by the network's dispatchers alone (members the network gave the dispatcher
+role, which only a second member or a decision can grant, and who sign in with a second
+factor). Any member may send a report from the app — they are the network's eyes — but does
+not read reports afterwards, not even their own: what it says is the dispatchers' to keep.
+Field rule (DOMAIN.md §8): nothing of a report reaches a public page, a feed or a peer.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from solnet.core.access import get_or_404
+from solnet.defense.models import Report, Slot
+from solnet.members.access import is_member
+from solnet.members.models import Member, Role
+
+
+def is_dispatcher(member: Member) -> bool:
+    """An approved, active member holding the dispatcher role."""
+    return (
+        member.is_active
+        and member.is_approved
+        and member.status == Member.Status.ACTIVE
+        and Role.DISPATCHER in member.role_set()
+    )
+
+
+def can_file_report(member: Member) -> bool:
+    return is_member(member) or is_dispatcher(member)
+
+
+def visible_reports(member: Member) -> QuerySet[Report]:
+    return Report.objects.all() if is_dispatcher(member) else Report.objects.none()
+
+
+def get_report_or_404(member: Member, public_id: str) -> Report:
+    return get_or_404(visible_reports(member), public_id=public_id)
+
+
+def visible_slots(member: Member) -> QuerySet[Slot]:
+    return Slot.objects.all() if is_dispatcher(member) else Slot.objects.none()
+
+
+def get_slot_or_404(member: Member, public_id: str) -> Slot:
+    return get_or_404(visible_slots(member), public_id=public_id)

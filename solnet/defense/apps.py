@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DefenseConfig(AppConfig):
+    name = "solnet.defense"
+    label = "defense"
+    verbose_name = _("Community defense")
+
+    def ready(self) -> None:
+        from solnet.core.navigation import NavEntry, register
+        from solnet.defense import access
+
+        register(NavEntry("defense", _("Hotline"), "defense:home", access.is_dispatcher, 60))

@@ -1,0 +1,205 @@
+"""The hotline's forms: a report in the SALUTE or ALERTA form, the rota's slots and swaps,
+handover notes, closing a report and the hotline's public form."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from solnet.core import public_forms
+from solnet.defense.models import Duty, ReportForm, ReportStatus, Source, Weekday
+from solnet.defense.reports import FIELDS, LONGEST, TAKEN_BY_DISPATCHER
+from solnet.members.models import Member, Role
+from solnet.mobilize.models import Zone
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    """The phone's own date-and-time picker."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format=DATETIME_FORMAT)
+
+
+def _words(label, help_text="", rows: int = 2) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        required=False,
+        max_length=LONGEST,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+# Each form's questions, worded as the form asks them.
+LABELS = {
+    ReportForm.SALUTE: {
+        "size": (_("Size"), _("How many people, how many vehicles.")),
+        "activity": (_("Activity"), _("What they are doing.")),
+        "location": (_("Location"), _("Where, as exactly as you can: street, corner, building.")),
+        "uniform": (_("Uniform"), _("Uniforms, agency, badges or markings.")),
+        "seen_at": (_("Time"), _("When you saw it.")),
+        "equipment": (_("Equipment"), _("Vehicles, weapons, gear.")),
+        "help_asked": (_("Help asked"), _("What help is needed, if anyone asked.")),
+    },
+    ReportForm.ALERTA: {
+        "activity": (_("Activity"), _("What is happening.")),
+        "location": (_("Location"), _("Where, as exactly as you can: street, corner, building.")),
+        "equipment": (_("Equipment"), _("Vehicles, weapons, gear.")),
+        "help_asked": (_("Request aid"), _("What help is needed: who, how many, for what.")),
+        "seen_at": (_("Time and date"), _("When it started.")),
+        "uniform": (_("Appearance"), _("What they look like: uniforms, agency, markings.")),
+    },
+}
+
+
+class ReportWriteForm(forms.Form):
+    """A report in the chosen form. A dispatcher also says how it came (a call, a text)."""
+
+    def __init__(self, *args, kind: str = ReportForm.SALUTE, dispatcher: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind if kind in ReportForm.values else ReportForm.SALUTE
+        labels = LABELS[self.kind]
+        order = list(FIELDS[self.kind])
+        if "help_asked" not in order:
+            order.append("help_asked")
+        for name in order:
+            label, help_text = labels[name]
+            if name == "seen_at":
+                self.fields[name] = forms.DateTimeField(
+                    label=label,
+                    help_text=help_text,
+                    widget=LocalDateTimeInput(),
+                    input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M"],
+                    initial=lambda: timezone.localtime().replace(second=0, microsecond=0),
+                )
+            else:
+                # What is happening and where are needed: the service says so, in words
+                # that fit a person in a hurry better than "this field is required".
+                self.fields[name] = _words(label, help_text, rows=3 if name == "activity" else 2)
+        self.fields["zone"] = forms.ModelChoiceField(
+            label=_("Zone"),
+            queryset=Zone.objects.order_by("name"),
+            required=False,
+            empty_label=_("Not sure"),
+        )
+        self.fields["reached_at"] = forms.CharField(
+            label=_("How to reach the person who reported")
+            if dispatcher
+            else _("How to reach you"),
+            help_text=_("Optional: a phone number or a way to call back."),
+            required=False,
+            max_length=200,
+        )
+        if dispatcher:
+            self.fields["source"] = forms.ChoiceField(
+                label=_("How it came"),
+                choices=[(source.value, source.label) for source in TAKEN_BY_DISPATCHER],
+                initial=Source.CALL,
+            )
+
+    @property
+    def words(self) -> dict[str, str]:
+        return {
+            name: self.cleaned_data.get(name) or ""
+            for name in ("size", "activity", "location", "uniform", "equipment", "help_asked")
+        } | {"reached_at": self.cleaned_data.get("reached_at") or ""}
+
+
+class PublicReportForm(public_forms.PublicForm, ReportWriteForm):
+    """The hotline's public form: ALERTA, the community's own form, with the bot guard."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["kind"] = ReportForm.ALERTA
+        super().__init__(*args, **kwargs)
+
+
+class CloseForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("How it ended"),
+        choices=[
+            (ReportStatus.FALSE_ALARM.value, ReportStatus.FALSE_ALARM.label),
+            (ReportStatus.CLOSED.value, _("Over: nothing more to do")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Why"),
+        max_length=LONGEST,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class DispatcherChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_name
+
+
+def _dispatchers():
+    return (
+        Member.objects.active()
+        .filter(role_grants__role=Role.DISPATCHER)
+        .distinct()
+        .order_by("display_name", "pk")
+    )
+
+
+class SlotForm(forms.Form):
+    weekday = forms.TypedChoiceField(label=_("Day"), choices=Weekday.choices, coerce=int)
+    starts = forms.TimeField(
+        label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    hours = forms.IntegerField(label=_("Hours"), min_value=1, max_value=24, initial=4)
+    primary = DispatcherChoice(
+        label=_("Primary"),
+        queryset=Member.objects.none(),
+        required=False,
+        empty_label=_("Nobody yet"),
+    )
+    backup = DispatcherChoice(
+        label=_("Backup"),
+        queryset=Member.objects.none(),
+        required=False,
+        empty_label=_("Nobody yet"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["primary"].queryset = _dispatchers()
+        self.fields["backup"].queryset = _dispatchers()
+
+
+class CoverForm(forms.Form):
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    duty = forms.ChoiceField(label=_("Duty"), choices=Duty.choices)
+    member = DispatcherChoice(label=_("Who takes it"), queryset=Member.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = _dispatchers()
+
+
+class HandoverForm(forms.Form):
+    note = forms.CharField(
+        label=_("Handover note"),
+        help_text=_("What is still open, whom to call back. Kept for a week."),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class HotlineForm(forms.Form):
+    public_form = forms.BooleanField(
+        label=_("Open the public report form"),
+        required=False,
+        help_text=_("Anyone with its secret address or the printed card can send a report."),
+    )
+    new_address = forms.BooleanField(
+        label=_("Give it a new secret address"),
+        required=False,
+        help_text=_("The old address and cards stop working at once."),
+    )

@@ -1,0 +1,131 @@
+"""Reports to the hotline: written by a dispatcher taking a call or a text, sent by a member
+from the app, or sent by anyone through the public form at its secret address. Each starts
+unverified and is read by dispatchers alone; a dispatcher closes it with a reason (a false
+alarm, or the end of what happened).
+
+Nothing here publishes, posts or sends a report anywhere: the field rule (DOMAIN.md §8) is
+that raid information never goes online.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from solnet.core import audit
+from solnet.defense import access
+from solnet.defense.models import Hotline, Report, ReportForm, ReportStatus, Source
+from solnet.members.models import Member
+from solnet.mobilize.models import Zone
+
+# What each form asks, in its own order (SALUTE: Size, Activity, Location, Uniform, Time,
+# Equipment; ALERTA: Activity, Location, Equipment, Request aid, Time and date, Appearance).
+FIELDS = {
+    ReportForm.SALUTE: ("size", "activity", "location", "uniform", "seen_at", "equipment"),
+    ReportForm.ALERTA: ("activity", "location", "equipment", "help_asked", "seen_at", "uniform"),
+}
+LONGEST = 1000
+# A report about something more than a day ahead, or a month past, is a mistake in the time.
+PAST = timedelta(days=31)
+AHEAD = timedelta(hours=1)
+# How a dispatcher took a report.
+TAKEN_BY_DISPATCHER = (Source.CALL, Source.TEXT, Source.DISPATCHER)
+
+
+def _clean_words(words: dict[str, Any]) -> dict[str, str | None]:
+    cleaned: dict[str, str | None] = {}
+    for name in Report.WORDS:
+        if name == "close_note":
+            continue
+        value = (words.get(name) or "").strip()
+        if len(value) > LONGEST:
+            raise ValidationError({name: _("Keep it under 1,000 characters.")})
+        cleaned[name] = value or None
+    return cleaned
+
+
+@transaction.atomic
+def file_report(
+    *,
+    form: str,
+    source: str,
+    seen_at: datetime,
+    words: dict[str, Any],
+    zone: Zone | None = None,
+    by: Member | None = None,
+) -> Report:
+    """A new, unverified report. `by` is the dispatcher or member who wrote it (None for the
+    public form); `words` the form's answers."""
+    if form not in ReportForm.values:
+        raise ValidationError({"form": _("Choose SALUTE or ALERTA.")})
+    if source == Source.PUBLIC:
+        if by is not None:
+            raise PermissionDenied
+    elif (
+        by is None
+        or not access.can_file_report(by)
+        or (source in TAKEN_BY_DISPATCHER and not access.is_dispatcher(by))
+    ):
+        raise PermissionDenied
+    elif source not in TAKEN_BY_DISPATCHER and source != Source.MEMBER:
+        raise ValidationError({"source": _("Choose how the report came.")})
+    now = timezone.now()
+    if not now - PAST <= seen_at <= now + AHEAD:
+        raise ValidationError({"seen_at": _("Give when it happened: within the last month.")})
+    cleaned = _clean_words(words)
+    if not cleaned["activity"] or not cleaned["location"]:
+        raise ValidationError(
+            {
+                name: _("Say what is happening and where.")
+                for name in ("activity", "location")
+                if not cleaned[name]
+            }
+        )
+    report = Report.objects.create(
+        form=form,
+        source=source,
+        seen_at=seen_at,
+        zone=zone,
+        written_by=by,
+        forget_at=now + timedelta(days=Hotline.current().report_days),
+        **cleaned,
+    )
+    audit.record("defense.report_filed", actor=by, target=report, source=source)
+    return report
+
+
+CLOSINGS = (ReportStatus.FALSE_ALARM, ReportStatus.CLOSED)
+
+
+@transaction.atomic
+def close_report(*, report: Report, status: str, note: str, by: Member) -> Report:
+    """A dispatcher closes a report: a false alarm, or over. The reason is kept with it."""
+    if not access.is_dispatcher(by):
+        raise PermissionDenied
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if not report.is_open:
+        raise ValidationError(_("This report is closed already."))
+    if status not in CLOSINGS:
+        raise ValidationError({"status": _("Choose how it ended.")})
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("Say why it is closed.")})
+    if len(note) > LONGEST:
+        raise ValidationError({"note": _("Keep it under 1,000 characters.")})
+    report.status = status
+    report.close_note = note
+    report.closed_at = timezone.now()
+    report.save(update_fields=["status", "close_note", "closed_at"])
+    audit.record("defense.report_closed", actor=by, target=report, status=status)
+    return report
+
+
+def open_reports(viewer: Member):
+    return access.visible_reports(viewer).filter(
+        status__in=(ReportStatus.UNVERIFIED, ReportStatus.CONFIRMED)
+    )

@@ -1,0 +1,38 @@
+"""Objects the defense tests (and the authorization matrix) need."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+from django.utils import timezone
+
+from solnet.defense.models import Hotline, Report, ReportForm, Slot, Source
+
+
+def make_slot(weekday: int = 0, starts: time | None = None, hours: int = 4, **kwargs) -> Slot:
+    """A slot; without a start time, the first free hour from 18:00 of that day."""
+    if starts is None:
+        taken = set(Slot.objects.filter(weekday=weekday).values_list("starts", flat=True))
+        starts = next(time(hour % 24) for hour in range(18, 42) if time(hour % 24) not in taken)
+    return Slot.objects.create(weekday=weekday, starts=starts, hours=hours, **kwargs)
+
+
+def make_report(**changes) -> Report:
+    fields = {
+        "form": ReportForm.SALUTE,
+        "source": Source.CALL,
+        "seen_at": timezone.now() - timedelta(minutes=10),
+        "size": "two vans, six agents",
+        "activity": "knocking on doors",
+        "location": "Alder Street and 14th",
+        "forget_at": timezone.now() + timedelta(days=Hotline.current().report_days),
+    }
+    fields.update(changes)
+    return Report.objects.create(**fields)
+
+
+def open_public_form() -> str:
+    hotline = Hotline.current()
+    hotline.public_form = True
+    hotline.save()
+    return hotline.address

@@ -1,0 +1,58 @@
+"""Rows of the authorization matrix for the hotline (merged into
+core/tests/test_authorization_matrix.py, whose Row, only and persona lists they use)."""
+
+from __future__ import annotations
+
+from solnet.core.tests import test_authorization_matrix as matrix
+
+DISPATCHER = ["dispatcher"]
+
+
+def _report(objects) -> dict:
+    if "defense_report" not in objects:
+        from solnet.defense.tests.making import make_report
+
+        objects["defense_report"] = make_report()
+    return {"public_id": objects["defense_report"].public_id}
+
+
+def _slot(objects) -> dict:
+    if "defense_slot" not in objects:
+        from solnet.defense.tests.making import make_slot
+
+        objects["defense_slot"] = make_slot()
+    return {"public_id": objects["defense_slot"].public_id}
+
+
+def _address(objects) -> dict:
+    from solnet.defense.tests.making import open_public_form
+
+    return {"address": open_public_form()}
+
+
+PAGES: dict = {
+    # Dispatchers get the desk; other members, where to send a report.
+    "defense:home": matrix.Row(matrix.only(*matrix.MEMBERS_UP)),
+    "defense:handover": matrix.Row(
+        matrix.only(*DISPATCHER), "post", data=lambda o: {"note": "Call back the caller at 9."}
+    ),
+    "defense:hotline": matrix.Row(matrix.only(*DISPATCHER)),
+    "defense:rota": matrix.Row(matrix.only(*DISPATCHER)),
+    "defense:slot": matrix.Row(matrix.only(*DISPATCHER), kwargs=_slot),
+    "defense:slot_remove": matrix.Row(matrix.only(*DISPATCHER), "post", _slot),
+    "defense:slot_cover": matrix.Row(
+        matrix.only(*DISPATCHER), "post", _slot, lambda o: {"duty": "primary"}
+    ),
+    "defense:report_new": matrix.Row(matrix.only(*matrix.MEMBERS_UP)),
+    "defense:report": matrix.Row(matrix.only(*DISPATCHER), kwargs=_report),
+    "defense:report_close": matrix.Row(
+        matrix.only(*DISPATCHER),
+        "post",
+        _report,
+        lambda o: {"status": "false_alarm", "note": "Nobody there."},
+    ),
+    # Anyone with the secret address, signed in or not (the address is the key); a pending
+    # joiner is held at the waiting page, as everywhere.
+    "defense:public_report": matrix.Row(matrix.NOT_PENDING, kwargs=_address),
+}
+API_OPERATIONS: dict = {}

@@ -1,0 +1,106 @@
+"""The field rule (DOMAIN.md §8): nothing of a report reaches a public page, a feed, an API
+answer or an outbound request. A report whose every word carries a mark is planted; every
+page of the authorization matrix is read by every persona it admits, and every API read by
+every persona with every scope; the mark may show on the dispatchers' own pages alone, and no
+request leaves the server."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from conftest import PERSONA_NAMES, sign_in
+from solnet.core import http
+from solnet.core.tests.test_authorization_matrix import API_OPERATIONS, PAGES, A
+from solnet.defense.models import Report
+from solnet.defense.tests.making import make_report
+from solnet.members import services as member_services
+from solnet.members.models import ApiScope
+
+MARK = "Rq7fieldrule"
+
+
+def _body(response) -> str:
+    """What a response carries, streamed (an export's file) or not."""
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode("utf-8", "replace")
+    return response.content.decode("utf-8", "replace")
+
+
+# Where a report may be read: the dispatchers' desk and the report's own page.
+DISPATCHERS_OWN = {"defense:home", "defense:report"}
+
+
+@pytest.fixture
+def marked_report():
+    return make_report(
+        **{name: f"{MARK} {name}" for name in Report.WORDS if name != "close_note"},
+    )
+
+
+@pytest.mark.verify
+@pytest.mark.django_db
+def test_no_report_reaches_a_page_feed_api_or_request_but_the_dispatchers(
+    personas, objects, marked_report, monkeypatch, figures
+):
+    outbound = []
+
+    def refuse_outbound(*args, **kwargs):
+        outbound.append(args[:1])
+        raise http.OutboundError("no outbound requests in this test")
+
+    for name in ("get", "post_form", "post_json", "request"):
+        if hasattr(http, name):
+            monkeypatch.setattr(http, name, refuse_outbound)
+    paths = {
+        name: reverse(name, kwargs=row.kwargs(objects))
+        for name, row in PAGES.items()
+        if row.method == "get"
+    }
+    # The matrix's own report carries the mark too, so that its pages are tested with it.
+    Report.objects.update(activity=f"{MARK} activity", location=f"{MARK} location")
+    clients = {}
+    for persona in PERSONA_NAMES:
+        clients[persona] = Client(raise_request_exception=False)
+        if personas[persona].member is not None:
+            sign_in(clients[persona], personas[persona].member)
+    leaks, read, dispatcher_saw = [], 0, set()
+    for name, path in paths.items():
+        for persona in PERSONA_NAMES:
+            if PAGES[name].expect[persona] != A:
+                continue
+            response = clients[persona].get(path)
+            read += 1
+            if MARK not in _body(response):
+                continue
+            if persona == "dispatcher" and name in DISPATCHERS_OWN:
+                dispatcher_saw.add(name)
+            else:
+                leaks.append(f"{name} as {persona}")
+    for (method, template), row in API_OPERATIONS.items():
+        if method != "get":
+            continue
+        path = template.format(**row.kwargs(objects))
+        for persona in PERSONA_NAMES:
+            member = personas[persona].member
+            headers = {}
+            if member is not None:
+                _token, secret = member_services.create_api_token(
+                    member=member, name="rule", scopes=list(ApiScope.values), days=1
+                )
+                headers["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+            response = Client(raise_request_exception=False).get(path, **headers)
+            read += 1
+            if MARK in _body(response):
+                leaks.append(f"GET {template} as {persona}")
+    figures(
+        "defense.report_leaks",
+        len(leaks) + len(outbound),
+        unit="pages, answers and requests",
+        target=f"0 (of {read} reads)",
+        ok=not leaks and not outbound,
+    )
+    # The control: the dispatcher does read it, on the report's own page.
+    assert "defense:report" in dispatcher_saw
+    assert leaks == [] and outbound == []

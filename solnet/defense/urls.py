@@ -1,0 +1,19 @@
+from django.urls import path
+
+from solnet.defense import views
+
+app_name = "defense"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("handover/", views.handover, name="handover"),
+    path("hotline/", views.hotline, name="hotline"),
+    path("rota/", views.rota_page, name="rota"),
+    path("rota/<str:public_id>/", views.slot, name="slot"),
+    path("rota/<str:public_id>/remove/", views.slot_remove, name="slot_remove"),
+    path("rota/<str:public_id>/cover/", views.slot_cover, name="slot_cover"),
+    path("reports/new/", views.report_new, name="report_new"),
+    path("reports/<str:public_id>/", views.report, name="report"),
+    path("reports/<str:public_id>/close/", views.report_close, name="report_close"),
+    path("tell/<str:address>/", views.public_report, name="public_report"),
+]

@@ -1,0 +1,317 @@
+"""The hotline's pages: the dispatchers' desk, the rota, reports, and the public report form
+at its secret address. Every page a report is on is a dispatcher's; a member who sends one
+is thanked and reads no report afterwards."""
+
+from __future__ import annotations
+
+import hmac
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from solnet.core import audit, public_forms
+from solnet.core.access import member_view
+from solnet.defense import access, reports, rota
+from solnet.defense.forms import (
+    CloseForm,
+    CoverForm,
+    HandoverForm,
+    HotlineForm,
+    PublicReportForm,
+    ReportWriteForm,
+    SlotForm,
+)
+from solnet.defense.models import Handover, Hotline, ReportForm, ReportStatus, Source, new_address
+
+PAGE_SIZE = 25
+
+
+def refuse(form, error: ValidationError) -> None:
+    """A service's refusal on the form: beside its field where the form has it."""
+    if hasattr(error, "error_dict"):
+        for field, problems in error.error_dict.items():
+            for problem in problems:
+                form.add_error(field if field in form.fields else None, problem)
+    else:
+        for problem in error.messages:
+            form.add_error(None, problem)
+
+
+# --- the desk ---------------------------------------------------------------------------------
+
+
+@member_view(access.can_file_report)
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """A dispatcher's desk; for other members, where to send a report."""
+    member = request.user
+    if not access.is_dispatcher(member):
+        return render(request, "defense/member_home.html", {"forms": ReportForm.choices})
+    status = request.GET.get("status")
+    listed = access.visible_reports(member).select_related("zone")
+    if status in ReportStatus.values:
+        listed = listed.filter(status=status)
+    else:
+        status = ""
+        listed = reports.open_reports(member).select_related("zone")
+    context = {
+        "now": rota.on_shift(),
+        "next": rota.next_shift(),
+        "unfilled": rota.unfilled(),
+        "handovers": Handover.objects.select_related("written_by")[:3],
+        "handover_form": HandoverForm(),
+        "page": Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page")),
+        "status": status,
+        "statuses": ReportStatus.choices,
+        "forms": ReportForm.choices,
+    }
+    return render(request, "defense/desk.html", context)
+
+
+@member_view(access.is_dispatcher)
+@require_POST
+def handover(request: HttpRequest) -> HttpResponse:
+    form = HandoverForm(request.POST)
+    if form.is_valid():
+        try:
+            rota.hand_over(by=request.user, note=form.cleaned_data["note"])
+        except ValidationError as error:
+            refuse(form, error)
+        else:
+            messages.success(request, _("Your note is left for the next shifts."))
+            return redirect("defense:home")
+    return render(request, "defense/handover.html", {"form": form}, status=422)
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+
+@member_view(access.can_file_report)
+@require_http_methods(["GET", "POST"])
+def report_new(request: HttpRequest) -> HttpResponse:
+    member = request.user
+    dispatcher = access.is_dispatcher(member)
+    kind = request.GET.get("form", ReportForm.SALUTE)
+    kind = kind if kind in ReportForm.values else ReportForm.SALUTE
+    form = ReportWriteForm(
+        request.POST if request.method == "POST" else None, kind=kind, dispatcher=dispatcher
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            report = reports.file_report(
+                form=kind,
+                source=data["source"] if dispatcher else Source.MEMBER,
+                seen_at=data["seen_at"],
+                zone=data["zone"],
+                words=form.words,
+                by=member,
+            )
+        except ValidationError as error:
+            refuse(form, error)
+        else:
+            if dispatcher:
+                messages.success(request, _("The report is in. It is not verified yet."))
+                return redirect("defense:report", report.public_id)
+            return render(request, "defense/report_sent.html", {})
+    status = 422 if request.method == "POST" else 200
+    context = {"form": form, "kind": kind, "forms": ReportForm.choices, "dispatcher": dispatcher}
+    return render(request, "defense/report_form.html", context, status=status)
+
+
+@member_view(access.is_dispatcher)
+@require_GET
+def report(request: HttpRequest, public_id: str) -> HttpResponse:
+    found = access.get_report_or_404(request.user, public_id)
+    audit.record("defense.report_read", actor=request.user, target=found)
+    context = {"report": found, "close_form": CloseForm() if found.is_open else None}
+    return render(request, "defense/report.html", context)
+
+
+@member_view(access.is_dispatcher)
+@require_POST
+def report_close(request: HttpRequest, public_id: str) -> HttpResponse:
+    found = access.get_report_or_404(request.user, public_id)
+    form = CloseForm(request.POST)
+    if form.is_valid():
+        try:
+            reports.close_report(
+                report=found,
+                status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            refuse(form, error)
+        else:
+            messages.success(request, _("The report is closed."))
+            return redirect("defense:report", found.public_id)
+    context = {"report": found, "close_form": form}
+    return render(request, "defense/report.html", context, status=422)
+
+
+# --- the rota ---------------------------------------------------------------------------------
+
+
+@member_view(access.is_dispatcher)
+@require_http_methods(["GET", "POST"])
+def rota_page(request: HttpRequest) -> HttpResponse:
+    """The week ahead and the weekly slots; a new slot is added here."""
+    form = SlotForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rota.save_slot(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            refuse(form, error)
+        else:
+            messages.success(request, _("The shift is on the rota."))
+            return redirect("defense:rota")
+    context = {
+        "form": form,
+        "week": rota.week(),
+        "slots": access.visible_slots(request.user).select_related("primary", "backup"),
+    }
+    status = 422 if request.method == "POST" else 200
+    return render(request, "defense/rota.html", context, status=status)
+
+
+@member_view(access.is_dispatcher)
+@require_http_methods(["GET", "POST"])
+def slot(request: HttpRequest, public_id: str) -> HttpResponse:
+    """One weekly slot: change it, remove it, or arrange a swap for a day."""
+    found = access.get_slot_or_404(request.user, public_id)
+    initial = {
+        "weekday": found.weekday,
+        "starts": found.starts,
+        "hours": found.hours,
+        "primary": found.primary,
+        "backup": found.backup,
+    }
+    form = SlotForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rota.save_slot(by=request.user, slot=found, **form.cleaned_data)
+        except ValidationError as error:
+            refuse(form, error)
+        else:
+            messages.success(request, _("The shift is changed."))
+            return redirect("defense:rota")
+    context = {"slot": found, "form": form, "cover_form": CoverForm()}
+    status = 422 if request.method == "POST" else 200
+    return render(request, "defense/slot.html", context, status=status)
+
+
+@member_view(access.is_dispatcher)
+@require_POST
+def slot_remove(request: HttpRequest, public_id: str) -> HttpResponse:
+    found = access.get_slot_or_404(request.user, public_id)
+    rota.remove_slot(slot=found, by=request.user)
+    messages.success(request, _("The shift is off the rota."))
+    return redirect("defense:rota")
+
+
+@member_view(access.is_dispatcher)
+@require_POST
+def slot_cover(request: HttpRequest, public_id: str) -> HttpResponse:
+    found = access.get_slot_or_404(request.user, public_id)
+    cover_form = CoverForm(request.POST)
+    if cover_form.is_valid():
+        try:
+            rota.cover(slot=found, by=request.user, **cover_form.cleaned_data)
+        except ValidationError as error:
+            refuse(cover_form, error)
+        else:
+            messages.success(request, _("The swap is on the rota."))
+            return redirect("defense:rota")
+    context = {"slot": found, "form": SlotForm(initial={}), "cover_form": cover_form}
+    return render(request, "defense/slot.html", context, status=422)
+
+
+# --- the hotline's settings and its public form -----------------------------------------------
+
+
+@member_view(access.is_dispatcher)
+@require_http_methods(["GET", "POST"])
+def hotline(request: HttpRequest) -> HttpResponse:
+    """Whether the public form is open, and its secret address."""
+    current = Hotline.current()
+    form = HotlineForm(
+        request.POST if request.method == "POST" else None,
+        initial={"public_form": current.public_form},
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            current = Hotline.objects.select_for_update().get(pk=current.pk)
+            current.public_form = form.cleaned_data["public_form"]
+            if form.cleaned_data["new_address"]:
+                current.address = new_address()
+            current.save()
+            audit.record(
+                "defense.hotline_changed",
+                actor=request.user,
+                public_form=current.public_form,
+                new_address=form.cleaned_data["new_address"],
+            )
+        messages.success(request, _("The hotline's settings are saved."))
+        return redirect("defense:hotline")
+    context = {
+        "form": form,
+        "hotline": current,
+        "address": settings.BASE_URL + reverse("defense:public_report", args=[current.address]),
+    }
+    return render(request, "defense/hotline.html", context)
+
+
+def _public_hotline_or_404(address: str) -> Hotline:
+    current = Hotline.current()
+    if not current.public_form or not hmac.compare_digest(
+        current.address.encode(), (address or "").encode()
+    ):
+        raise Http404
+    return current
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def public_report(request: HttpRequest, address: str) -> HttpResponse:
+    """Anyone with the secret address sends a report; nobody signs in and nothing is shown
+    back but thanks. The bot guard and the per-address limit are `core.public_forms`'."""
+    _public_hotline_or_404(address)
+    form = PublicReportForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        verdict = public_forms.screen(
+            request, form, scope="defense_report", per_hour=request.network.public_forms_per_hour
+        )
+        if verdict is public_forms.Verdict.BOT:
+            return render(request, "defense/public_thanks.html", {})
+        status = verdict.value
+        if verdict is public_forms.Verdict.ACCEPT:
+            data = form.cleaned_data
+            try:
+                reports.file_report(
+                    form=ReportForm.ALERTA,
+                    source=Source.PUBLIC,
+                    seen_at=data["seen_at"],
+                    zone=data["zone"],
+                    words=form.words,
+                )
+            except ValidationError as error:
+                refuse(form, error)
+                status = 422
+            else:
+                return render(request, "defense/public_thanks.html", {})
+    response = render(request, "defense/public_report.html", {"form": form}, status=status)
+    # The secret address never leaves in a Referer header to another site ("no-referrer"
+    # would also blank the form's own Origin, which the CSRF check needs).
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
