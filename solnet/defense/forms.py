@@ -8,10 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from solnet.core import public_forms
-from solnet.defense.models import Duty, ReportForm, ReportStatus, Source, Weekday
+from solnet.defense.models import Duty, ReportForm, ReportStatus, Source
 from solnet.defense.reports import FIELDS, LONGEST, TAKEN_BY_DISPATCHER
 from solnet.members.models import Member, Role
 from solnet.mobilize.models import Zone
+from solnet.people.models import Weekday
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 

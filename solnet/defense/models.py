@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from solnet.core.crypto import EncryptedTextField
 from solnet.core.data import DELETE, INTERNAL, KEEP, PERSONAL, STRIP, DataPolicy, Retention
 from solnet.core.models import new_public_id
+from solnet.people.models import Weekday
 
 
 def new_address() -> str:
@@ -75,16 +76,6 @@ class Hotline(models.Model):
 
 
 # --- the rota ---------------------------------------------------------------------------------
-
-
-class Weekday(models.IntegerChoices):
-    MONDAY = 0, _("Monday")
-    TUESDAY = 1, _("Tuesday")
-    WEDNESDAY = 2, _("Wednesday")
-    THURSDAY = 3, _("Thursday")
-    FRIDAY = 4, _("Friday")
-    SATURDAY = 5, _("Saturday")
-    SUNDAY = 6, _("Sunday")
 
 
 class Slot(models.Model):

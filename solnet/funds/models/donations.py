@@ -29,7 +29,26 @@ class DonationStatus(models.TextChoices):
     REFUNDED = "refunded", _("Refunded")
 
 
-class Donation(models.Model):
+class ProcessorPayment(models.Model):
+    """Something paid online through the payment processor: its checkout session, and the
+    payment the processor made of it (which its refund names)."""
+
+    processor_session = models.CharField(
+        max_length=255,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="The payment processor's checkout session id",
+    )
+    processor_payment = models.CharField(
+        max_length=255, blank=True, help_text="The processor's payment id (for refunds)"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Donation(ProcessorPayment):
     """Money given to a fund. A donor is private unless they chose to be named; their email
     (online donations) is encrypted and goes after the network's retention."""
 
@@ -56,16 +75,6 @@ class Donation(models.Model):
     )
     donor_email = EncryptedTextField(
         null=True, blank=True, help_text="For the receipt of an online donation"
-    )
-    processor_session = models.CharField(
-        max_length=255,
-        null=True,
-        blank=True,
-        unique=True,
-        help_text="The payment processor's checkout session id",
-    )
-    processor_payment = models.CharField(
-        max_length=255, blank=True, help_text="The processor's payment id (for refunds)"
     )
     entry = models.OneToOneField(
         Entry,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from solnet.core.data import INTERNAL, KEEP, PERSONAL, STRIP, DataPolicy, Retention
 from solnet.core.models import new_public_id
+from solnet.funds.models.donations import ProcessorPayment
 from solnet.funds.models.ledger import Entry
 from solnet.members.models import Member
 
@@ -83,6 +84,17 @@ class DuesPledge(models.Model):
         return f"{self.member} {self.amount}/{self.period}"
 
 
+def _who_paid(reason: str, *, basis: str) -> Retention:
+    """Who paid dues goes seven years on (the books' own period): the amounts stay."""
+    return Retention(
+        action=STRIP,
+        reason=reason,
+        period=timedelta(days=7 * 365),
+        basis=basis,
+        strip={"member": None},
+    )
+
+
 class DuesPayment(models.Model):
     """Dues paid: recorded by a treasurer or received online. The amount and date stay for
     the books; whose it was goes when the member's account goes."""
@@ -124,13 +136,10 @@ class DuesPayment(models.Model):
             "created_at": INTERNAL,
             "refund_entry": INTERNAL,
         },
-        retention=Retention(
-            action=STRIP,
-            reason="The books keep the payment; who paid goes seven years on (the books' own "
-            "period), or at once with the member's account.",
-            period=timedelta(days=7 * 365),
+        retention=_who_paid(
+            "The books keep the payment; who paid goes seven years on (the books' own period), "
+            "or at once with the member's account.",
             basis="paid_on",
-            strip={"member": None},
         ),
     )
 
@@ -150,7 +159,7 @@ class CheckoutStatus(models.TextChoices):
     REFUNDED = "refunded", _("Refunded")
 
 
-class DuesCheckout(models.Model):
+class DuesCheckout(ProcessorPayment):
     """Dues a member started paying online: the processor's payment page, and what its webhook
     said. Becomes a DuesPayment (and its entry) only when the processor says it was paid."""
 
@@ -175,16 +184,6 @@ class DuesCheckout(models.Model):
         default=CheckoutStatus.PENDING,
         help_text="Whether the processor said it was paid",
     )
-    processor_session = models.CharField(
-        max_length=255,
-        null=True,
-        blank=True,
-        unique=True,
-        help_text="The payment processor's checkout session id",
-    )
-    processor_payment = models.CharField(
-        max_length=255, blank=True, help_text="The processor's payment id (for refunds)"
-    )
     payment = models.OneToOneField(
         DuesPayment,
         on_delete=models.PROTECT,
@@ -207,13 +206,10 @@ class DuesCheckout(models.Model):
             "payment": INTERNAL,
             "created_at": INTERNAL,
         },
-        retention=Retention(
-            action=STRIP,
-            reason="As the payment it became: who paid goes seven years on, or at once with "
-            "the member's account.",
-            period=timedelta(days=7 * 365),
+        retention=_who_paid(
+            "As the payment it became: who paid goes seven years on, or at once with the "
+            "member's account.",
             basis="created_at",
-            strip={"member": None},
         ),
     )
 
