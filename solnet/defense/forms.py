@@ -8,11 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from solnet.core import public_forms
-from solnet.defense.models import Duty, ReportForm, ReportStatus, Source
+from solnet.defense.models import Duty, Finding, ReportForm, ReportStatus, Source
 from solnet.defense.reports import FIELDS, LONGEST, TAKEN_BY_DISPATCHER
 from solnet.members.models import Member, Role
+from solnet.mobilize.forms import AlertForm
 from solnet.mobilize.models import Zone
-from solnet.people.models import Weekday
+from solnet.people.models import Skill, Weekday
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -204,3 +205,55 @@ class HotlineForm(forms.Form):
         required=False,
         help_text=_("The old address and cards stop working at once."),
     )
+
+
+class VerifierChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_name
+
+
+class VerifiersForm(forms.Form):
+    """Whom to send to look: verifiers near the report's zone."""
+
+    def __init__(self, *args, candidates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["verifiers"] = VerifierChoice(
+            label=_("Verifiers to send"),
+            queryset=candidates if candidates is not None else Member.objects.none(),
+            widget=forms.CheckboxSelectMultiple,
+            help_text=_("One or two, near the report's zone; never the one who wrote it."),
+        )
+
+
+class FindingForm(forms.Form):
+    finding = forms.ChoiceField(
+        label=_("What you found"), choices=Finding.choices, widget=forms.RadioSelect
+    )
+    details = forms.CharField(
+        label=_("What you saw"),
+        help_text=_("Agency, how many, what is happening. Needed when you confirm it."),
+        required=False,
+        max_length=LONGEST,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+# Whom a confirmed report calls out first (DOMAIN.md §8): observers, copwatch, medics,
+# interpreters; the dispatcher may tick others.
+RESPONDER_SKILLS = [Skill.LEGAL_OBSERVER, Skill.COPWATCH]
+
+
+class ReportAlertForm(AlertForm):
+    """Mobilize's alert, from a report a verifier confirmed: it needs no second verification,
+    and it starts from the report's zone."""
+
+    def __init__(self, *args, report=None, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "skills": [skill.value for skill in RESPONDER_SKILLS],
+                "zones": [report.zone] if report is not None and report.zone else [],
+            },
+        )
+        super().__init__(*args, **kwargs)
+        del self.fields["needs_verification"]

@@ -294,6 +294,14 @@ class Report(models.Model):
         related_name="+",
         help_text="The dispatcher or member who wrote it",
     )
+    alert = models.OneToOneField(
+        "mobilize.Alert",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The rapid-response alert sent once it was confirmed",
+    )
     created_at = models.DateTimeField(default=timezone.now, help_text="When it came in")
     closed_at = models.DateTimeField(null=True, blank=True, help_text="When it was closed")
     close_note = EncryptedTextField(null=True, blank=True, help_text="Why it was closed")
@@ -327,6 +335,7 @@ class Report(models.Model):
             "help_asked": PERSONAL,
             "reached_at": PERSONAL,
             "written_by": PERSONAL,
+            "alert": INTERNAL,
             "created_at": INTERNAL,
             "closed_at": INTERNAL,
             "close_note": PERSONAL,
@@ -351,3 +360,67 @@ class Report(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (ReportStatus.UNVERIFIED, ReportStatus.CONFIRMED)
+
+
+class Finding(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed: it is happening")
+    NOT_SEEN = "not_seen", _("Not seen")
+    FALSE_ALARM = "false_alarm", _("False alarm")
+
+
+class Verification(models.Model):
+    """A verifier asked to go and look before anyone is called out, and what they found."""
+
+    public_id = models.CharField(
+        max_length=24, unique=True, default=new_public_id, help_text="Random id used in URLs"
+    )
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="verifications", help_text=""
+    )
+    verifier = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", help_text="Who looks"
+    )
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        help_text="The dispatcher who asked",
+    )
+    asked_at = models.DateTimeField(default=timezone.now, help_text="")
+    finding = models.CharField(max_length=12, choices=Finding.choices, blank=True, help_text="")
+    answered_at = models.DateTimeField(null=True, blank=True, help_text="")
+    details = EncryptedTextField(
+        null=True, blank=True, help_text="What they saw: agency, how many, what is happening"
+    )
+
+    data_policy = DataPolicy(
+        sensitivity={
+            "id": INTERNAL,
+            "public_id": INTERNAL,
+            "report": INTERNAL,
+            "verifier": PERSONAL,
+            "asked_by": PERSONAL,
+            "asked_at": INTERNAL,
+            "finding": INTERNAL,
+            "answered_at": INTERNAL,
+            "details": PERSONAL,
+        },
+        retention=Retention(
+            action=STRIP,
+            reason="What a verifier saw goes as the report's words do (30 days): that they "
+            "looked, when and what they found stay.",
+            period=timedelta(days=30),
+            basis="asked_at",
+            strip={"details": None},
+        ),
+    )
+
+    class Meta:
+        ordering = ["asked_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "verifier"], name="one_ask_per_verifier"),
+        ]
+
+    def __str__(self) -> str:
+        return self.public_id

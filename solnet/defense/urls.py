@@ -15,5 +15,8 @@ urlpatterns = [
     path("reports/new/", views.report_new, name="report_new"),
     path("reports/<str:public_id>/", views.report, name="report"),
     path("reports/<str:public_id>/close/", views.report_close, name="report_close"),
+    path("reports/<str:public_id>/verify/", views.report_verify, name="report_verify"),
+    path("reports/<str:public_id>/alert/", views.report_alert, name="report_alert"),
+    path("verify/<str:public_id>/", views.verification, name="verify"),
     path("tell/<str:address>/", views.public_report, name="public_report"),
 ]

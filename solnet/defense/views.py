@@ -20,17 +20,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from solnet.core import audit, public_forms
 from solnet.core.access import member_view
-from solnet.defense import access, reports, rota
+from solnet.defense import access, reports, rota, verify
 from solnet.defense.forms import (
     CloseForm,
     CoverForm,
+    FindingForm,
     HandoverForm,
     HotlineForm,
     PublicReportForm,
+    ReportAlertForm,
     ReportWriteForm,
     SlotForm,
+    VerifiersForm,
 )
 from solnet.defense.models import Handover, Hotline, ReportForm, ReportStatus, Source, new_address
+from solnet.mobilize import alerts
 
 PAGE_SIZE = 25
 
@@ -128,13 +132,100 @@ def report_new(request: HttpRequest) -> HttpResponse:
     return render(request, "defense/report_form.html", context, status=status)
 
 
+def _report_page(request: HttpRequest, found, status: int = 200, **forms) -> HttpResponse:
+    """A report with what can be done with it next: send verifiers while it is unverified,
+    alert responders once it is confirmed, close it while it is open."""
+    # A form sent back with its errors is shown whatever the report's state now.
+    if found.is_open and "close_form" not in forms:
+        forms["close_form"] = CloseForm()
+    if found.status == ReportStatus.UNVERIFIED and "verifiers_form" not in forms:
+        forms["verifiers_form"] = VerifiersForm(candidates=verify.candidates(found))
+    confirmed = found.status == ReportStatus.CONFIRMED and found.alert_id is None
+    if confirmed and "alert_form" not in forms:
+        forms["alert_form"] = ReportAlertForm(report=found)
+    context = {
+        "report": found,
+        "verifications": found.verifications.select_related("verifier"),
+        "close_form": forms.get("close_form"),
+        "verifiers_form": forms.get("verifiers_form"),
+        "alert_form": forms.get("alert_form"),
+        "alert_counts": alerts.counts(found.alert) if found.alert_id else None,
+    }
+    return render(request, "defense/report.html", context, status=status)
+
+
 @member_view(access.is_dispatcher)
 @require_GET
 def report(request: HttpRequest, public_id: str) -> HttpResponse:
     found = access.get_report_or_404(request.user, public_id)
     audit.record("defense.report_read", actor=request.user, target=found)
-    context = {"report": found, "close_form": CloseForm() if found.is_open else None}
-    return render(request, "defense/report.html", context)
+    return _report_page(request, found)
+
+
+@member_view(access.is_dispatcher)
+@require_POST
+def report_verify(request: HttpRequest, public_id: str) -> HttpResponse:
+    found = access.get_report_or_404(request.user, public_id)
+    form = VerifiersForm(request.POST, candidates=verify.candidates(found))
+    if form.is_valid():
+        try:
+            verify.ask(
+                report=found, verifiers=list(form.cleaned_data["verifiers"]), by=request.user
+            )
+        except ValidationError as error:
+            refuse(form, error)
+        else:
+            messages.success(request, _("The verifiers are asked to go and look."))
+            return redirect("defense:report", found.public_id)
+    return _report_page(request, found, 422, verifiers_form=form)
+
+
+@member_view(access.is_dispatcher)
+@require_POST
+def report_alert(request: HttpRequest, public_id: str) -> HttpResponse:
+    found = access.get_report_or_404(request.user, public_id)
+    form = ReportAlertForm(request.POST, report=found)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            verify.alert_responders(
+                report=found,
+                message=data["message"],
+                skills=data["skills"],
+                zones=list(data["zones"]),
+                by=request.user,
+            )
+        except ValidationError as error:
+            refuse(form, error)
+        else:
+            messages.success(request, _("Responders are being alerted."))
+            return redirect("defense:report", found.public_id)
+    return _report_page(request, found, 422, alert_form=form)
+
+
+@member_view()
+@require_http_methods(["GET", "POST"])
+def verification(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A verifier's own page: where to look, and their answer."""
+    asked = verify.visible_verification(request.user, public_id)
+    form = FindingForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            verify.answer(
+                verification=asked,
+                finding=form.cleaned_data["finding"],
+                details=form.cleaned_data["details"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            refuse(form, error)
+        else:
+            messages.success(request, _("Thank you: the dispatcher has your answer."))
+            return redirect("defense:verify", asked.public_id)
+    answerable = asked.answered_at is None and asked.report.is_open
+    context = {"asked": asked, "report": asked.report, "form": form if answerable else None}
+    status = 422 if request.method == "POST" else 200
+    return render(request, "defense/verify.html", context, status=status)
 
 
 @member_view(access.is_dispatcher)
@@ -155,8 +246,7 @@ def report_close(request: HttpRequest, public_id: str) -> HttpResponse:
         else:
             messages.success(request, _("The report is closed."))
             return redirect("defense:report", found.public_id)
-    context = {"report": found, "close_form": form}
-    return render(request, "defense/report.html", context, status=422)
+    return _report_page(request, found, 422, close_form=form)
 
 
 # --- the rota ---------------------------------------------------------------------------------

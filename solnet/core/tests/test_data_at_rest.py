@@ -40,6 +40,7 @@ FIXTURE_PII = [
     "family in apartment 3B asked for accompaniment",
     "+1 360 555 0199",
     "call back Dona Marta at the laundromat",
+    "six agents in green vests at the corner store",
 ]
 
 
@@ -138,6 +139,9 @@ def test_fixture_contact_details_are_absent_in_plaintext(network, figures):
 
     make_report(activity=FIXTURE_PII[18], help_asked=FIXTURE_PII[19], reached_at=FIXTURE_PII[20])
     Handover.objects.create(note=FIXTURE_PII[21])
+    from solnet.defense.models import Verification
+
+    Verification.objects.create(report=make_report(), verifier=organizer, details=FIXTURE_PII[22])
     assert lead.contact == FIXTURE_PII[9]
     if connection.vendor == "sqlite":
         assert connection.settings_dict["NAME"] != ":memory:"

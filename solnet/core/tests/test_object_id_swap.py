@@ -306,6 +306,9 @@ SWAPS: dict[str, Swap] = {
     "defense:slot": Swap("dispatcher", network_wide=True, note="the rota is every dispatcher's"),
     "defense:slot_remove": Swap("dispatcher", network_wide=True),
     "defense:slot_cover": Swap("dispatcher", network_wide=True),
+    "defense:report_verify": Swap("dispatcher", network_wide=True),
+    "defense:report_alert": Swap("dispatcher", network_wide=True),
+    "defense:verify": Swap("member", note="the verifier asked; Y: another verifier's ask"),
     # core
     "core:approval_approve": Swap("member", network_wide=True, note="any member approves"),
     "core:approval_reject": Swap("member", network_wide=True),
@@ -611,7 +614,17 @@ def foreign_world(personas: dict[str, Persona], objects: dict[str, Any]) -> dict
         "alert": alert,
         # funds
         **funds_world(personas, objects, mark=MARK, hidden_action=action, team=other_team),
+        # the hotline: another verifier's ask
+        "defense_verification": _another_verifiers_ask(),
     }
+
+
+def _another_verifiers_ask():
+    from solnet.defense.models import Verification
+    from solnet.defense.tests.making import make_report
+
+    report = make_report(location=f"{MARK} street")
+    return Verification.objects.create(report=report, verifier=make_member("y_verifier")[0])
 
 
 def _export_by(requester, *, approver):

@@ -24,6 +24,18 @@ def _slot(objects) -> dict:
     return {"public_id": objects["defense_slot"].public_id}
 
 
+def _verification(objects) -> dict:
+    """An ask to the member persona to go and look at the matrix's report."""
+    if "defense_verification" not in objects:
+        from solnet.defense.models import Verification
+
+        _report(objects)
+        objects["defense_verification"] = Verification.objects.create(
+            report=objects["defense_report"], verifier=objects["personas"]["member"].member
+        )
+    return {"public_id": objects["defense_verification"].public_id}
+
+
 def _address(objects) -> dict:
     from solnet.defense.tests.making import open_public_form
 
@@ -51,6 +63,14 @@ PAGES: dict = {
         _report,
         lambda o: {"status": "false_alarm", "note": "Nobody there."},
     ),
+    "defense:report_verify": matrix.Row(
+        matrix.only(*DISPATCHER), "post", _report, lambda o: {"verifiers": []}
+    ),
+    "defense:report_alert": matrix.Row(
+        matrix.only(*DISPATCHER), "post", _report, lambda o: {"message": "Go to Alder St"}
+    ),
+    # The verifier asked, alone: here the member persona.
+    "defense:verify": matrix.Row(matrix.only("member"), kwargs=_verification),
     # Anyone with the secret address, signed in or not (the address is the key); a pending
     # joiner is held at the waiting page, as everywhere.
     "defense:public_report": matrix.Row(matrix.NOT_PENDING, kwargs=_address),

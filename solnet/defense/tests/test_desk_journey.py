@@ -1,7 +1,9 @@
 """The hotline on a phone, in English and in Spanish: a dispatcher puts themself on the rota,
 a neighbour sends a report through the public form at its secret address, a member sends one
-from the app, the dispatcher takes a SALUTE report from a call, reads them on the desk and
-closes a false alarm. Each page is checked with axe, for sideways scroll and for its CSP."""
+from the app, the dispatcher takes a SALUTE report from a call and sends a verifier, who
+confirms it from their phone; only then the dispatcher alerts the legal observers in the
+zone; the dispatcher reads the reports on the desk and closes a false alarm. Each page is
+checked with axe, for sideways scroll and for its CSP."""
 
 from __future__ import annotations
 
@@ -11,9 +13,12 @@ from pathlib import Path
 import pytest
 
 from conftest import accessibility_violations, make_member, totp_code
-from solnet.defense.models import Report, ReportStatus, Slot, Source
+from solnet.defense.models import Report, ReportStatus, Slot, Source, Verification
 from solnet.defense.tests.making import open_public_form
 from solnet.members.models import Role
+from solnet.mobilize.models import Zone
+from solnet.people.models import PersonSkill, Skill
+from solnet.people.services import own_record
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct horse battery staple"
@@ -51,6 +56,12 @@ def test_the_hotline_desk_on_a_phone(phone, live_server, language):
     base = live_server.url
     dispatcher, dispatcher_secret = make_member(f"{language}_dispatcher", roles=(Role.DISPATCHER,))
     member, member_secret = make_member(f"{language}_neighbour")
+    verifier, verifier_secret = make_member(f"{language}_verifier")
+    zone = Zone.objects.create(name=f"Eastside {language}")
+    for someone, skill in ((verifier, Skill.VERIFIER), (member, Skill.LEGAL_OBSERVER)):
+        person = own_record(member=someone)
+        PersonSkill.objects.create(person=person, skill=skill)
+        zone.people.add(person)
 
     # The dispatcher puts a shift on the rota, with themself as primary.
     desk = phone(language)
@@ -92,17 +103,46 @@ def test_the_hotline_desk_on_a_phone(phone, live_server, language):
     _look(app, language, "member-sent")
     assert Report.objects.get(source=Source.MEMBER).written_by == member
 
-    # The dispatcher takes a SALUTE report from a call, then closes the public one.
+    # The dispatcher takes a SALUTE report from a call, in the verifier's zone.
     desk.goto(f"{base}/defense/reports/new/?form=salute")
     form = desk.locator("main form")
     form.locator("textarea[name=size]").fill("six agents")
     form.locator("textarea[name=activity]").fill("knocking on doors")
     form.locator("textarea[name=location]").fill("Alder Street, building B")
+    form.locator("select[name=zone]").select_option(str(zone.pk))
     _look(desk, language, "salute")
     _send(desk, form)
     _look(desk, language, "report")
+
+    # A verifier near there is sent to look, and confirms it from their phone.
+    form = desk.locator("main form[action$='/verify/']")
+    form.locator(f"input[name=verifiers][value='{verifier.pk}']").check()
+    _send(desk, form)
+    salute = Report.objects.get(source=Source.CALL)
+    asked = Verification.objects.get(report=salute)
+    eyes = phone(language)
+    _sign_in(eyes, base, verifier, verifier_secret)
+    eyes.goto(f"{base}/defense/verify/{asked.public_id}/")
+    _look(eyes, language, "verify")
+    form = eyes.locator("main form")
+    form.locator("input[value=confirmed]").check()
+    form.locator("textarea[name=details]").fill("Six agents, two vans")
+    _send(eyes, form)
+    salute.refresh_from_db()
+    assert salute.status == ReportStatus.CONFIRMED
+
+    # Only now can the dispatcher alert the legal observers in the zone.
+    desk.goto(f"{base}/defense/reports/{salute.public_id}/")
+    form = desk.locator("main form[action$='/alert/']")
+    form.locator("textarea[name=message]").fill("Legal observers to Alder St and 14th")
+    _look(desk, language, "alert")
+    _send(desk, form)
+    _look(desk, language, "alerted")
+    salute.refresh_from_db()
+    assert salute.alert is not None and salute.alert.status == "sent"
     desk.goto(f"{base}/defense/")
     _look(desk, language, "desk")
+    # Open reports: the public one and the member's (the confirmed one is open too).
     assert desk.locator("main ul.list li a[href*='/defense/reports/']").count() == 3
     public_report = Report.objects.get(source=Source.PUBLIC)
     desk.goto(f"{base}/defense/reports/{public_report.public_id}/")
