@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 
 class NativeDateInput(forms.DateInput):
@@ -22,3 +23,16 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def add_errors(form: forms.Form, error: ValidationError, field: str | None = None) -> None:
+    """A service's refusal on the form that sent it: each message beside its field where the
+    form has that field, above the form otherwise (an error naming no field goes beside
+    `field`, when given)."""
+    if hasattr(error, "error_dict"):
+        for name, problems in error.error_dict.items():
+            for problem in problems:
+                form.add_error(name if name in form.fields else None, problem)
+    else:
+        for problem in error.messages:
+            form.add_error(field if field in form.fields else None, problem)

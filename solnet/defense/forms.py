@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from solnet.core import public_forms
+from solnet.core.forms import DateTimeInput
 from solnet.defense.models import Duty, Finding, ReportForm, ReportStatus, Source
 from solnet.defense.reports import FIELDS, LONGEST, TAKEN_BY_DISPATCHER
 from solnet.members.models import Member, Role
@@ -16,15 +17,6 @@ from solnet.mobilize.models import Zone
 from solnet.people.models import Skill, Weekday
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-class LocalDateTimeInput(forms.DateTimeInput):
-    """The phone's own date-and-time picker."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format=DATETIME_FORMAT)
 
 
 def _words(label, help_text="", rows: int = 2) -> forms.CharField:
@@ -75,7 +67,7 @@ class ReportWriteForm(forms.Form):
                 self.fields[name] = forms.DateTimeField(
                     label=label,
                     help_text=help_text,
-                    widget=LocalDateTimeInput(),
+                    widget=DateTimeInput(),
                     input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M"],
                     initial=lambda: timezone.localtime().replace(second=0, microsecond=0),
                 )
@@ -134,6 +126,17 @@ class CloseForm(forms.Form):
         max_length=LONGEST,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    stand_down = forms.BooleanField(
+        label=_("Tell everyone alerted to stand down"),
+        required=False,
+        initial=True,
+        help_text=_("A short message: not to come, and nothing of the report."),
+    )
+
+    def __init__(self, *args, alerted: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not alerted:
+            del self.fields["stand_down"]
 
 
 class DispatcherChoice(forms.ModelChoiceField):

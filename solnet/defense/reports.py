@@ -4,7 +4,7 @@ unverified and is read by dispatchers alone; a dispatcher closes it with a reaso
 alarm, or the end of what happened).
 
 Nothing here publishes, posts or sends a report anywhere: the field rule (DOMAIN.md §8) is
-that raid information never goes online.
+that raid information never goes online. A stand-down says only that, and the network's name.
 """
 
 from __future__ import annotations
@@ -12,16 +12,21 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from solnet.core import audit
 from solnet.defense import access
 from solnet.defense.models import Hotline, Report, ReportForm, ReportStatus, Source
 from solnet.members.models import Member
-from solnet.mobilize.models import Zone
+from solnet.mobilize import alerts
+from solnet.mobilize.models import SendKind, Zone
+from solnet.mobilize.sending import sends
+from solnet.network.models import Network
+from solnet.people.models import Person
 
 # What each form asks, in its own order (SALUTE: Size, Activity, Location, Uniform, Time,
 # Equipment; ALERTA: Activity, Location, Equipment, Request aid, Time and date, Appearance).
@@ -102,9 +107,47 @@ def file_report(
 CLOSINGS = (ReportStatus.FALSE_ALARM, ReportStatus.CLOSED)
 
 
+def _stand_down_texts(status: str) -> dict[str, dict[str, str]]:
+    network = Network.objects.current()
+    texts = {}
+    for language in network.languages or [settings.LANGUAGE_CODE]:
+        with translation.override(language):
+            why = (
+                _("it was a false alarm") if status == ReportStatus.FALSE_ALARM else _("it is over")
+            )
+            texts[language] = {
+                "subject": _("Stand down"),
+                "body": _("Stand down from %(network)s: %(why)s. Thank you for answering.")
+                % {"network": network.name, "why": why},
+            }
+    return texts
+
+
+def _stand_down(report: Report, status: str, by: Member) -> int:
+    """Closes the report's alert, and tells everyone it reached not to come."""
+    alert = report.alert
+    alerts.close_alert(alert=alert, by=by)
+    told = Person.objects.filter(deliveries__send__alert=alert).distinct()
+    count = told.count()
+    if count:
+        sends.create_send(
+            kind=SendKind.NEWS,
+            people=told,
+            texts=_stand_down_texts(status),
+            channels=["text", "email"],
+            by=by,
+        )
+    audit.record("defense.stood_down", actor=by, target=report, told=count)
+    return count
+
+
 @transaction.atomic
-def close_report(*, report: Report, status: str, note: str, by: Member) -> Report:
-    """A dispatcher closes a report: a false alarm, or over. The reason is kept with it."""
+def close_report(
+    *, report: Report, status: str, note: str, by: Member, stand_down: bool = True
+) -> Report:
+    """A dispatcher closes a report: a false alarm, or over. The reason is kept with it. If
+    responders were alerted, their alert closes (nobody can still answer "I'm coming"), and
+    with `stand_down` everyone it reached is told not to come."""
     if not access.is_dispatcher(by):
         raise PermissionDenied
     report = Report.objects.select_for_update().get(pk=report.pk)
@@ -122,6 +165,11 @@ def close_report(*, report: Report, status: str, note: str, by: Member) -> Repor
     report.closed_at = timezone.now()
     report.save(update_fields=["status", "close_note", "closed_at"])
     audit.record("defense.report_closed", actor=by, target=report, status=status)
+    if report.alert_id is not None:
+        if stand_down:
+            _stand_down(report, status, by)
+        else:
+            alerts.close_alert(alert=report.alert, by=by)
     return report
 
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from solnet.core import audit, public_forms
 from solnet.core.access import member_view
+from solnet.core.forms import add_errors
 from solnet.defense import access, reports, rota, verify
 from solnet.defense.forms import (
     CloseForm,
@@ -37,17 +38,6 @@ from solnet.defense.models import Handover, Hotline, ReportForm, ReportStatus, S
 from solnet.mobilize import alerts
 
 PAGE_SIZE = 25
-
-
-def refuse(form, error: ValidationError) -> None:
-    """A service's refusal on the form: beside its field where the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, problems in error.error_dict.items():
-            for problem in problems:
-                form.add_error(field if field in form.fields else None, problem)
-    else:
-        for problem in error.messages:
-            form.add_error(None, problem)
 
 
 # --- the desk ---------------------------------------------------------------------------------
@@ -89,7 +79,7 @@ def handover(request: HttpRequest) -> HttpResponse:
         try:
             rota.hand_over(by=request.user, note=form.cleaned_data["note"])
         except ValidationError as error:
-            refuse(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Your note is left for the next shifts."))
             return redirect("defense:home")
@@ -121,7 +111,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
                 by=member,
             )
         except ValidationError as error:
-            refuse(form, error)
+            add_errors(form, error)
         else:
             if dispatcher:
                 messages.success(request, _("The report is in. It is not verified yet."))
@@ -137,7 +127,7 @@ def _report_page(request: HttpRequest, found, status: int = 200, **forms) -> Htt
     alert responders once it is confirmed, close it while it is open."""
     # A form sent back with its errors is shown whatever the report's state now.
     if found.is_open and "close_form" not in forms:
-        forms["close_form"] = CloseForm()
+        forms["close_form"] = CloseForm(alerted=found.alert_id is not None)
     if found.status == ReportStatus.UNVERIFIED and "verifiers_form" not in forms:
         forms["verifiers_form"] = VerifiersForm(candidates=verify.candidates(found))
     confirmed = found.status == ReportStatus.CONFIRMED and found.alert_id is None
@@ -173,7 +163,7 @@ def report_verify(request: HttpRequest, public_id: str) -> HttpResponse:
                 report=found, verifiers=list(form.cleaned_data["verifiers"]), by=request.user
             )
         except ValidationError as error:
-            refuse(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("The verifiers are asked to go and look."))
             return redirect("defense:report", found.public_id)
@@ -196,7 +186,7 @@ def report_alert(request: HttpRequest, public_id: str) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as error:
-            refuse(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Responders are being alerted."))
             return redirect("defense:report", found.public_id)
@@ -218,7 +208,7 @@ def verification(request: HttpRequest, public_id: str) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as error:
-            refuse(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Thank you: the dispatcher has your answer."))
             return redirect("defense:verify", asked.public_id)
@@ -232,7 +222,7 @@ def verification(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def report_close(request: HttpRequest, public_id: str) -> HttpResponse:
     found = access.get_report_or_404(request.user, public_id)
-    form = CloseForm(request.POST)
+    form = CloseForm(request.POST, alerted=found.alert_id is not None)
     if form.is_valid():
         try:
             reports.close_report(
@@ -240,9 +230,10 @@ def report_close(request: HttpRequest, public_id: str) -> HttpResponse:
                 status=form.cleaned_data["status"],
                 note=form.cleaned_data["note"],
                 by=request.user,
+                stand_down=form.cleaned_data.get("stand_down", False),
             )
         except ValidationError as error:
-            refuse(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("The report is closed."))
             return redirect("defense:report", found.public_id)
@@ -261,7 +252,7 @@ def rota_page(request: HttpRequest) -> HttpResponse:
         try:
             rota.save_slot(by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            refuse(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("The shift is on the rota."))
             return redirect("defense:rota")
@@ -291,7 +282,7 @@ def slot(request: HttpRequest, public_id: str) -> HttpResponse:
         try:
             rota.save_slot(by=request.user, slot=found, **form.cleaned_data)
         except ValidationError as error:
-            refuse(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("The shift is changed."))
             return redirect("defense:rota")
@@ -318,7 +309,7 @@ def slot_cover(request: HttpRequest, public_id: str) -> HttpResponse:
         try:
             rota.cover(slot=found, by=request.user, **cover_form.cleaned_data)
         except ValidationError as error:
-            refuse(cover_form, error)
+            add_errors(cover_form, error)
         else:
             messages.success(request, _("The swap is on the rota."))
             return redirect("defense:rota")
@@ -396,7 +387,7 @@ def public_report(request: HttpRequest, address: str) -> HttpResponse:
                     words=form.words,
                 )
             except ValidationError as error:
-                refuse(form, error)
+                add_errors(form, error)
                 status = 422
             else:
                 return render(request, "defense/public_thanks.html", {})

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from solnet.core.access import member_view
+from solnet.core.forms import add_errors
 from solnet.democracy import access, effects, forms, services
 from solnet.democracy.models import (
     Ballot,
@@ -29,15 +30,6 @@ RECEIPTS_PAGE = 100
 
 def status_of(request: HttpRequest) -> int:
     return 422 if request.method == "POST" else 200
-
-
-def add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            for item in errors:
-                form.add_error(name if name in form.fields else None, item)
-    else:
-        form.add_error(None, error)
 
 
 # --- a proposal -----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from solnet.core import audit, public_forms, sealed, twoperson, uploads
 from solnet.core.access import deny, get_or_404, member_view
+from solnet.core.forms import add_errors
 from solnet.democracy import access as democracy_access
 from solnet.fights import evidence
 from solnet.funds import aid, aid_access, aid_payments, lottery, lottery_seed
@@ -25,14 +26,6 @@ from solnet.funds.aid_forms import AidRequestForm, PayForm, PublicAidForm, PutTo
 from solnet.funds.models import AidRequest, AidStatus, Books, Decider
 
 PAGE_SIZE = 25
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- asking ---------------------------------------------------------------------------------
@@ -75,7 +68,7 @@ def _ask(
                     **data,
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_errors(form, error)
             else:
                 messages.success(request, _("Your request is sent to the fund."))
                 return redirect("funds:request", public_id=made.public_id)
@@ -97,7 +90,7 @@ def ask_public(request: HttpRequest, public_id: str) -> HttpResponse:
         try:
             aid.ask_publicly(fund=fund, **data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
             verdict = public_forms.Verdict.INVALID
         except PermissionDenied:
             raise deny() from None
@@ -191,7 +184,7 @@ def request_vote(request: HttpRequest, public_id: str) -> HttpResponse:
         try:
             aid.put_to_vote(request=item, by=request.user, closes_at=form.cleaned_data["closes_at"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         except PermissionDenied:
             raise deny() from None
         else:
@@ -216,7 +209,7 @@ def request_pay(request: HttpRequest, public_id: str) -> HttpResponse:
         try:
             done = aid_payments.pay_grant(request=item, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         except PermissionDenied:
             raise deny() from None
         else:

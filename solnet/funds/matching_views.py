@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from solnet.core import public_forms
 from solnet.core.access import deny, member_view
+from solnet.core.forms import add_errors
 from solnet.funds import matching
 from solnet.funds import matching_access as access
 from solnet.funds.access import can_see_funds
@@ -27,14 +28,6 @@ from solnet.funds.matching_forms import (
 from solnet.funds.models import Fund, RecipientStatus
 
 PAGE_SIZE = 25
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, problems in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, problems)
-    else:
-        form.add_error(None, error)
 
 
 def _context(request: HttpRequest, fund: Fund, **forms) -> dict:
@@ -90,7 +83,7 @@ def ask_to_receive(request: HttpRequest, public_id: str) -> HttpResponse:
         try:
             matching.ask_to_receive(fund=fund, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         except PermissionDenied:
             raise deny() from None
         else:
@@ -108,7 +101,7 @@ def pledge(request: HttpRequest, public_id: str) -> HttpResponse:
         try:
             matching.pledge(fund=fund, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         except PermissionDenied:
             raise deny() from None
         else:
@@ -213,7 +206,7 @@ def run_round(request: HttpRequest, public_id: str) -> HttpResponse:
                 fund=fund, by=request.user, confirm_days=form.cleaned_data["confirm_days"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(
                 request,
@@ -274,7 +267,7 @@ def public_pledge(request: HttpRequest, public_id: str) -> HttpResponse:
                 donor_name=data["donor_name"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
             verdict = public_forms.Verdict.INVALID
         except PermissionDenied:
             raise deny() from None

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from solnet.core import uploads
 from solnet.core.access import member_view
+from solnet.core.forms import add_errors
 from solnet.funds import access, ledger, statement_access, statements
 from solnet.funds.models import LineStatus, StatementStatus
 from solnet.funds.statement_files import MAX_UPLOAD_BYTES, too_big
@@ -21,16 +22,6 @@ from solnet.funds.statement_forms import IGNORE, POST, LineForm, MappingForm, Up
 
 PAGE_SIZE = 50
 WORKING = (StatementStatus.QUEUED, StatementStatus.RUNNING)
-
-
-def _add_errors(form, error: ValidationError, field: str | None = None) -> None:
-    if hasattr(error, "error_dict"):
-        for name, problems in error.error_dict.items():
-            for problem in problems:
-                form.add_error(name if name in form.fields else None, problem)
-    else:
-        for problem in error.messages:
-            form.add_error(field if field in form.fields else None, problem)
 
 
 @member_view(access.can_keep_books)
@@ -66,7 +57,7 @@ def _statement_list(request: HttpRequest, handler: uploads.MemoryOnlyUpload) -> 
                     closing=data["closing"],
                 )
             except ValidationError as error:
-                _add_errors(form, error, "file")
+                add_errors(form, error, "file")
             else:
                 messages.success(request, _("The statement is uploaded; its lines are being read."))
                 return redirect("funds:statement", public_id=statement.public_id)
@@ -144,7 +135,7 @@ def statement_line(request: HttpRequest, public_id: str) -> HttpResponse:
                 statements.set_ignored(by=request.user, line=line, ignored=data["action"] == IGNORE)
                 messages.success(request, _("Done."))
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
             return render(request, "funds/statement_line.html", context, status=422)
         return redirect("funds:statement", public_id=line.statement.public_id)
     return render(
@@ -173,7 +164,7 @@ def bank_mapping_new(request: HttpRequest) -> HttpResponse:
         try:
             statements.create_mapping(by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("The bank mapping is saved."))
             return redirect("funds:bank_mappings")

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from solnet.core import public_forms
 from solnet.core.access import deny, member_view
+from solnet.core.forms import add_errors
 from solnet.funds import supplies
 from solnet.funds import supplies_access as access
 from solnet.funds.models import SupplyNeed
@@ -21,14 +22,6 @@ from solnet.funds.supplies_forms import InventoryForm, NeedForm, PledgeForm, Pub
 from solnet.mobilize.models import Action
 
 PAGE_SIZE = 50
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, problems in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, problems)
-    else:
-        form.add_error(None, error)
 
 
 def _page_context(request: HttpRequest, action: Action, **forms) -> dict:
@@ -82,7 +75,7 @@ def need_add(request: HttpRequest, public_id: str) -> HttpResponse:
         try:
             supplies.add_need(action=action, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("The need is listed."))
             return redirect("funds:supplies", public_id=action.public_id)
@@ -114,7 +107,7 @@ def pledge(request: HttpRequest, public_id: str) -> HttpResponse:
         try:
             supplies.pledge(need=need, by=request.user, quantity=form.cleaned_data["quantity"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         except PermissionDenied:
             raise deny() from None
         else:
@@ -182,7 +175,7 @@ def public_pledge(request: HttpRequest, token: str) -> HttpResponse:
                 contact=data["contact"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
             verdict = public_forms.Verdict.INVALID
         except PermissionDenied:
             raise deny() from None
@@ -220,7 +213,7 @@ def inventory(request: HttpRequest) -> HttpResponse:
             try:
                 supplies.add_item(by=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _add_errors(form, error)
+                add_errors(form, error)
             else:
                 messages.success(request, _("The item is in the inventory."))
                 return redirect("funds:inventory")
@@ -248,7 +241,7 @@ def inventory_item(request: HttpRequest, public_id: str) -> HttpResponse:
             try:
                 supplies.update_item(item=item, by=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _add_errors(form, error)
+                add_errors(form, error)
             else:
                 messages.success(request, _("The item is updated."))
                 return redirect("funds:inventory")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from solnet.core.access import member_view
+from solnet.core.forms import add_errors
 from solnet.funds import access, ledger, matching, services
 from solnet.funds.forms import (
     AccountForm,
@@ -30,14 +31,7 @@ PAGE_SIZE = 50
 
 
 def _refused(request: HttpRequest, template: str, context: dict, error: ValidationError):
-    form = context["form"]
-    if hasattr(error, "error_dict"):
-        for field, problems in error.error_dict.items():
-            for problem in problems:
-                form.add_error(field if field in form.fields else None, problem)
-    else:
-        for problem in error.messages:
-            form.add_error(None, problem)
+    add_errors(context["form"], error)
     return render(request, template, context, status=422)
 
 

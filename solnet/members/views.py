@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from solnet.core.access import get_or_404, member_view
+from solnet.core.forms import add_errors
 from solnet.members import access, limits, resets, services, trust
 from solnet.members.forms import (
     ApiTokenForm,
@@ -27,14 +28,6 @@ from solnet.members.forms import (
 )
 
 PAGE_SIZE = 50
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- joining -------------------------------------------------------------------------------
@@ -58,7 +51,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
             )
         except ValidationError as error:
             if hasattr(error, "error_dict"):
-                _apply_errors(form, error)
+                add_errors(form, error)
             else:
                 form.add_error("password1", error)
         else:
@@ -309,7 +302,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
                 days=form.cleaned_data["days"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_errors(form, error)
         else:
             # Shown in this response only: the link is never stored.
             created = {"invitation": invitation, "url": services.invitation_url(token)}
@@ -357,7 +350,7 @@ def me(request: HttpRequest) -> HttpResponse:
         try:
             services.update_profile(member=member, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Your profile is saved."))
             response = redirect("members:me")
@@ -424,7 +417,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
                 days=form.cleaned_data["days"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_errors(form, error)
         else:
             created = {"token": token, "secret": secret}
             form = ApiTokenForm()

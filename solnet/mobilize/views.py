@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from solnet.core.access import get_or_404, member_view
+from solnet.core.forms import add_errors
 from solnet.councils import access as council_access
 from solnet.fights import access as fight_access
 from solnet.members.access import is_organizer
@@ -32,15 +33,6 @@ CHECK_IN_PAGE = 50
 
 def status_of(request: HttpRequest) -> int:
     return 422 if request.method == "POST" else 200
-
-
-def add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            for item in errors:
-                form.add_error(name if name in form.fields else None, item)
-    else:
-        form.add_error(None, error)
 
 
 def _error_text(error: ValidationError) -> str:

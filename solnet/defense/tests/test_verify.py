@@ -16,7 +16,8 @@ from solnet.defense import verify
 from solnet.defense.models import Finding, Report, ReportStatus, Verification
 from solnet.defense.tests.making import make_report
 from solnet.members.models import Role
-from solnet.mobilize.models import Alert, AlertStatus, Delivery, Zone
+from solnet.mobilize import alerts
+from solnet.mobilize.models import Alert, AlertStatus, Delivery, Send, SendKind, Zone
 from solnet.people.models import ContactChannel, Person, PersonSkill, Skill
 from solnet.people.services import own_record
 
@@ -242,3 +243,53 @@ def test_a_second_dispatcher_reads_the_answers(scene):
     )
     page = sign_in(Client(), other).get(reverse("defense:report", args=[scene["report"].public_id]))
     assert "Six agents" in page.content.decode()
+
+
+def _alerted(scene) -> Report:
+    report, dispatcher = scene["report"], scene["dispatcher"]
+    [asked] = verify.ask(report=report, verifiers=scene["near"][:1], by=dispatcher)
+    verify.answer(verification=asked, finding="confirmed", details="Vans", by=scene["near"][0])
+    verify.alert_responders(
+        report=report,
+        message="Observers to Alder St",
+        skills=["legal_observer"],
+        zones=[scene["zone"]],
+        by=dispatcher,
+    )
+    report.refresh_from_db()
+    return report
+
+
+def test_a_false_alarm_stands_down_everyone_already_told(scene):
+    report = _alerted(scene)
+    client = sign_in(Client(), scene["dispatcher"])
+    page = client.get(reverse("defense:report", args=[report.public_id])).content.decode()
+    assert 'name="stand_down"' in page
+    response = client.post(
+        reverse("defense:report_close", args=[report.public_id]),
+        {"status": "false_alarm", "note": "A film crew", "stand_down": "on"},
+    )
+    assert response.status_code == 302
+    alert = Alert.objects.get()
+    assert alert.status == AlertStatus.CLOSED
+    stand_down = Send.objects.get(kind=SendKind.NEWS)
+    told = set(Delivery.objects.filter(send__alert=alert).values_list("person", flat=True))
+    assert set(stand_down.deliveries.values_list("person", flat=True)) == told
+    body = stand_down.texts["en"]["body"]
+    assert "Stand down" in body and "false alarm" in body
+    assert "Alder" not in body and "film crew" not in body
+    # Nobody can still answer "I'm coming" to it.
+    observer = Person.objects.get(member=scene["observers"][0])
+    with pytest.raises(ValidationError):
+        alerts.respond(alert=alert, person=observer, answer="coming")
+
+
+def test_closing_without_a_stand_down_still_closes_the_alert(scene):
+    report = _alerted(scene)
+    from solnet.defense import reports
+
+    reports.close_report(
+        report=report, status="closed", note="Over", by=scene["dispatcher"], stand_down=False
+    )
+    assert Alert.objects.get().status == AlertStatus.CLOSED
+    assert not Send.objects.filter(kind=SendKind.NEWS).exists()
