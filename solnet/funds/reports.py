@@ -22,7 +22,7 @@ from datetime import date as Date
 from datetime import timedelta
 
 from django.db.models import Exists, OuterRef, Q, Sum
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from solnet.democracy.models import Body, BodyKind, Proposal
@@ -88,7 +88,12 @@ class Grant:
     corrected: bool = False  # a later entry reversed it
 
     def sentence(self, currency: str, language: str | None = None) -> str:
-        """“a grant of $300.00 for rent, decided on 3 March 2026 by the general meeting”."""
+        """“a grant of $300.00 for rent, decided on 3 March 2026 by the general meeting”, in
+        `language` (the active one when not given)."""
+        with translation.override(language or translation.get_language()):
+            return self._sentence(currency, language)
+
+    def _sentence(self, currency: str, language: str | None) -> str:
         values = {
             "amount": shown(self.amount, currency, language),
             "purpose": purpose_in_words(self.purpose),

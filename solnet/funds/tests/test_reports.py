@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conftest import make_member, sign_in
 from solnet.funds import reports
@@ -75,6 +75,16 @@ def test_grants_are_told_in_words_that_name_nobody(books, settings):
     assert (
         bill.sentence("USD", "en") == "a grant of $80.00 for utility bill, decided on March 7, 2026"
     )
+
+
+def test_a_grant_is_told_in_the_language_asked_whatever_the_active_one(books):
+    """The sentence's language is its argument's: a request in Spanish before (which leaves
+    Spanish active in the thread) does not turn an English report Spanish."""
+    rent = reports.monthly_report(books["strike"], months=3, until=UNTIL).grants[0]
+    with translation.override("es"):
+        assert rent.sentence("USD", "en").startswith("a grant of $300.00 for rent")
+    spanish = rent.sentence("USD", "es")
+    assert spanish.startswith("una ayuda de") and "alquiler" in spanish
 
 
 def test_a_report_costs_a_few_queries_whatever_the_number_of_funds(
