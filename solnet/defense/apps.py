@@ -11,4 +11,4 @@ class DefenseConfig(AppConfig):
         from solnet.core.navigation import NavEntry, register
         from solnet.defense import access
 
-        register(NavEntry("defense", _("Hotline"), "defense:home", access.is_dispatcher, 60))
+        register(NavEntry("defense", _("Hotline"), "defense:home", access.can_file_report, 60))

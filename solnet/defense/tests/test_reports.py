@@ -88,6 +88,10 @@ def test_the_alerta_form_asks_in_its_own_order_and_in_spanish(personas):
 def test_a_member_sends_a_report_and_reads_no_report_afterwards(personas):
     member = personas["member"].member
     client = sign_in(Client(), member)
+    # Every member finds the hotline in the menu; a list supporter does not.
+    assert f'href="{reverse("defense:home")}"' in client.get(reverse("home")).content.decode()
+    supporter = sign_in(Client(), personas["supporter"].member).get(reverse("home"))
+    assert f'href="{reverse("defense:home")}"' not in supporter.content.decode()
     response = client.post(
         reverse("defense:report_new") + "?form=alerta",
         # A member cannot pass their report off as a dispatcher's call.
