@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from solnet.core.access import get_or_404
-from solnet.defense.models import Report, Slot
+from solnet.defense.models import Handover, Report, Slot
 from solnet.members.access import is_member
 from solnet.members.models import Member, Role
 
@@ -46,3 +46,7 @@ def visible_slots(member: Member) -> QuerySet[Slot]:
 
 def get_slot_or_404(member: Member, public_id: str) -> Slot:
     return get_or_404(visible_slots(member), public_id=public_id)
+
+
+def visible_handovers(member: Member) -> QuerySet[Handover]:
+    return Handover.objects.all() if is_dispatcher(member) else Handover.objects.none()

@@ -34,7 +34,7 @@ from solnet.defense.forms import (
     SlotForm,
     VerifiersForm,
 )
-from solnet.defense.models import Handover, Hotline, ReportForm, ReportStatus, Source, new_address
+from solnet.defense.models import Hotline, ReportForm, ReportStatus, Source, new_address
 from solnet.mobilize import alerts
 
 PAGE_SIZE = 25
@@ -61,10 +61,11 @@ def home(request: HttpRequest) -> HttpResponse:
         "now": rota.on_shift(),
         "next": rota.next_shift(),
         "unfilled": rota.unfilled(),
-        "handovers": Handover.objects.select_related("written_by")[:3],
+        "handovers": access.visible_handovers(member).select_related("written_by")[:3],
         "handover_form": HandoverForm(),
         "page": Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page")),
         "status": status,
+        "query": f"status={status}" if status else "",
         "statuses": ReportStatus.choices,
         "forms": ReportForm.choices,
     }

@@ -183,11 +183,15 @@ def test_the_desk_lists_open_reports_and_filters_by_status(personas):
 def test_the_desk_is_paginated(personas):
     for _ in range(30):
         make_report()
+        make_report(status=ReportStatus.FALSE_ALARM)
     client = sign_in(Client(), personas["dispatcher"].member)
     first = client.get(reverse("defense:home")).content.decode()
     second = client.get(reverse("defense:home") + "?page=2").content.decode()
     assert first.count("/defense/reports/") - first.count("/defense/reports/new") == 25
     assert second.count("/defense/reports/") - second.count("/defense/reports/new") == 5
+    # A filtered list keeps its filter from page to page.
+    false_alarms = client.get(reverse("defense:home") + "?status=false_alarm").content.decode()
+    assert "?status=false_alarm&amp;page=2" in false_alarms
 
 
 # --- the public form ---------------------------------------------------------------------------
