@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from solnet.core.access import get_or_404
-from solnet.defense.models import Handover, Report, Slot
+from solnet.defense.models import Conversation, Handover, Report, Slot
 from solnet.members.access import is_member
 from solnet.members.models import Member, Role
 
@@ -50,3 +50,11 @@ def get_slot_or_404(member: Member, public_id: str) -> Slot:
 
 def visible_handovers(member: Member) -> QuerySet[Handover]:
     return Handover.objects.all() if is_dispatcher(member) else Handover.objects.none()
+
+
+def visible_conversations(member: Member) -> QuerySet[Conversation]:
+    return Conversation.objects.all() if is_dispatcher(member) else Conversation.objects.none()
+
+
+def get_conversation_or_404(member: Member, public_id: str) -> Conversation:
+    return get_or_404(visible_conversations(member), public_id=public_id)

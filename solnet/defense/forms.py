@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from solnet.core import public_forms
+from solnet.core import phones, public_forms
 from solnet.core.forms import DateTimeInput
 from solnet.defense.models import Duty, Finding, ReportForm, ReportStatus, Source
 from solnet.defense.reports import FIELDS, LONGEST, TAKEN_BY_DISPATCHER
@@ -207,6 +207,29 @@ class HotlineForm(forms.Form):
         label=_("Give it a new secret address"),
         required=False,
         help_text=_("The old address and cards stop working at once."),
+    )
+    number = phones.PhoneField(
+        label=_("Hotline number"),
+        required=False,
+        help_text=_(
+            "The number people call and text, at the SMS and voice gateway. Leave it empty "
+            "for no phone line."
+        ),
+    )
+    ring_seconds = forms.IntegerField(
+        label=_("Ring each dispatcher for (seconds)"),
+        min_value=5,
+        max_value=60,
+        help_text=_("Then the call goes to the backup, then to every other dispatcher."),
+    )
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Answer by text"),
+        help_text=_("Sent from the hotline's number: they never see yours."),
+        max_length=600,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from solnet.core import audit
-from solnet.defense import access
+from solnet.defense import access, line, rota
 from solnet.defense.models import Hotline, Report, ReportForm, ReportStatus, Source
 from solnet.members.models import Member
 from solnet.mobilize import alerts
@@ -79,6 +79,9 @@ def file_report(
         raise PermissionDenied
     elif source not in TAKEN_BY_DISPATCHER and source != Source.MEMBER:
         raise ValidationError({"source": _("Choose how the report came.")})
+    if source in TAKEN_BY_DISPATCHER:
+        assert by is not None
+        rota.check_on_duty(by)
     now = timezone.now()
     if not now - PAST <= seen_at <= now + AHEAD:
         raise ValidationError({"seen_at": _("Give when it happened: within the last month.")})
@@ -148,8 +151,7 @@ def close_report(
     """A dispatcher closes a report: a false alarm, or over. The reason is kept with it. If
     responders were alerted, their alert closes (nobody can still answer "I'm coming"), and
     with `stand_down` everyone it reached is told not to come."""
-    if not access.is_dispatcher(by):
-        raise PermissionDenied
+    rota.check_on_duty(by)
     report = Report.objects.select_for_update().get(pk=report.pk)
     if not report.is_open:
         raise ValidationError(_("This report is closed already."))
@@ -165,6 +167,7 @@ def close_report(
     report.closed_at = timezone.now()
     report.save(update_fields=["status", "close_note", "closed_at"])
     audit.record("defense.report_closed", actor=by, target=report, status=status)
+    line.close_with_report(report)
     if report.alert_id is not None:
         if stand_down:
             _stand_down(report, status, by)

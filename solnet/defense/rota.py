@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from solnet.core import audit
 from solnet.defense import access
 from solnet.defense.models import Cover, Duty, Handover, Slot
-from solnet.members.models import Member
+from solnet.members.models import Member, Role
 
 # How far ahead a swap may be arranged, and how far ahead unfilled duties are warned of.
 COVER_AHEAD = timedelta(days=60)
@@ -57,17 +57,24 @@ def _at(day: Date, clock: time) -> datetime:
 
 
 def shifts_between(start: datetime, end: datetime) -> list[Shift]:
-    """Every shift that overlaps [start, end), earliest first, covers applied."""
-    slots = list(Slot.objects.select_related("primary", "backup"))
-    if not slots:
-        return []
+    """Every shift that overlaps [start, end), earliest first, covers applied. Members are
+    read for the shifts found only (a member's row is decrypted as it is read)."""
     first = timezone.localtime(start).date() - timedelta(days=1)  # a night shift from before
     last = timezone.localtime(end).date()
+    slots = Slot.objects.all()
+    if (last - first).days < 6:
+        days = {(first + timedelta(days=n)).weekday() for n in range((last - first).days + 1)}
+        slots = slots.filter(weekday__in=sorted(days))
+    slots = list(slots)
+    if not slots:
+        return []
     covers = {
-        (cover.slot_id, cover.on, cover.duty): cover.member
-        for cover in Cover.objects.filter(on__range=(first, last)).select_related("member")
+        (cover.slot_id, cover.on, cover.duty): cover.member_id
+        for cover in Cover.objects.filter(on__range=(first, last)).only(
+            "slot_id", "on", "duty", "member_id"
+        )
     }
-    shifts = []
+    found = []
     day = first
     while day <= last:
         for slot in slots:
@@ -77,17 +84,23 @@ def shifts_between(start: datetime, end: datetime) -> list[Shift]:
             ends = starts + timedelta(hours=slot.hours)
             if ends <= start or starts >= end:
                 continue
-            shifts.append(
-                Shift(
-                    slot=slot,
-                    day=day,
-                    starts=starts,
-                    ends=ends,
-                    primary=covers.get((slot.pk, day, Duty.PRIMARY), slot.primary),
-                    backup=covers.get((slot.pk, day, Duty.BACKUP), slot.backup),
-                )
-            )
+            primary = covers.get((slot.pk, day, Duty.PRIMARY), slot.primary_id)
+            backup = covers.get((slot.pk, day, Duty.BACKUP), slot.backup_id)
+            found.append((slot, day, starts, ends, primary, backup))
         day += timedelta(days=1)
+    wanted = {pk for *_rest, primary, backup in found for pk in (primary, backup) if pk}
+    members = Member.objects.in_bulk(wanted) if wanted else {}
+    shifts = [
+        Shift(
+            slot=slot,
+            day=day,
+            starts=starts,
+            ends=ends,
+            primary=members.get(primary) if primary else None,
+            backup=members.get(backup) if backup else None,
+        )
+        for slot, day, starts, ends, primary, backup in found
+    ]
     return sorted(shifts, key=lambda shift: (shift.starts, shift.slot.pk))
 
 
@@ -96,6 +109,52 @@ def on_shift(now: datetime | None = None) -> Shift | None:
     now = now or timezone.now()
     running = shifts_between(now, now + timedelta(seconds=1))
     return running[-1] if running else None
+
+
+def _holders(now: datetime) -> dict[int, Member]:
+    """The primaries and backups of the shifts running now."""
+    found: dict[int, Member] = {}
+    for shift in shifts_between(now, now + timedelta(seconds=1)):
+        for member in (shift.primary, shift.backup):
+            if member is not None and access.is_dispatcher(member):
+                found.setdefault(member.pk, member)
+    return found
+
+
+def on_duty(member: Member, now: datetime | None = None) -> bool:
+    """A dispatcher holding a shift running now, or any dispatcher while no shift runs with
+    somebody on it (a gap in the rota must not leave the desk without hands)."""
+    if not access.is_dispatcher(member):
+        return False
+    holders = _holders(now or timezone.now())
+    return not holders or member.pk in holders
+
+
+def check_on_duty(member: Member) -> None:
+    """Refuses the desk's live work (taking a call or a text, sending verifiers, alerting,
+    answering, closing) to a dispatcher whose shift ended: the one on shift has it now."""
+    if not access.is_dispatcher(member):
+        raise PermissionDenied
+    if not on_duty(member):
+        raise ValidationError(
+            _(
+                "Your shift is over: the dispatcher on shift takes it from here. "
+                "Leave them a handover note if they need to know something."
+            )
+        )
+
+
+def on_duty_dispatchers(now: datetime | None = None) -> list[Member]:
+    """Who is told what reaches the hotline: the primary and backup of the shifts running now,
+    or every dispatcher while nobody holds one."""
+    holders = _holders(now or timezone.now())
+    return list(holders.values()) or dispatchers()
+
+
+def dispatchers() -> list[Member]:
+    """Every dispatcher, in the order they joined."""
+    granted = Member.objects.active().filter(role_grants__role=Role.DISPATCHER).distinct()
+    return [member for member in granted.order_by("pk") if access.is_dispatcher(member)]
 
 
 def next_shift(now: datetime | None = None) -> Shift | None:

@@ -19,4 +19,19 @@ urlpatterns = [
     path("reports/<str:public_id>/alert/", views.report_alert, name="report_alert"),
     path("verify/<str:public_id>/", views.verification, name="verify"),
     path("tell/<str:address>/", views.public_report, name="public_report"),
+    path("conversations/<str:public_id>/", views.conversation, name="conversation"),
+    path(
+        "conversations/<str:public_id>/reply/",
+        views.conversation_reply,
+        name="conversation_reply",
+    ),
+    path(
+        "conversations/<str:public_id>/close/",
+        views.conversation_close,
+        name="conversation_close",
+    ),
+    # The gateway's webhooks for the hotline's number.
+    path("line/voice/", views.voice, name="voice"),
+    path("line/voice/next/", views.voice_after, name="voice_after"),
+    path("line/text/", views.text, name="text"),
 ]

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from solnet.core import audit, tasks
-from solnet.defense import access
+from solnet.defense import rota
 from solnet.defense.models import Finding, Report, ReportStatus, Verification
 from solnet.members.models import Member
 from solnet.mobilize import alerts
@@ -56,8 +56,7 @@ def _message(verification: Verification) -> tuple[str, str]:
 @transaction.atomic
 def ask(*, report: Report, verifiers: list[Member], by: Member) -> list[Verification]:
     """A dispatcher sends one or two verifiers to look at an unverified report."""
-    if not access.is_dispatcher(by):
-        raise PermissionDenied
+    rota.check_on_duty(by)
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.status != ReportStatus.UNVERIFIED:
         raise ValidationError(_("Only a report not verified yet is sent to verifiers."))
@@ -137,8 +136,7 @@ def alert_responders(
 ):
     """A confirmed report becomes a rapid-response alert (mobilize's) to responders with the
     skills in the zones; nothing else becomes one."""
-    if not access.is_dispatcher(by):
-        raise PermissionDenied
+    rota.check_on_duty(by)
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.status != ReportStatus.CONFIRMED:
         raise ValidationError(_("Only a report a verifier confirmed can call responders out."))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hmac
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -16,12 +17,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from solnet.core import audit, public_forms
+from solnet.core import audit, phones, public_forms
 from solnet.core.access import member_view
 from solnet.core.forms import add_errors
-from solnet.defense import access, reports, rota, verify
+from solnet.defense import access, line, reports, rota, verify
 from solnet.defense.forms import (
     CloseForm,
     CoverForm,
@@ -29,13 +31,21 @@ from solnet.defense.forms import (
     HandoverForm,
     HotlineForm,
     PublicReportForm,
+    ReplyForm,
     ReportAlertForm,
     ReportWriteForm,
     SlotForm,
     VerifiersForm,
 )
-from solnet.defense.models import Hotline, ReportForm, ReportStatus, Source, new_address
-from solnet.mobilize import alerts
+from solnet.defense.models import (
+    Conversation,
+    Hotline,
+    ReportForm,
+    ReportStatus,
+    Source,
+    new_address,
+)
+from solnet.mobilize import alerts, sms_views
 
 PAGE_SIZE = 25
 
@@ -64,6 +74,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "handovers": access.visible_handovers(member).select_related("written_by")[:3],
         "handover_form": HandoverForm(),
         "page": Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page")),
+        "waiting": Paginator(line.waiting(), PAGE_SIZE).get_page(request.GET.get("line")),
         "status": status,
         "query": f"status={status}" if status else "",
         "statuses": ReportStatus.choices,
@@ -97,20 +108,34 @@ def report_new(request: HttpRequest) -> HttpResponse:
     dispatcher = access.is_dispatcher(member)
     kind = request.GET.get("form", ReportForm.SALUTE)
     kind = kind if kind in ReportForm.values else ReportForm.SALUTE
+    # A dispatcher writes the report of a conversation on the line, which then goes with it.
+    heard = None
+    if dispatcher and request.GET.get("conversation"):
+        heard = access.get_conversation_or_404(member, request.GET["conversation"])
+        if not heard.is_open or heard.report_id:
+            messages.info(request, _("A report was written from this conversation already."))
+            return redirect("defense:conversation", heard.public_id)
+    initial = {"source": Source.CALL if heard.calls.exists() else Source.TEXT} if heard else {}
     form = ReportWriteForm(
-        request.POST if request.method == "POST" else None, kind=kind, dispatcher=dispatcher
+        request.POST if request.method == "POST" else None,
+        kind=kind,
+        dispatcher=dispatcher,
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            report = reports.file_report(
-                form=kind,
-                source=data["source"] if dispatcher else Source.MEMBER,
-                seen_at=data["seen_at"],
-                zone=data["zone"],
-                words=form.words,
-                by=member,
-            )
+            with transaction.atomic():
+                report = reports.file_report(
+                    form=kind,
+                    source=data["source"] if dispatcher else Source.MEMBER,
+                    seen_at=data["seen_at"],
+                    zone=data["zone"],
+                    words=form.words,
+                    by=member,
+                )
+                if heard is not None:
+                    line.attach(heard, report)
         except ValidationError as error:
             add_errors(form, error)
         else:
@@ -119,7 +144,14 @@ def report_new(request: HttpRequest) -> HttpResponse:
                 return redirect("defense:report", report.public_id)
             return render(request, "defense/report_sent.html", {})
     status = 422 if request.method == "POST" else 200
-    context = {"form": form, "kind": kind, "forms": ReportForm.choices, "dispatcher": dispatcher}
+    context = {
+        "form": form,
+        "kind": kind,
+        "forms": ReportForm.choices,
+        "dispatcher": dispatcher,
+        "heard": heard,
+        "heard_texts": heard.texts.all() if heard else [],
+    }
     return render(request, "defense/report_form.html", context, status=status)
 
 
@@ -141,6 +173,9 @@ def _report_page(request: HttpRequest, found, status: int = 200, **forms) -> Htt
         "verifiers_form": forms.get("verifiers_form"),
         "alert_form": forms.get("alert_form"),
         "alert_counts": alerts.counts(found.alert) if found.alert_id else None,
+        "conversations": found.conversations.prefetch_related("texts", "calls"),
+        "reply_form": ReplyForm() if found.is_open else None,
+        "phone_line": bool(line.line_number()),
     }
     return render(request, "defense/report.html", context, status=status)
 
@@ -241,6 +276,65 @@ def report_close(request: HttpRequest, public_id: str) -> HttpResponse:
     return _report_page(request, found, 422, close_form=form)
 
 
+# --- the phone line: conversations ------------------------------------------------------------
+
+
+def _conversation_page(
+    request: HttpRequest, found: Conversation, status: int = 200, reply_form=None
+) -> HttpResponse:
+    context = {
+        "conversation": found,
+        "texts": found.texts.select_related("sent_by"),
+        "calls": found.calls.select_related("answered_by"),
+        "reply_form": reply_form or ReplyForm(),
+        "phone_line": bool(line.line_number()),
+        "forms": ReportForm.choices,
+    }
+    return render(request, "defense/conversation.html", context, status=status)
+
+
+@member_view(access.is_dispatcher)
+@require_GET
+def conversation(request: HttpRequest, public_id: str) -> HttpResponse:
+    """What one number sent the hotline, texts and calls, with a dispatcher's answers; never
+    the number."""
+    found = access.get_conversation_or_404(request.user, public_id)
+    audit.record("defense.conversation_read", actor=request.user, target=found)
+    return _conversation_page(request, found)
+
+
+@member_view(access.is_dispatcher)
+@require_POST
+def conversation_reply(request: HttpRequest, public_id: str) -> HttpResponse:
+    found = access.get_conversation_or_404(request.user, public_id)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            line.reply(conversation=found, body=form.cleaned_data["body"], by=request.user)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Your text is sent, from the hotline's number."))
+            if found.report_id:
+                return redirect("defense:report", found.report.public_id)
+            return redirect("defense:conversation", found.public_id)
+    return _conversation_page(request, found, 422, reply_form=form)
+
+
+@member_view(access.is_dispatcher)
+@require_POST
+def conversation_close(request: HttpRequest, public_id: str) -> HttpResponse:
+    found = access.get_conversation_or_404(request.user, public_id)
+    try:
+        line.close_conversation(conversation=found, by=request.user)
+    except ValidationError as error:
+        for problem in error.messages:
+            messages.error(request, problem)
+        return redirect("defense:conversation", found.public_id)
+    messages.success(request, _("The conversation is off the desk."))
+    return redirect("defense:home")
+
+
 # --- the rota ---------------------------------------------------------------------------------
 
 
@@ -324,24 +418,34 @@ def slot_cover(request: HttpRequest, public_id: str) -> HttpResponse:
 @member_view(access.is_dispatcher)
 @require_http_methods(["GET", "POST"])
 def hotline(request: HttpRequest) -> HttpResponse:
-    """Whether the public form is open, and its secret address."""
+    """The phone line (its number and ring time), whether the public form is open, and its
+    secret address."""
     current = Hotline.current()
     form = HotlineForm(
         request.POST if request.method == "POST" else None,
-        initial={"public_form": current.public_form},
+        initial={
+            "public_form": current.public_form,
+            "number": current.number,
+            "ring_seconds": current.ring_seconds,
+        },
     )
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         with transaction.atomic():
             current = Hotline.objects.select_for_update().get(pk=current.pk)
-            current.public_form = form.cleaned_data["public_form"]
-            if form.cleaned_data["new_address"]:
+            current.public_form = data["public_form"]
+            current.number = data["number"] or ""
+            current.ring_seconds = data["ring_seconds"]
+            if data["new_address"]:
                 current.address = new_address()
             current.save()
             audit.record(
                 "defense.hotline_changed",
                 actor=request.user,
                 public_form=current.public_form,
-                new_address=form.cleaned_data["new_address"],
+                new_address=data["new_address"],
+                phone_line=bool(current.number),
+                ring_seconds=current.ring_seconds,
             )
         messages.success(request, _("The hotline's settings are saved."))
         return redirect("defense:hotline")
@@ -349,8 +453,11 @@ def hotline(request: HttpRequest) -> HttpResponse:
         "form": form,
         "hotline": current,
         "address": settings.BASE_URL + reverse("defense:public_report", args=[current.address]),
+        "voice_url": settings.BASE_URL + reverse("defense:voice"),
+        "text_url": settings.BASE_URL + reverse("defense:text"),
     }
-    return render(request, "defense/hotline.html", context)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "defense/hotline.html", context, status=status)
 
 
 def _public_hotline_or_404(address: str) -> Hotline:
@@ -397,3 +504,93 @@ def public_report(request: HttpRequest, address: str) -> HttpResponse:
     # would also blank the form's own Origin, which the CSRF check needs).
     response.headers["Referrer-Policy"] = "same-origin"
     return response
+
+
+# --- the phone line: the gateway's webhooks ---------------------------------------------------
+
+
+class CallForm(forms.Form):
+    """The fields of Twilio's incoming-call webhook that SolNet reads (it posts more)."""
+
+    CallSid = forms.CharField(**sms_views.SID_FIELD)  # type: ignore[arg-type]
+    From = sms_views.InboundForm.base_fields["From"]
+    To = forms.CharField(max_length=32)
+
+
+class AfterDialForm(forms.Form):
+    CallSid = forms.CharField(**sms_views.SID_FIELD)  # type: ignore[arg-type]
+    DialCallStatus = forms.ChoiceField(choices=[(s, s) for s in line.DIAL_STATUSES])
+
+
+def _line_refusal(request: HttpRequest, hotline: Hotline) -> str:
+    why = sms_views.webhook_refusal(request)
+    if why:
+        return why
+    number = line.line_number(hotline)
+    if not number:
+        return "the hotline has no number"
+    if "To" in request.POST and phones.index_form(request.POST["To"]) != number:
+        return "not the hotline's number"
+    return ""
+
+
+def _twiml(body: str) -> HttpResponse:
+    return HttpResponse(body, content_type="text/xml; charset=utf-8")
+
+
+@csrf_exempt  # the gateway cannot hold a CSRF token: its signature stands in for one
+@require_POST
+def voice(request: HttpRequest) -> HttpResponse:
+    """A call to the hotline's number: answered with the TwiML that rings the dispatcher on
+    shift, through the gateway."""
+    hotline = Hotline.current()
+    why = _line_refusal(request, hotline)
+    if why:
+        return sms_views.refused(why)
+    form = CallForm(request.POST)
+    if not form.is_valid():
+        return sms_views.bad_input(form)
+    data = form.cleaned_data
+    return _twiml(
+        line.receive_call(call_sid=data["CallSid"], from_number=data["From"], hotline=hotline)
+    )
+
+
+@csrf_exempt  # the gateway cannot hold a CSRF token: its signature stands in for one
+@require_POST
+def voice_after(request: HttpRequest) -> HttpResponse:
+    """How one step's ringing ended (the Dial's action, whose address names the step, and is
+    signed with it): answered, or ring the next."""
+    why = _line_refusal(request, Hotline.current())
+    if why:
+        return sms_views.refused(why)
+    form = AfterDialForm(request.POST)
+    step = request.GET.get("step", "")
+    if not form.is_valid():
+        return sms_views.bad_input(form)
+    if step not in {str(n) for n in range(line.STEPS)}:
+        form.add_error(None, "not a step of the call")
+        return sms_views.bad_input(form)
+    data = form.cleaned_data
+    return _twiml(
+        line.after_dial(
+            call_sid=data["CallSid"], step=int(step), dial_status=data["DialCallStatus"]
+        )
+    )
+
+
+@csrf_exempt  # the gateway cannot hold a CSRF token: its signature stands in for one
+@require_POST
+def text(request: HttpRequest) -> HttpResponse:
+    """A text to the hotline's number (the number's messaging webhook at the gateway)."""
+    why = _line_refusal(request, Hotline.current())
+    if why:
+        return sms_views.refused(why)
+    form = sms_views.InboundForm(request.POST)
+    if not form.is_valid():
+        return sms_views.bad_input(form)
+    data = form.cleaned_data
+    received = line.receive_text(
+        message_sid=data["MessageSid"], from_number=data["From"], body=data["Body"]
+    )
+    return sms_views.twiml_message(received.reply, received.language)

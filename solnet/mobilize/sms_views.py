@@ -47,18 +47,18 @@ class StatusForm(forms.Form):
     ErrorCode = forms.CharField(max_length=12, required=False)
 
 
-def _refused(why: str) -> HttpResponse:
+def refused(why: str) -> HttpResponse:
     return HttpResponse(f"Refused: {why}.\n", status=403, content_type="text/plain")
 
 
-def _bad_input(form: forms.Form) -> HttpResponse:
+def bad_input(form: forms.Form) -> HttpResponse:
     problems = "; ".join(
         f"{name}: {' '.join(map(str, errors))}" for name, errors in form.errors.items()
     )
     return HttpResponse(f"Bad request: {problems}\n", status=400, content_type="text/plain")
 
 
-def _verified(request: HttpRequest) -> str:
+def webhook_refusal(request: HttpRequest) -> str:
     """Why the request is refused, or "" when it is the gateway's."""
     if not sms.configured():
         return "SMS is not configured"
@@ -71,7 +71,7 @@ def _verified(request: HttpRequest) -> str:
     return ""
 
 
-def _twiml(reply: str, language: str) -> HttpResponse:
+def twiml_message(reply: str, language: str) -> HttpResponse:
     message = f"<Message>{escape(reply)}</Message>" if reply else ""
     response = HttpResponse(
         f'<?xml version="1.0" encoding="UTF-8"?><Response>{message}</Response>',
@@ -84,29 +84,29 @@ def _twiml(reply: str, language: str) -> HttpResponse:
 @csrf_exempt  # the gateway cannot hold a CSRF token: its signature stands in for one
 @require_POST
 def sms_inbound(request: HttpRequest) -> HttpResponse:
-    why = _verified(request)
+    why = webhook_refusal(request)
     if why:
-        return _refused(why)
+        return refused(why)
     form = InboundForm(request.POST)
     if not form.is_valid():
-        return _bad_input(form)
+        return bad_input(form)
     received = inbound.receive_text(
         message_sid=form.cleaned_data["MessageSid"],
         from_number=form.cleaned_data["From"],
         body=form.cleaned_data["Body"],
     )
-    return _twiml(received.reply, received.language)
+    return twiml_message(received.reply, received.language)
 
 
 @csrf_exempt  # the gateway cannot hold a CSRF token: its signature stands in for one
 @require_POST
 def sms_status(request: HttpRequest) -> HttpResponse:
-    why = _verified(request)
+    why = webhook_refusal(request)
     if why:
-        return _refused(why)
+        return refused(why)
     form = StatusForm(request.POST)
     if not form.is_valid():
-        return _bad_input(form)
+        return bad_input(form)
     inbound.note_delivery_report(
         message_sid=form.cleaned_data["MessageSid"],
         status=form.cleaned_data["MessageStatus"],

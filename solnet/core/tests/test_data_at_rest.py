@@ -41,6 +41,8 @@ FIXTURE_PII = [
     "+1 360 555 0199",
     "call back Dona Marta at the laundromat",
     "six agents in green vests at the corner store",
+    "+1 253 555 0161",
+    "my brother was taken from the bus stop on Pine",
 ]
 
 
@@ -142,6 +144,10 @@ def test_fixture_contact_details_are_absent_in_plaintext(network, figures):
     from solnet.defense.models import Verification
 
     Verification.objects.create(report=make_report(), verifier=organizer, details=FIXTURE_PII[22])
+    from solnet.defense.tests.making import make_conversation
+
+    # A caller's number and what they texted the hotline.
+    make_conversation(number=FIXTURE_PII[23], body=FIXTURE_PII[24])
     assert lead.contact == FIXTURE_PII[9]
     if connection.vendor == "sqlite":
         assert connection.settings_dict["NAME"] != ":memory:"

@@ -309,6 +309,9 @@ SWAPS: dict[str, Swap] = {
     "defense:report_verify": Swap("dispatcher", network_wide=True),
     "defense:report_alert": Swap("dispatcher", network_wide=True),
     "defense:verify": Swap("member", note="the verifier asked; Y: another verifier's ask"),
+    "defense:conversation": Swap("dispatcher", network_wide=True, note="the line is the desk's"),
+    "defense:conversation_reply": Swap("dispatcher", network_wide=True),
+    "defense:conversation_close": Swap("dispatcher", network_wide=True),
     # core
     "core:approval_approve": Swap("member", network_wide=True, note="any member approves"),
     "core:approval_reject": Swap("member", network_wide=True),

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import time, timedelta
 
 from django.utils import timezone
 
-from solnet.defense.models import Hotline, Report, ReportForm, Slot, Source
+from solnet.defense.models import (
+    Conversation,
+    Hotline,
+    HotlineText,
+    Report,
+    ReportForm,
+    Slot,
+    Source,
+)
 
 
 def make_slot(weekday: int = 0, starts: time | None = None, hours: int = 4, **kwargs) -> Slot:
@@ -36,3 +45,15 @@ def open_public_form() -> str:
     hotline.public_form = True
     hotline.save()
     return hotline.address
+
+
+def make_conversation(number: str = "+12065550142", body: str = "vans on Alder St") -> Conversation:
+    """A conversation on the phone line with one text in it."""
+    now = timezone.now()
+    conversation = Conversation.objects.create(
+        number=number, forget_at=now + timedelta(days=Hotline.current().report_days)
+    )
+    HotlineText.objects.create(
+        conversation=conversation, provider_ref="SM" + secrets.token_hex(16), body=body
+    )
+    return conversation

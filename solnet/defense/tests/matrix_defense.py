@@ -36,6 +36,14 @@ def _verification(objects) -> dict:
     return {"public_id": objects["defense_verification"].public_id}
 
 
+def _conversation(objects) -> dict:
+    if "defense_conversation" not in objects:
+        from solnet.defense.tests.making import make_conversation
+
+        objects["defense_conversation"] = make_conversation()
+    return {"public_id": objects["defense_conversation"].public_id}
+
+
 def _address(objects) -> dict:
     from solnet.defense.tests.making import open_public_form
 
@@ -74,5 +82,33 @@ PAGES: dict = {
     # Anyone with the secret address, signed in or not (the address is the key); a pending
     # joiner is held at the waiting page, as everywhere.
     "defense:public_report": matrix.Row(matrix.NOT_PENDING, kwargs=_address),
+    # What one number said on the phone line: the dispatchers'.
+    "defense:conversation": matrix.Row(matrix.only(*DISPATCHER), kwargs=_conversation),
+    # No phone line in the matrix's network: a dispatcher's answer is refused with its reason
+    # (422), everyone else's with 403/redirect.
+    "defense:conversation_reply": matrix.Row(
+        matrix.only(*DISPATCHER), "post", _conversation, lambda o: {"body": "On our way."}
+    ),
+    "defense:conversation_close": matrix.Row(matrix.only(*DISPATCHER), "post", _conversation),
+    # The gateway's webhooks for the hotline's number: taken only with its signature
+    # (defense/tests/test_line.py posts signed ones). Unsigned, refused for everyone alike.
+    "defense:voice": matrix.Row(
+        matrix.only(),
+        "post",
+        data=lambda o: {"CallSid": "CA" + "0" * 32, "From": "+12065550100", "To": "+1206"},
+        note="unsigned: 403 for all",
+    ),
+    "defense:voice_after": matrix.Row(
+        matrix.only(),
+        "post",
+        data=lambda o: {"CallSid": "CA" + "0" * 32, "DialCallStatus": "no-answer"},
+        note="unsigned: 403 for all",
+    ),
+    "defense:text": matrix.Row(
+        matrix.only(),
+        "post",
+        data=lambda o: {"MessageSid": "SM" + "0" * 32, "From": "+12065550100", "Body": "help"},
+        note="unsigned: 403 for all",
+    ),
 }
 API_OPERATIONS: dict = {}

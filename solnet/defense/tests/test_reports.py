@@ -226,12 +226,14 @@ def test_the_public_form_is_closed_or_moved_and_then_nothing_is_there(personas):
         Client().get(reverse("defense:public_report", args=["x" + address[1:]])).status_code == 404
     )
     client = sign_in(Client(), personas["dispatcher"].member)
-    client.post(reverse("defense:hotline"), {"public_form": "on", "new_address": "on"})
+    settings = {"ring_seconds": "20"}
+    opened = {**settings, "public_form": "on", "new_address": "on"}
+    assert client.post(reverse("defense:hotline"), opened).status_code == 302
     moved = Hotline.current().address
     assert moved != address
     assert Client().get(reverse("defense:public_report", args=[address])).status_code == 404
     assert Client().get(reverse("defense:public_report", args=[moved])).status_code == 200
-    client.post(reverse("defense:hotline"), {})
+    assert client.post(reverse("defense:hotline"), settings).status_code == 302
     assert Client().get(reverse("defense:public_report", args=[moved])).status_code == 404
     assert (
         Client().post(reverse("defense:public_report", args=[moved]), _public()).status_code == 404
