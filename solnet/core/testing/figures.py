@@ -120,6 +120,26 @@ def ratio_figure(name: str, *, measured: float, floor: float, limit: float, unit
     )
 
 
+def percentile_figures(
+    name: str, *, runs: list[float], floors: list[float], limit: float, median_name: str = ""
+) -> tuple[Figure, Figure]:
+    """For runs timed in turns with their floors: the median as an informative figure
+    (`median_name`, else `name_median`), and the ratio of the 95th percentiles as the figure
+    `name`, ok at most `limit`."""
+    runs, floors = sorted(runs), sorted(floors)
+    middle, index = len(runs) // 2, int(0.95 * len(runs)) - 1
+    median = record(
+        median_name or f"{name}_median",
+        round(runs[middle], 5),
+        unit="s",
+        target="informative",
+        ok=True,
+        floor=round(floors[middle], 5),
+    )
+    p95 = ratio_figure(name, measured=runs[index], floor=floors[index], limit=limit, unit="s")
+    return median, p95
+
+
 def seconds(run: Callable[[], object]) -> float:
     """How long one call of `run` took."""
     start = time.perf_counter()

@@ -18,7 +18,7 @@ from django.http import HttpResponse
 from django.urls import include, path, reverse
 
 from conftest import make_member
-from solnet.core.testing.figures import ratio_figure, record, scaled
+from solnet.core.testing.figures import percentile_figures, scaled
 from solnet.defense.models import CallOutcome, Hotline, HotlineCall, Slot
 from solnet.members.models import Role
 from solnet.mobilize.testing.gateway import Gateway
@@ -97,21 +97,5 @@ def test_the_call_webhook_against_a_bare_hello_view(network, live_server, settin
     finally:
         gateway.stop()
     assert HotlineCall.objects.filter(outcome=CallOutcome.RINGING).count() == RUNS + 5
-    floors.sort()
-    runs.sort()
-    index = int(0.95 * RUNS) - 1
-    print(
-        record(
-            "defense.hotline_ring_median",
-            round(runs[RUNS // 2], 5),
-            unit="s",
-            target="informative",
-            ok=True,
-            floor=round(floors[RUNS // 2], 5),
-        )
-    )
-    print(
-        ratio_figure(
-            "defense.hotline_ring", measured=runs[index], floor=floors[index], limit=3, unit="s"
-        )
-    )
+    for figure in percentile_figures("defense.hotline_ring", runs=runs, floors=floors, limit=3):
+        print(figure)

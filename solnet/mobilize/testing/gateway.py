@@ -23,14 +23,7 @@ real service's wire format):
   (`SignedRequest.post(client)`).
 - `signed_inbound(from_, to, body)` prepares, and `send_inbound(...)` posts to `inbound_url`,
   the signed webhook of a text someone sent to one of our numbers.
-- Voice: `place_call(from_, to)` is someone calling one of our numbers. It posts Twilio's
-  signed incoming-call webhook to `voice_url` and plays the TwiML answered, as Twilio's
-  voice engine does: `<Say>` is heard by the caller; `<Dial>` rings its `<Number>`s (all at
-  once), showing them the Dial's `callerId`, for its `timeout` seconds (times `time_scale`),
-  each phone answering or not as `phones` says; then it posts the Dial's `action` with
-  DialCallStatus (completed, no-answer, busy) and plays what that answers; `<Hangup/>` ends
-  the call. The `PlacedCall` returned says who was rung, in which order and when, who
-  answered, and everything the caller's side received.
+- Voice: `place_call(from_, to)` is someone calling one of our numbers (voice.py).
 
 It shares no code with solnet.mobilize.sms: the signature is computed here on its own, so a
 mistake in the app's computation cannot hide behind the same mistake in the test's.
@@ -39,7 +32,6 @@ mistake in the app's computation cannot hide behind the same mistake in the test
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import http.client
 import json
@@ -55,32 +47,13 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
-from xml.etree import ElementTree
-
-from defusedxml import ElementTree as SafeElementTree
 
 from solnet.core.testing.loopback import LoopbackService
+from solnet.mobilize.testing.voice import PlacedCall, VoiceMixin
+from solnet.mobilize.testing.wire import API_VERSION, E164, SignedRequest, e164, twilio_signature
 
-API_VERSION = "2010-04-01"
 MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>[^/]+)/Messages\.json$")
-E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 MAX_BODY = 1600
-
-
-def twilio_signature(auth_token: str, url: str, params: dict[str, Any]) -> str:
-    """Twilio's request signature, written from its documentation."""
-    pairs = set()
-    for name, value in params.items():
-        for one in value if isinstance(value, list | tuple) else [value]:
-            pairs.add((name, str(one)))
-    payload = url + "".join(name + value for name, value in sorted(pairs))
-    mac = hmac.new(auth_token.encode("utf-8"), payload.encode("utf-8"), hashlib.sha1)
-    return base64.b64encode(mac.digest()).decode("ascii")
-
-
-def e164(number: str) -> str:
-    """Twilio accepts a number written with spaces, dashes, dots or brackets."""
-    return re.sub(r"[\s().-]", "", number or "")
 
 
 @dataclass
@@ -92,59 +65,6 @@ class SentText:
     status_callback: str
     at: float  # time.monotonic() when it was accepted
     created: datetime
-
-
-@dataclass
-class SignedRequest:
-    """A webhook request as the gateway makes it: where, what, and its signature."""
-
-    url: str
-    params: dict[str, str]
-    signature: str
-    status: int | None = None  # the answer's status, once the gateway posted it itself
-    answer: bytes = b""
-
-    @property
-    def path(self) -> str:
-        parts = urlsplit(self.url)
-        return parts.path + (f"?{parts.query}" if parts.query else "")
-
-    def post(self, client, **changes: str):
-        """Posts it with Django's test client (to the same path). `changes` alter the fields
-        after signing, as a forger would."""
-        return client.post(
-            self.path, {**self.params, **changes}, HTTP_X_TWILIO_SIGNATURE=self.signature
-        )
-
-
-@dataclass
-class Ring:
-    """One phone a Dial rang: its number, the caller id it showed, when (time.monotonic())
-    and how it ended ("answered", "no-answer", "busy")."""
-
-    number: str
-    shown_caller_id: str
-    at: float
-    result: str = ""
-
-
-@dataclass
-class PlacedCall:
-    """A call `place_call()` made, as the voice engine saw it."""
-
-    sid: str
-    from_: str
-    to: str
-    rings: list[Ring]
-    caller_side: list[str]  # what the caller's phone received: words said, ringing, connected
-    answers: list[bytes]  # each TwiML document our server answered, in order
-    answered_by: str = ""
-    timeouts: list[int] | None = None
-    statuses: list[int] | None = None
-
-    @property
-    def rung(self) -> list[str]:
-        return [ring.number for ring in self.rings]
 
 
 @dataclass
@@ -178,7 +98,7 @@ ERRORS = {
 }
 
 
-class Gateway(LoopbackService):
+class Gateway(VoiceMixin, LoopbackService):
     """Start with `start()` (or as a context manager); `base_url` is its address."""
 
     service_attribute = "gateway"
@@ -207,12 +127,7 @@ class Gateway(LoopbackService):
         self.unsubscribed: set[str] = set()
         self.undeliverable: dict[str, str] = {}  # number → Twilio error code, e.g. "30003"
         self.numbers: set[str] | None = None  # the account's numbers; None: any From
-        # Voice: where incoming calls are posted, how each phone answers ("answer",
-        # "no-answer" — the default —, "busy"), and how fast rung seconds pass here.
-        self.voice_url = ""
-        self.phones: dict[str, str] = {}
-        self.time_scale = 1.0
-        self.calls: list[PlacedCall] = []
+        self._init_voice()
         # Posts webhooks with this instead of HTTP when set: (SignedRequest) -> (status, body).
         self.transport: Any = None
         self.caps: dict[str, float] = {}  # sending number → messages per second
@@ -349,113 +264,6 @@ class Gateway(LoopbackService):
         else:
             signed.status, signed.answer = _post(signed.url, signed.params, signed.signature)
         return signed
-
-    # --- voice ---
-
-    def _call_params(self, sid: str, from_: str, to: str) -> dict[str, str]:
-        return {
-            "AccountSid": self.account_sid,
-            "ApiVersion": API_VERSION,
-            "CallSid": sid,
-            "CallStatus": "ringing",
-            "Called": e164(to),
-            "Caller": e164(from_),
-            "Direction": "inbound",
-            "From": e164(from_),
-            "FromCountry": "US",
-            "To": e164(to),
-            "ToCountry": "US",
-        }
-
-    def signed_call(self, from_: str, to: str, *, sid: str | None = None) -> SignedRequest:
-        """The webhook Twilio posts when `from_` calls our number `to`."""
-        sid = sid or "CA" + secrets.token_hex(16)
-        return self._signed(self.voice_url, self._call_params(sid, from_, to))
-
-    def place_call(self, from_: str, to: str, *, max_steps: int = 10) -> PlacedCall:
-        """`from_` calls our number `to`; the call is played to its end (see the module's
-        description) and returned."""
-        assert self.voice_url, "set voice_url first"
-        first = self.deliver(self.signed_call(from_, to))
-        call = PlacedCall(
-            sid=first.params["CallSid"],
-            from_=e164(from_),
-            to=e164(to),
-            rings=[],
-            caller_side=[],
-            answers=[],
-            timeouts=[],
-            statuses=[first.status or 0],
-        )
-        with self._lock:
-            self.calls.append(call)
-        answer = first.answer if first.status == 200 else b""
-        for _ in range(max_steps):
-            if not answer:
-                call.caller_side.append("call failed")
-                break
-            call.answers.append(answer)
-            follow = self._play(call, answer, self._call_params(call.sid, from_, to))
-            if follow is None:
-                break
-            answer = follow
-        return call
-
-    def _play(self, call: PlacedCall, twiml: bytes, params: dict[str, str]) -> bytes | None:
-        """Plays one TwiML document; returns the next one (a Dial's action answer) or None
-        when the call ended."""
-        root = SafeElementTree.fromstring(twiml)
-        assert root.tag == "Response", twiml
-        for verb in root:
-            if verb.tag == "Say":
-                call.caller_side.append(f"said: {verb.text or ''}")
-            elif verb.tag == "Hangup":
-                call.caller_side.append("hung up")
-                return None
-            elif verb.tag == "Dial":
-                status = self._dial(call, verb)
-                action = verb.get("action", "")
-                if not action:
-                    return None if status == "completed" else b"<Response/>"
-                signed = self._signed(
-                    action,
-                    {
-                        **params,
-                        "CallStatus": "in-progress",
-                        "DialCallSid": "CA" + secrets.token_hex(16),
-                        "DialCallStatus": status,
-                        "DialCallDuration": "30" if status == "completed" else "0",
-                    },
-                )
-                self.deliver(signed)
-                assert call.statuses is not None
-                call.statuses.append(signed.status or 0)
-                return signed.answer if signed.status == 200 else b""
-        call.caller_side.append("hung up")
-        return None
-
-    def _dial(self, call: PlacedCall, verb: ElementTree.Element) -> str:
-        """Rings the Dial's numbers at once; the first that answers takes the call."""
-        timeout = int(verb.get("timeout", "30"))
-        assert call.timeouts is not None
-        call.timeouts.append(timeout)
-        shown = verb.get("callerId") or call.from_
-        now = time.monotonic()
-        rings = [Ring(e164(n.text or ""), shown, now) for n in verb if n.tag == "Number"]
-        call.rings.extend(rings)
-        call.caller_side.append("ringing")
-        for ring in rings:
-            ring.result = self.phones.get(ring.number, "no-answer")
-        answered = next((ring for ring in rings if ring.result == "answer"), None)
-        if answered is not None:
-            answered.result = "answered"
-            call.answered_by = answered.number
-            call.caller_side.append("connected")
-            return "completed"
-        if rings and all(ring.result == "busy" for ring in rings):
-            return "busy"
-        time.sleep(timeout * self.time_scale)
-        return "no-answer"
 
     # --- the API ---
 
@@ -657,3 +465,6 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 Gateway.handler = _Handler
+
+
+__all__ = ["API_VERSION", "Gateway", "PlacedCall", "SignedRequest", "e164", "twilio_signature"]

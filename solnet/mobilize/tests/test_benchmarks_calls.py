@@ -16,7 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from conftest import make_member
-from solnet.core.testing.figures import ratio_figure, record, scaled, seconds
+from solnet.core.testing.figures import percentile_figures, scaled, seconds
 from solnet.members.models import Tier
 from solnet.mobilize import services
 from solnet.mobilize.call_views import CALLS_PAGE, caller_page
@@ -159,26 +159,12 @@ def test_caller_view_with_100k_people_and_10k_asks(network):
         runs.append(
             seconds(lambda: [row["numbers"] for row in caller_page(caller, call_list, 1)["rows"]])
         )
-    floors.sort()
-    runs.sort()
-    index = int(0.95 * RUNS) - 1
-    print(
-        record(
-            "mobilize.caller_view_median",
-            round(runs[RUNS // 2], 5),
-            unit="s",
-            target="informative",
-            ok=True,
-            floor=round(floors[RUNS // 2], 5),
-        )
-    )
-    print(
-        ratio_figure(
-            "mobilize.caller_view_p95",
-            measured=runs[index],
-            floor=floors[index],
-            limit=3,
-            unit="s",
-        )
-    )
+    for figure in percentile_figures(
+        "mobilize.caller_view_p95",
+        runs=runs,
+        floors=floors,
+        limit=3,
+        median_name="mobilize.caller_view_median",
+    ):
+        print(figure)
     assert services.turnout(call_list.action)["needed"] == 500
