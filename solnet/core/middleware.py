@@ -25,6 +25,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+# A file someone uploaded, served back (evidence, receipts, field media): stricter still — a
+# sandbox with nothing allowed, so that even a file a browser took for a page runs nothing.
+UPLOADED_FILE_POLICY = "sandbox; default-src 'none'; frame-ancestors 'none'"
+
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     # Not "no-referrer": browsers then send "Origin: null", which the CSRF check refuses.

@@ -10,12 +10,16 @@ Field rule (DOMAIN.md §8): nothing of a report reaches a public page, a feed or
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from solnet.core.access import get_or_404
-from solnet.defense.models import Conversation, Handover, Report, Slot
+from solnet.defense.models import Conversation, FieldEntry, Handover, Report, Slot
 from solnet.members.access import is_member
 from solnet.members.models import Member, Role
+from solnet.people.models import PersonSkill, Skill
+
+# Who keeps field notes at an incident (DOMAIN.md §8).
+OBSERVER_SKILLS = (Skill.LEGAL_OBSERVER, Skill.COPWATCH)
 
 
 def is_dispatcher(member: Member) -> bool:
@@ -58,3 +62,45 @@ def visible_conversations(member: Member) -> QuerySet[Conversation]:
 
 def get_conversation_or_404(member: Member, public_id: str) -> Conversation:
     return get_or_404(visible_conversations(member), public_id=public_id)
+
+
+# --- field notes ------------------------------------------------------------------------------
+
+
+def is_lo_coordinator(member: Member) -> bool:
+    """An approved, active member holding the legal observer coordinator role."""
+    return (
+        member.is_active
+        and member.is_approved
+        and member.status == Member.Status.ACTIVE
+        and Role.LEGAL_OBSERVER_COORDINATOR in member.role_set()
+    )
+
+
+def reads_all_field_notes(member: Member) -> bool:
+    return is_dispatcher(member) or is_lo_coordinator(member)
+
+
+def visible_incidents(member: Member) -> QuerySet[Report]:
+    """Incidents whose field notes the member reads: every incident that called responders
+    out or has notes, for dispatchers and the LO coordinator; for an observer, those they are
+    checked in to and those whose alert reached them (they may check in)."""
+    if reads_all_field_notes(member):
+        return Report.objects.filter(Q(alert__isnull=False) | Q(check_ins__isnull=False)).distinct()
+    if not is_member(member):
+        return Report.objects.none()
+    if not PersonSkill.objects.filter(person__member=member, skill__in=OBSERVER_SKILLS).exists():
+        return Report.objects.none()
+    return Report.objects.filter(
+        Q(check_ins__member=member)
+        | Q(alert__isnull=False, alert__sends__deliveries__person__member=member)
+    ).distinct()
+
+
+def get_incident_or_404(member: Member, public_id: str) -> Report:
+    return get_or_404(visible_incidents(member), public_id=public_id)
+
+
+def get_entry_or_404(member: Member, public_id: str, entry_id: str) -> FieldEntry:
+    report = get_incident_or_404(member, public_id)
+    return get_or_404(FieldEntry.objects.filter(report=report), public_id=entry_id)

@@ -9,7 +9,15 @@ from django.utils.translation import gettext_lazy as _
 
 from solnet.core import phones, public_forms
 from solnet.core.forms import DateTimeInput
-from solnet.defense.models import Duty, Finding, ReportForm, ReportStatus, Source
+from solnet.defense.models import (
+    Audible,
+    Duty,
+    EntryKind,
+    Finding,
+    ReportForm,
+    ReportStatus,
+    Source,
+)
 from solnet.defense.reports import FIELDS, LONGEST, TAKEN_BY_DISPATCHER
 from solnet.members.models import Member, Role
 from solnet.mobilize.forms import AlertForm
@@ -283,3 +291,101 @@ class ReportAlertForm(AlertForm):
         )
         super().__init__(*args, **kwargs)
         del self.fields["needs_verification"]
+
+
+# --- field notes ------------------------------------------------------------------------------
+
+FIELD_LONGEST = 2000
+
+
+def _field_words(label, help_text="", required=False, rows: int = 3) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        required=required,
+        max_length=FIELD_LONGEST,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+class FieldEntryForm(forms.Form):
+    """One entry of the field notes, as an observer writes it on a phone."""
+
+    kind = forms.ChoiceField(
+        label=_("About"),
+        choices=[choice for choice in EntryKind.choices if choice[0] != EntryKind.ANNOTATION],
+    )
+    observed_at = forms.DateTimeField(
+        label=_("When it happened"),
+        help_text=_("Now, unless you are writing it down later."),
+        widget=DateTimeInput(),
+        input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M"],
+        required=False,
+        initial=lambda: timezone.localtime().replace(second=0, microsecond=0),
+    )
+    what = _field_words(
+        _("What happened"),
+        _("Facts, not opinions: who did what, what was said, in what order."),
+        rows=4,
+    )
+    names = _field_words(
+        _("Names and numbers"),
+        _(
+            "Officers' names, badge and car numbers; the arrested person's name; a witness's "
+            "contact, if they agree."
+        ),
+        rows=2,
+    )
+    audible = forms.ChoiceField(
+        label=_("Could the warning be heard?"),
+        help_text=_("For a warning or an order to disperse."),
+        choices=[("", _("Not a warning")), *Audible.choices],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    media = forms.FileField(
+        label=_("Photo or video"),
+        help_text=_(
+            "Optional. Where and on what phone it was taken is removed before it is kept. "
+            "Do not film someone who does not want it."
+        ),
+        required=False,
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,video/mp4,video/quicktime"}
+        ),
+    )
+
+
+class FieldCorrectionForm(forms.Form):
+    what = FieldEntryForm.base_fields["what"]
+    names = FieldEntryForm.base_fields["names"]
+    audible = FieldEntryForm.base_fields["audible"]
+    observed_at = FieldEntryForm.base_fields["observed_at"]
+
+
+class AnnotationForm(forms.Form):
+    what = _field_words(
+        _("Note"),
+        _("What to add or correct: the entry itself stays as it was."),
+        required=True,
+        rows=2,
+    )
+
+
+class ObserverChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_name
+
+
+class CheckInForm(forms.Form):
+    """Whom a dispatcher or the LO coordinator checks in to the incident."""
+
+    def __init__(self, *args, candidates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"] = ObserverChoice(
+            label=_("Observer to check in"),
+            queryset=candidates if candidates is not None else Member.objects.none(),
+            to_field_name="public_id",
+            empty_label=_("Choose who"),
+            help_text=_("Legal observers and copwatchers near the incident's zone."),
+        )

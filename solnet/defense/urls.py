@@ -1,6 +1,6 @@
 from django.urls import path
 
-from solnet.defense import views
+from solnet.defense import field_views, views
 
 app_name = "defense"
 
@@ -29,6 +29,30 @@ urlpatterns = [
         "conversations/<str:public_id>/close/",
         views.conversation_close,
         name="conversation_close",
+    ),
+    # Field notes at a confirmed incident.
+    path("incidents/", field_views.incidents, name="incidents"),
+    path("incidents/<str:public_id>/", field_views.incident, name="incident"),
+    path(
+        "incidents/<str:public_id>/check-in/",
+        field_views.incident_check_in,
+        name="incident_check_in",
+    ),
+    path("incidents/<str:public_id>/entries/", field_views.entry_new, name="entry_new"),
+    path(
+        "incidents/<str:public_id>/entries/<str:entry_id>/correct/",
+        field_views.entry_correct,
+        name="entry_correct",
+    ),
+    path(
+        "incidents/<str:public_id>/entries/<str:entry_id>/annotate/",
+        field_views.entry_annotate,
+        name="entry_annotate",
+    ),
+    path(
+        "incidents/<str:public_id>/entries/<str:entry_id>/media/",
+        field_views.entry_media,
+        name="entry_media",
     ),
     # The gateway's webhooks for the hotline's number.
     path("line/voice/", views.voice, name="voice"),

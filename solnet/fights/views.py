@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from solnet.core import audit, public_forms, sealed, uploads
 from solnet.core.access import member_view
+from solnet.core.middleware import UPLOADED_FILE_POLICY
 from solnet.fights import (
     access,
     escalation,
@@ -472,7 +473,7 @@ def evidence_download(request: HttpRequest, public_id: str, evidence_id: str) ->
     response["Content-Disposition"] = content_disposition_header(
         True, evidence.download_name(item.label, item.content_type)
     )
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Content-Security-Policy"] = UPLOADED_FILE_POLICY
     return response
 
 

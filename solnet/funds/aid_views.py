@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from solnet.core import audit, public_forms, sealed, twoperson, uploads
 from solnet.core.access import deny, get_or_404, member_view
 from solnet.core.forms import add_errors
+from solnet.core.middleware import UPLOADED_FILE_POLICY
 from solnet.democracy import access as democracy_access
 from solnet.fights import evidence
 from solnet.funds import aid, aid_access, aid_payments, lottery, lottery_seed
@@ -245,7 +246,7 @@ def request_receipt(request: HttpRequest, public_id: str, receipt_id: str) -> Ht
     )
     response = StreamingHttpResponse(chunks, content_type=receipt.content_type)
     response["Content-Disposition"] = content_disposition_header(True, receipt.file.filename)
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Content-Security-Policy"] = UPLOADED_FILE_POLICY
     return response
 
 

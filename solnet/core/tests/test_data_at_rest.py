@@ -43,6 +43,8 @@ FIXTURE_PII = [
     "six agents in green vests at the corner store",
     "+1 253 555 0161",
     "my brother was taken from the bus stop on Pine",
+    "officer Delgado badge 5521 pushed a woman to the ground",
+    "arrested: Tomasa Quintanilla, witness Beto at 555 0133",
 ]
 
 
@@ -148,6 +150,12 @@ def test_fixture_contact_details_are_absent_in_plaintext(network, figures):
 
     # A caller's number and what they texted the hotline.
     make_conversation(number=FIXTURE_PII[23], body=FIXTURE_PII[24])
+    from solnet.defense import field
+    from solnet.defense.tests.making import make_incident
+
+    # A legal observer's field notes, with a photo sealed on disk.
+    _incident, entry = make_incident(organizer, what=FIXTURE_PII[25])
+    field.annotate(entry=entry, by=organizer, what=FIXTURE_PII[26])
     assert lead.contact == FIXTURE_PII[9]
     if connection.vendor == "sqlite":
         assert connection.settings_dict["NAME"] != ":memory:"

@@ -312,6 +312,17 @@ SWAPS: dict[str, Swap] = {
     "defense:conversation": Swap("dispatcher", network_wide=True, note="the line is the desk's"),
     "defense:conversation_reply": Swap("dispatcher", network_wide=True),
     "defense:conversation_close": Swap("dispatcher", network_wide=True),
+    **{
+        name: Swap("member", note="a checked-in observer; Y: an incident they were not called to")
+        for name in (
+            "defense:incident",
+            "defense:incident_check_in",
+            "defense:entry_new",
+            "defense:entry_correct",
+            "defense:entry_annotate",
+            "defense:entry_media",
+        )
+    },
     # core
     "core:approval_approve": Swap("member", network_wide=True, note="any member approves"),
     "core:approval_reject": Swap("member", network_wide=True),
@@ -619,7 +630,16 @@ def foreign_world(personas: dict[str, Persona], objects: dict[str, Any]) -> dict
         **funds_world(personas, objects, mark=MARK, hidden_action=action, team=other_team),
         # the hotline: another verifier's ask
         "defense_verification": _another_verifiers_ask(),
+        # another observer's incident, and its entry
+        **_another_incident(),
     }
+
+
+def _another_incident() -> dict:
+    from solnet.defense.tests.making import make_incident
+
+    report, entry = make_incident(make_member("y_observer")[0], what=f"{MARK} entry")
+    return {"defense_incident": report, "defense_entry": entry}
 
 
 def _another_verifiers_ask():

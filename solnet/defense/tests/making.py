@@ -57,3 +57,33 @@ def make_conversation(number: str = "+12065550142", body: str = "vans on Alder S
         conversation=conversation, provider_ref="SM" + secrets.token_hex(16), body=body
     )
     return conversation
+
+
+def tiny_photo() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (10, 120, 10)).save(out, format="JPEG")
+    return out.getvalue()
+
+
+def make_incident(observer, what: str = "Two unmarked cars at Alder and 14th"):
+    """A confirmed report with `observer` (given the legal-observer skill) checked in, and an
+    entry of theirs with a photo; returns both."""
+    from solnet.defense import field
+    from solnet.defense.models import CheckIn, EntryKind, ReportStatus
+    from solnet.people.models import PersonSkill, Skill
+    from solnet.people.services import own_record
+
+    person = own_record(member=observer)
+    PersonSkill.objects.get_or_create(person=person, skill=Skill.LEGAL_OBSERVER)
+    report = make_report(status=ReportStatus.CONFIRMED)
+    CheckIn.objects.create(
+        report=report, member=observer, skill=Skill.LEGAL_OBSERVER, checked_in_by=observer
+    )
+    entry = field.log_entry(
+        report=report, by=observer, kind=EntryKind.AGENCIES, what=what, media=tiny_photo()
+    )
+    return report, entry

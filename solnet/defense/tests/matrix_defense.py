@@ -44,6 +44,22 @@ def _conversation(objects) -> dict:
     return {"public_id": objects["defense_conversation"].public_id}
 
 
+def _incident(objects) -> dict:
+    """A confirmed incident the member persona (a legal observer) is checked in to, with an
+    entry of theirs carrying a photo."""
+    if "defense_incident" not in objects:
+        from solnet.defense.tests.making import make_incident
+
+        objects["defense_incident"], objects["defense_entry"] = make_incident(
+            objects["personas"]["member"].member
+        )
+    return {"public_id": objects["defense_incident"].public_id}
+
+
+def _entry(objects) -> dict:
+    return {**_incident(objects), "entry_id": objects["defense_entry"].public_id}
+
+
 def _address(objects) -> dict:
     from solnet.defense.tests.making import open_public_form
 
@@ -90,6 +106,29 @@ PAGES: dict = {
         matrix.only(*DISPATCHER), "post", _conversation, lambda o: {"body": "On our way."}
     ),
     "defense:conversation_close": matrix.Row(matrix.only(*DISPATCHER), "post", _conversation),
+    # Field notes: observers' incidents (an empty list for members called to none).
+    "defense:incidents": matrix.Row(matrix.only(*matrix.MEMBERS_UP)),
+    # The member persona is a legal observer checked in to the incident; dispatchers read
+    # every incident's notes. Writing is the observers' alone (403 for a dispatcher); a
+    # dispatcher asking to correct an entry is sent back to the notes with the reason.
+    "defense:incident": matrix.Row(matrix.only("member", *DISPATCHER), kwargs=_incident),
+    "defense:incident_check_in": matrix.Row(
+        matrix.only("member", *DISPATCHER),
+        "post",
+        _incident,
+        note="already checked in, or told a dispatcher without the skill cannot be",
+    ),
+    "defense:entry_new": matrix.Row(
+        matrix.only("member"),
+        "post",
+        _incident,
+        lambda o: {"kind": "agencies", "what": "Two police cars"},
+    ),
+    "defense:entry_correct": matrix.Row(matrix.only("member", *DISPATCHER), kwargs=_entry),
+    "defense:entry_annotate": matrix.Row(
+        matrix.only("member"), "post", _entry, lambda o: {"what": "Car 22-113"}
+    ),
+    "defense:entry_media": matrix.Row(matrix.only("member", *DISPATCHER), kwargs=_entry),
     # The gateway's webhooks for the hotline's number: taken only with its signature
     # (defense/tests/test_line.py posts signed ones). Unsigned, refused for everyone alike.
     "defense:voice": matrix.Row(

@@ -2,7 +2,9 @@
 a neighbour sends a report through the public form at its secret address, a member sends one
 from the app, the dispatcher takes a SALUTE report from a call and sends a verifier, who
 confirms it from their phone; only then the dispatcher alerts the legal observers in the
-zone; the dispatcher reads the reports on the desk and closes a false alarm. Each page is
+zone; the legal observer the alert reached checks in and logs three entries, one with a
+photo, and the dispatcher sees the notes' sealed chain hold; the dispatcher reads the reports
+on the desk and closes a false alarm. Each page is
 checked with axe, for sideways scroll and for its CSP."""
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from conftest import accessibility_violations, make_member, totp_code
-from solnet.defense.models import Report, ReportStatus, Slot, Source, Verification
-from solnet.defense.tests.making import open_public_form
+from solnet.defense.models import FieldEntry, Report, ReportStatus, Slot, Source, Verification
+from solnet.defense.tests.making import open_public_form, tiny_photo
 from solnet.members.models import Role
 from solnet.mobilize.models import Zone
 from solnet.people.models import PersonSkill, Skill
@@ -140,6 +142,39 @@ def test_the_hotline_desk_on_a_phone(phone, live_server, language):
     _look(desk, language, "alerted")
     salute.refresh_from_db()
     assert salute.alert is not None and salute.alert.status == "sent"
+
+    # The legal observer the alert reached checks in and logs three entries, one with a
+    # photo, from their phone; the dispatcher sees the sealed chain hold.
+    app.goto(f"{base}/defense/incidents/")
+    _look(app, language, "incidents")
+    with app.expect_navigation():
+        app.locator("main ul.list a").first.click()
+    _send(app, app.locator("main form[action$='/check-in/']"))
+    _look(app, language, "checked-in")
+    entries = (
+        ("agencies", "Six agents in green vests, two vans", "ICE; city police car 22-113"),
+        ("warning", "Order to clear the sidewalk", ""),
+        ("arrest", "A man taken from the door of 3B", "Sgt Ruiz, badge 4471"),
+    )
+    for kind, what, names in entries:
+        form = app.locator("main form[action$='/entries/']")
+        form.locator("select[name=kind]").select_option(kind)
+        form.locator("textarea[name=what]").fill(what)
+        form.locator("textarea[name=names]").fill(names)
+        if kind == "warning":
+            form.locator("input[name=audible][value=no]").check()
+        if kind == "arrest":
+            form.locator("input[name=media]").set_input_files(
+                {"name": "IMG_0042.jpg", "mimeType": "image/jpeg", "buffer": tiny_photo()}
+            )
+            _look(app, language, "entry")
+        _send(app, form)
+    _look(app, language, "notes")
+    assert FieldEntry.objects.filter(report=salute).count() == 3
+    assert FieldEntry.objects.get(report=salute, position=3).media_digest
+    desk.goto(f"{base}/defense/incidents/{salute.public_id}/")
+    assert desk.locator("main section.panel.ok").count() == 1
+    _look(desk, language, "notes-dispatcher")
     desk.goto(f"{base}/defense/")
     _look(desk, language, "desk")
     # Open reports: the public one and the member's (the confirmed one is open too).

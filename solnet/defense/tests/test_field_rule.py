@@ -1,8 +1,8 @@
-"""The field rule (DOMAIN.md §8): nothing of a report reaches a public page, a feed, an API
-answer or an outbound request. A report whose every word carries a mark is planted; every
-page of the authorization matrix is read by every persona it admits, and every API read by
-every persona with every scope; the mark may show on the dispatchers' own pages alone, and no
-request leaves the server."""
+"""The field rule (DOMAIN.md §8): nothing of a report or of an incident's field notes reaches
+a public page, a feed, an API answer or an outbound request. A report whose every word
+carries a mark is planted, and field notes carrying another; every page of the authorization
+matrix is read by every persona it admits, and every API read by every persona with every
+scope; each mark may show on its own readers' pages alone, and no request leaves the server."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ from django.urls import reverse
 from conftest import PERSONA_NAMES, sign_in
 from solnet.core import http
 from solnet.core.tests.test_authorization_matrix import API_OPERATIONS, PAGES, A
-from solnet.defense.models import Report
+from solnet.defense.models import FieldEntry, Report
 from solnet.defense.tests.making import make_report
 from solnet.members import services as member_services
 from solnet.members.models import ApiScope
 
 MARK = "Rq7fieldrule"
+NOTE_MARK = "Fn3fieldnote"
 
 
 def _body(response) -> str:
@@ -34,6 +35,13 @@ ALLOWED_READERS = {
     ("defense:home", "dispatcher"),
     ("defense:report", "dispatcher"),
     ("defense:verify", "member"),
+}
+# Where field notes may be read: the incident's page, by the observer checked in (the matrix's
+# member persona) and by dispatchers, and the author's correction form.
+NOTE_READERS = {
+    ("defense:incident", "member"),
+    ("defense:incident", "dispatcher"),
+    ("defense:entry_correct", "member"),
 }
 
 
@@ -65,19 +73,26 @@ def test_no_report_reaches_a_page_feed_api_or_request_but_the_dispatchers(
     }
     # The matrix's own report carries the mark too, so that its pages are tested with it.
     Report.objects.update(activity=f"{MARK} activity", location=f"{MARK} location")
+    # And the matrix's incident's field notes carry theirs.
+    FieldEntry.objects.update(what=f"{NOTE_MARK} what", names=f"{NOTE_MARK} names")
     clients = {}
     for persona in PERSONA_NAMES:
         clients[persona] = Client(raise_request_exception=False)
         if personas[persona].member is not None:
             sign_in(clients[persona], personas[persona].member)
-    leaks, read, dispatcher_saw = [], 0, set()
+    leaks, read, dispatcher_saw, notes_seen = [], 0, set(), set()
     for name, path in paths.items():
         for persona in PERSONA_NAMES:
             if PAGES[name].expect[persona] != A:
                 continue
-            response = clients[persona].get(path)
+            body = _body(clients[persona].get(path))
             read += 1
-            if MARK not in _body(response):
+            if NOTE_MARK in body:
+                if (name, persona) in NOTE_READERS:
+                    notes_seen.add((name, persona))
+                else:
+                    leaks.append(f"field notes on {name} as {persona}")
+            if MARK not in body:
                 continue
             if (name, persona) in ALLOWED_READERS:
                 dispatcher_saw.add(name)
@@ -97,7 +112,8 @@ def test_no_report_reaches_a_page_feed_api_or_request_but_the_dispatchers(
                 headers["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
             response = Client(raise_request_exception=False).get(path, **headers)
             read += 1
-            if MARK in _body(response):
+            body = _body(response)
+            if MARK in body or NOTE_MARK in body:
                 leaks.append(f"GET {template} as {persona}")
     figures(
         "defense.report_leaks",
@@ -108,4 +124,5 @@ def test_no_report_reaches_a_page_feed_api_or_request_but_the_dispatchers(
     )
     # The control: the dispatcher does read it, on the report's own page.
     assert "defense:report" in dispatcher_saw
+    assert notes_seen == NOTE_READERS
     assert leaks == [] and outbound == []
