@@ -13,7 +13,16 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from solnet.core.access import get_or_404
-from solnet.defense.models import Conversation, FieldEntry, Handover, Report, Slot
+from solnet.defense.models import (
+    Arrestee,
+    Conversation,
+    FamilyTask,
+    FieldEntry,
+    Handover,
+    Report,
+    ReportStatus,
+    Slot,
+)
 from solnet.members.access import is_member
 from solnet.members.models import Member, Role
 from solnet.people.models import PersonSkill, Skill
@@ -82,11 +91,14 @@ def reads_all_field_notes(member: Member) -> bool:
 
 
 def visible_incidents(member: Member) -> QuerySet[Report]:
-    """Incidents whose field notes the member reads: every incident that called responders
-    out or has notes, for dispatchers and the LO coordinator; for an observer, those they are
-    checked in to and those whose alert reached them (they may check in)."""
+    """Incidents whose field notes the member reads: every confirmed report, and every one
+    that called responders out or has notes, for dispatchers and the LO coordinator; for an
+    observer, those they are checked in to and those whose alert reached them (they may
+    check in)."""
     if reads_all_field_notes(member):
-        return Report.objects.filter(Q(alert__isnull=False) | Q(check_ins__isnull=False)).distinct()
+        return Report.objects.filter(
+            Q(status=ReportStatus.CONFIRMED) | Q(alert__isnull=False) | Q(check_ins__isnull=False)
+        ).distinct()
     if not is_member(member):
         return Report.objects.none()
     if not PersonSkill.objects.filter(person__member=member, skill__in=OBSERVER_SKILLS).exists():
@@ -104,3 +116,30 @@ def get_incident_or_404(member: Member, public_id: str) -> Report:
 def get_entry_or_404(member: Member, public_id: str, entry_id: str) -> FieldEntry:
     report = get_incident_or_404(member, public_id)
     return get_or_404(FieldEntry.objects.filter(report=report), public_id=entry_id)
+
+
+# --- jail support -----------------------------------------------------------------------------
+
+
+def visible_arrestees(member: Member) -> QuerySet[Arrestee]:
+    """Dispatchers and the LO coordinator read every case; a member supporting one, theirs."""
+    if reads_all_field_notes(member):
+        return Arrestee.objects.all()
+    if not is_member(member):
+        return Arrestee.objects.none()
+    return Arrestee.objects.filter(supporter=member)
+
+
+def supports(member: Member, arrestee: Arrestee) -> bool:
+    return reads_all_field_notes(member) or (
+        is_member(member) and arrestee.supporter_id == member.pk
+    )
+
+
+def get_arrestee_or_404(member: Member, public_id: str) -> Arrestee:
+    return get_or_404(visible_arrestees(member), public_id=public_id)
+
+
+def get_task_or_404(member: Member, public_id: str, task_id: str) -> FamilyTask:
+    arrestee = get_arrestee_or_404(member, public_id)
+    return get_or_404(FamilyTask.objects.filter(arrestee=arrestee), public_id=task_id)

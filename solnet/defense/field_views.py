@@ -90,6 +90,7 @@ def _incident_page(request: HttpRequest, report, status: int = 200, **forms) -> 
         "shown": shown,
         "count": len(listed),
         "chain": field.check_chain(report) if reads_all else None,
+        "arrestees": report.arrestees.all() if reads_all else None,
         "entry_form": forms.get("entry_form"),
         "check_in_form": forms.get("check_in_form"),
     }

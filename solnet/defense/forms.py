@@ -1,5 +1,5 @@
 """The hotline's forms: a report in the SALUTE or ALERTA form, the rota's slots and swaps,
-handover notes, closing a report and the hotline's public form."""
+handover notes, closing a report, the hotline's public form, field notes and jail support."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from solnet.core import phones, public_forms
-from solnet.core.forms import DateTimeInput
+from solnet.core.forms import DateTimeInput, NativeDateInput
 from solnet.defense.models import (
+    ArresteeStatus,
     Audible,
+    BirthConsent,
     Duty,
     EntryKind,
     Finding,
@@ -19,6 +21,8 @@ from solnet.defense.models import (
     Source,
 )
 from solnet.defense.reports import FIELDS, LONGEST, TAKEN_BY_DISPATCHER
+from solnet.funds.forms import AmountField
+from solnet.funds.models import Fund
 from solnet.members.models import Member, Role
 from solnet.mobilize.forms import AlertForm
 from solnet.mobilize.models import Zone
@@ -389,3 +393,116 @@ class CheckInForm(forms.Form):
             empty_label=_("Choose who"),
             help_text=_("Legal observers and copwatchers near the incident's zone."),
         )
+
+
+# --- jail support -----------------------------------------------------------------------------
+
+
+class MemberChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_name
+
+
+def _active_members():
+    return Member.objects.active().order_by("display_name", "pk")
+
+
+class ArresteeForm(forms.Form):
+    name = forms.CharField(label=_("Name"), help_text=_("As they gave it."), max_length=200)
+    held_at = _words(_("Where they are held"), _("Jail or station, booking number."))
+    charges = _words(_("Charges"), _("As far as they are known."))
+    lawyer = _words(_("Lawyer"), _("Who represents them and how to reach them."))
+    contact = _words(_("Family contact"), _("Who to keep informed, and how: with their agreement."))
+    bail_amount = AmountField(label=_("Bail set"), required=False)
+    born_on = forms.DateField(
+        label=_("Date of birth"),
+        help_text=_("Jails find people by it. Only if they or their contact agree."),
+        required=False,
+        widget=NativeDateInput(),
+    )
+    birth_consent = forms.ChoiceField(
+        label=_("Who agreed to keep the date of birth"),
+        choices=[("", _("Nobody: do not keep it")), *BirthConsent.choices],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    supporter = MemberChoice(
+        label=_("Supporting the case"),
+        help_text=_("The member who follows it: court reminders go to them."),
+        queryset=Member.objects.none(),
+        to_field_name="public_id",
+        required=False,
+        empty_label=_("Me"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supporter"].queryset = _active_members()
+
+
+class CourtDateForm(forms.Form):
+    at = forms.DateTimeField(
+        label=_("Day and time"),
+        widget=DateTimeInput(),
+        input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M"],
+    )
+    court = forms.CharField(
+        label=_("Court"), help_text=_("Which court, which room."), max_length=300, required=False
+    )
+    note = forms.CharField(
+        label=_("What it is"),
+        help_text=_("Arraignment, hearing, trial…"),
+        max_length=300,
+        required=False,
+    )
+
+
+class FamilyTaskForm(forms.Form):
+    what = forms.CharField(
+        label=_("For the family"),
+        help_text=_("A call, childcare, a ride, money for commissary…"),
+        max_length=LONGEST,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    due_on = forms.DateField(label=_("By"), required=False, widget=NativeDateInput())
+    assigned_to = MemberChoice(
+        label=_("Who does it"),
+        queryset=Member.objects.none(),
+        to_field_name="public_id",
+        required=False,
+        empty_label=_("Nobody yet"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assigned_to"].queryset = _active_members()
+
+
+class ArresteeStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Where the case stands"), choices=ArresteeStatus.choices, widget=forms.RadioSelect
+    )
+
+
+class BailForm(forms.Form):
+    fund = forms.ModelChoiceField(label=_("Bail fund"), queryset=Fund.objects.none())
+    pay_to_name = forms.CharField(
+        label=_("Pay to"), help_text=_("The court or the jail that takes the bail."), max_length=200
+    )
+    pay_to_details = forms.CharField(
+        label=_("How to pay"),
+        help_text=_("Case or booking number, where and how bail is paid."),
+        max_length=LONGEST,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    details = forms.CharField(
+        label=_("For the fund"),
+        help_text=_("What the fund needs to decide. Their name is not needed."),
+        max_length=LONGEST,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, funds=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fund"].queryset = funds if funds is not None else Fund.objects.none()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from solnet.defense import field_views, views
+from solnet.defense import field_views, jail_views, views
 
 app_name = "defense"
 
@@ -54,6 +54,20 @@ urlpatterns = [
         field_views.entry_media,
         name="entry_media",
     ),
+    # Jail support.
+    path("incidents/<str:public_id>/arrests/new/", jail_views.arrest_new, name="arrest_new"),
+    path("jail/", jail_views.cases, name="cases"),
+    path("jail/<str:public_id>/", jail_views.arrestee, name="arrestee"),
+    path("jail/<str:public_id>/edit/", jail_views.arrestee_edit, name="arrestee_edit"),
+    path("jail/<str:public_id>/status/", jail_views.arrestee_status, name="arrestee_status"),
+    path("jail/<str:public_id>/court/", jail_views.court_date_add, name="court_date_add"),
+    path("jail/<str:public_id>/tasks/", jail_views.task_add, name="task_add"),
+    path(
+        "jail/<str:public_id>/tasks/<str:task_id>/done/",
+        jail_views.task_done,
+        name="task_done",
+    ),
+    path("jail/<str:public_id>/bail/", jail_views.bail_ask, name="bail_ask"),
     # The gateway's webhooks for the hotline's number.
     path("line/voice/", views.voice, name="voice"),
     path("line/voice/next/", views.voice_after, name="voice_after"),

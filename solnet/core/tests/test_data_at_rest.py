@@ -45,6 +45,11 @@ FIXTURE_PII = [
     "my brother was taken from the bus stop on Pine",
     "officer Delgado badge 5521 pushed a woman to the ground",
     "arrested: Tomasa Quintanilla, witness Beto at 555 0133",
+    "Guadalupe Arrestada Montenegro",
+    "County jail booking 24-5531 cell block C",
+    "felony obstruction and resisting",
+    "her sister Marisol at 555 0177 keeps the kids",
+    "1987-03-14",
 ]
 
 
@@ -156,6 +161,26 @@ def test_fixture_contact_details_are_absent_in_plaintext(network, figures):
     # A legal observer's field notes, with a photo sealed on disk.
     _incident, entry = make_incident(organizer, what=FIXTURE_PII[25])
     field.annotate(entry=entry, by=organizer, what=FIXTURE_PII[26])
+    from datetime import date
+
+    from solnet.defense import jail
+    from solnet.defense.models import ReportStatus
+    from solnet.members.models import Role
+
+    dispatcher = make_member("drill_dispatcher", roles=(Role.DISPATCHER,))[0]
+
+    # Someone arrested: their name, date of birth, where held, charges, family's contact.
+    arrestee = jail.record_arrest(
+        report=make_report(status=ReportStatus.CONFIRMED),
+        by=dispatcher,
+        name=FIXTURE_PII[27],
+        held_at=FIXTURE_PII[28],
+        charges=FIXTURE_PII[29],
+        contact=FIXTURE_PII[30],
+        born_on=date.fromisoformat(FIXTURE_PII[31]),
+        birth_consent="person",
+    )
+    jail.add_task(arrestee=arrestee, by=dispatcher, what=FIXTURE_PII[30])
     assert lead.contact == FIXTURE_PII[9]
     if connection.vendor == "sqlite":
         assert connection.settings_dict["NAME"] != ":memory:"

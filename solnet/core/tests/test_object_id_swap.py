@@ -313,6 +313,19 @@ SWAPS: dict[str, Swap] = {
     "defense:conversation_reply": Swap("dispatcher", network_wide=True),
     "defense:conversation_close": Swap("dispatcher", network_wide=True),
     **{
+        name: Swap("dispatcher", network_wide=True, note="dispatchers keep every case")
+        for name in (
+            "defense:arrest_new",
+            "defense:arrestee",
+            "defense:arrestee_edit",
+            "defense:arrestee_status",
+            "defense:court_date_add",
+            "defense:task_add",
+            "defense:task_done",
+            "defense:bail_ask",
+        )
+    },
+    **{
         name: Swap("member", note="a checked-in observer; Y: an incident they were not called to")
         for name in (
             "defense:incident",

@@ -87,3 +87,17 @@ def make_incident(observer, what: str = "Two unmarked cars at Alder and 14th"):
         report=report, by=observer, kind=EntryKind.AGENCIES, what=what, media=tiny_photo()
     )
     return report, entry
+
+
+def make_arrestee(by, name: str = "Tomasa Q.", **fields):
+    """A case at a confirmed incident, recorded and supported by `by`, with a family task."""
+    from solnet.defense import jail
+    from solnet.defense.models import ReportStatus
+
+    fields.setdefault("held_at", "County jail, booking 24-5531")
+    fields.setdefault("bail_amount", 150000)
+    arrestee = jail.record_arrest(
+        report=make_report(status=ReportStatus.CONFIRMED), by=by, name=name, **fields
+    )
+    jail.add_task(arrestee=arrestee, by=by, what="Call her sister about the kids")
+    return arrestee

@@ -60,6 +60,28 @@ def _entry(objects) -> dict:
     return {**_incident(objects), "entry_id": objects["defense_entry"].public_id}
 
 
+def _arrestee(objects) -> dict:
+    """A case the dispatcher persona recorded and supports, with a family task."""
+    if "defense_arrestee" not in objects:
+        from solnet.defense.tests.making import make_arrestee
+
+        objects["defense_arrestee"] = make_arrestee(objects["personas"]["dispatcher"].member)
+    return {"public_id": objects["defense_arrestee"].public_id}
+
+
+def _task(objects) -> dict:
+    kwargs = _arrestee(objects)
+    return {**kwargs, "task_id": objects["defense_arrestee"].tasks.get().public_id}
+
+
+def _court_date(objects) -> dict:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return {"at": (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")}
+
+
 def _address(objects) -> dict:
     from solnet.defense.tests.making import open_public_form
 
@@ -129,6 +151,29 @@ PAGES: dict = {
         matrix.only("member"), "post", _entry, lambda o: {"what": "Car 22-113"}
     ),
     "defense:entry_media": matrix.Row(matrix.only("member", *DISPATCHER), kwargs=_entry),
+    # Jail support: dispatchers (and the LO coordinator) keep every case; a member reads the
+    # cases they support (none, for the matrix's member).
+    "defense:cases": matrix.Row(matrix.only(*matrix.MEMBERS_UP)),
+    "defense:arrest_new": matrix.Row(matrix.only(*DISPATCHER), kwargs=_incident),
+    "defense:arrestee": matrix.Row(matrix.only(*DISPATCHER), kwargs=_arrestee),
+    "defense:arrestee_edit": matrix.Row(matrix.only(*DISPATCHER), kwargs=_arrestee),
+    "defense:arrestee_status": matrix.Row(
+        matrix.only(*DISPATCHER), "post", _arrestee, lambda o: {"status": "released"}
+    ),
+    "defense:court_date_add": matrix.Row(matrix.only(*DISPATCHER), "post", _arrestee, _court_date),
+    "defense:task_add": matrix.Row(
+        matrix.only(*DISPATCHER), "post", _arrestee, lambda o: {"what": "Call her sister"}
+    ),
+    "defense:task_done": matrix.Row(
+        matrix.only(*DISPATCHER), "post", _task, note="a second time: told it is done already"
+    ),
+    "defense:bail_ask": matrix.Row(
+        matrix.only(*DISPATCHER),
+        "post",
+        _arrestee,
+        lambda o: {"pay_to_name": "Court", "pay_to_details": "Case 1"},
+        note="no bail fund in the matrix's network: the form comes back (422)",
+    ),
     # The gateway's webhooks for the hotline's number: taken only with its signature
     # (defense/tests/test_line.py posts signed ones). Unsigned, refused for everyone alike.
     "defense:voice": matrix.Row(

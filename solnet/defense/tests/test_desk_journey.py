@@ -3,19 +3,31 @@ a neighbour sends a report through the public form at its secret address, a memb
 from the app, the dispatcher takes a SALUTE report from a call and sends a verifier, who
 confirms it from their phone; only then the dispatcher alerts the legal observers in the
 zone; the legal observer the alert reached checks in and logs three entries, one with a
-photo, and the dispatcher sees the notes' sealed chain hold; the dispatcher reads the reports
+photo, and the dispatcher sees the notes' sealed chain hold, records an arrest with a court
+date and the member supporting the case is reminded of it; the dispatcher reads the reports
 on the desk and closes a false alarm. Each page is
 checked with axe, for sideways scroll and for its CSP."""
 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from conftest import accessibility_violations, make_member, totp_code
-from solnet.defense.models import FieldEntry, Report, ReportStatus, Slot, Source, Verification
+from solnet.defense import jail
+from solnet.defense.models import (
+    Arrestee,
+    FieldEntry,
+    Report,
+    ReportStatus,
+    Slot,
+    Source,
+    Verification,
+)
 from solnet.defense.tests.making import open_public_form, tiny_photo
 from solnet.members.models import Role
 from solnet.mobilize.models import Zone
@@ -54,9 +66,11 @@ def _send(page, form) -> None:
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
-def test_the_hotline_desk_on_a_phone(phone, live_server, language):
+def test_the_hotline_desk_on_a_phone(phone, live_server, smtp_server, language):
     base = live_server.url
-    dispatcher, dispatcher_secret = make_member(f"{language}_dispatcher", roles=(Role.DISPATCHER,))
+    dispatcher, dispatcher_secret = make_member(
+        f"{language}_dispatcher", roles=(Role.DISPATCHER,), email=f"{language}.desk@example.org"
+    )
     member, member_secret = make_member(f"{language}_neighbour")
     verifier, verifier_secret = make_member(f"{language}_verifier")
     zone = Zone.objects.create(name=f"Eastside {language}")
@@ -175,6 +189,30 @@ def test_the_hotline_desk_on_a_phone(phone, live_server, language):
     desk.goto(f"{base}/defense/incidents/{salute.public_id}/")
     assert desk.locator("main section.panel.ok").count() == 1
     _look(desk, language, "notes-dispatcher")
+
+    # The arrest is recorded for jail support, with a court date tomorrow: the worker reminds
+    # the member supporting the case (here the dispatcher) by email, naming nobody.
+    with desk.expect_navigation():
+        desk.locator("main a[href$='/arrests/new/']").click()
+    form = desk.locator("main form")
+    form.locator("input[name=name]").fill("Beto R.")
+    form.locator("textarea[name=held_at]").fill("County jail, booking 24-5531")
+    form.locator("textarea[name=charges]").fill("Obstruction")
+    form.locator("input[name=bail_amount]").fill("500")
+    _look(desk, language, "arrest")
+    _send(desk, form)
+    arrestee = Arrestee.objects.get()
+    court = desk.locator("main section[aria-labelledby=court-title]")
+    court.locator("summary").click()
+    tomorrow = timezone.localtime() + timedelta(hours=20)
+    court.locator("input[name=at]").fill(tomorrow.strftime("%Y-%m-%dT%H:%M"))
+    court.locator("input[name=court]").fill("Dept 12")
+    _send(desk, court.locator("form"))
+    _look(desk, language, "case")
+    assert jail.remind_court_dates() == 1
+    [reminder] = [m for m in smtp_server.messages if m["To"] == dispatcher.email]
+    assert f"/defense/jail/{arrestee.public_id}/" in reminder.get_content()
+    assert "Beto" not in reminder.get_content()
     desk.goto(f"{base}/defense/")
     _look(desk, language, "desk")
     # Open reports: the public one and the member's (the confirmed one is open too).

@@ -1,8 +1,9 @@
-"""The field rule (DOMAIN.md §8): nothing of a report or of an incident's field notes reaches
-a public page, a feed, an API answer or an outbound request. A report whose every word
-carries a mark is planted, and field notes carrying another; every page of the authorization
-matrix is read by every persona it admits, and every API read by every persona with every
-scope; each mark may show on its own readers' pages alone, and no request leaves the server."""
+"""The field rule (DOMAIN.md §8): nothing of a report, of an incident's field notes or of a
+jail-support case reaches a public page, a feed, an API answer or an outbound request. A
+report whose every word carries a mark is planted, and field notes and a case carrying
+others; every page of the authorization matrix is read by every persona it admits, and every
+API read by every persona with every scope; each mark may show on its own readers' pages
+alone, and no request leaves the server."""
 
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ from django.urls import reverse
 from conftest import PERSONA_NAMES, sign_in
 from solnet.core import http
 from solnet.core.tests.test_authorization_matrix import API_OPERATIONS, PAGES, A
-from solnet.defense.models import FieldEntry, Report
+from solnet.defense.models import Arrestee, FieldEntry, Report
 from solnet.defense.tests.making import make_report
 from solnet.members import services as member_services
 from solnet.members.models import ApiScope
 
 MARK = "Rq7fieldrule"
 NOTE_MARK = "Fn3fieldnote"
+JAIL_MARK = "Jb5jailcase"
 
 
 def _body(response) -> str:
@@ -43,6 +45,14 @@ NOTE_READERS = {
     ("defense:incident", "dispatcher"),
     ("defense:entry_correct", "member"),
 }
+# Where a jail-support case may be read: by the dispatchers (the matrix's dispatcher persona
+# also supports it).
+JAIL_READERS = {
+    ("defense:cases", "dispatcher"),
+    ("defense:arrestee", "dispatcher"),
+    ("defense:arrestee_edit", "dispatcher"),
+}
+MARKS = {NOTE_MARK: NOTE_READERS, JAIL_MARK: JAIL_READERS}
 
 
 @pytest.fixture
@@ -75,23 +85,28 @@ def test_no_report_reaches_a_page_feed_api_or_request_but_the_dispatchers(
     Report.objects.update(activity=f"{MARK} activity", location=f"{MARK} location")
     # And the matrix's incident's field notes carry theirs.
     FieldEntry.objects.update(what=f"{NOTE_MARK} what", names=f"{NOTE_MARK} names")
+    # And the matrix's jail-support case theirs.
+    Arrestee.objects.update(**{name: f"{JAIL_MARK} {name}" for name in Arrestee.DETAILS})
     clients = {}
     for persona in PERSONA_NAMES:
         clients[persona] = Client(raise_request_exception=False)
         if personas[persona].member is not None:
             sign_in(clients[persona], personas[persona].member)
-    leaks, read, dispatcher_saw, notes_seen = [], 0, set(), set()
+    leaks, read, dispatcher_saw = [], 0, set()
+    seen: dict[str, set] = {mark: set() for mark in MARKS}
     for name, path in paths.items():
         for persona in PERSONA_NAMES:
             if PAGES[name].expect[persona] != A:
                 continue
             body = _body(clients[persona].get(path))
             read += 1
-            if NOTE_MARK in body:
-                if (name, persona) in NOTE_READERS:
-                    notes_seen.add((name, persona))
+            for mark, readers in MARKS.items():
+                if mark not in body:
+                    continue
+                if (name, persona) in readers:
+                    seen[mark].add((name, persona))
                 else:
-                    leaks.append(f"field notes on {name} as {persona}")
+                    leaks.append(f"{mark} on {name} as {persona}")
             if MARK not in body:
                 continue
             if (name, persona) in ALLOWED_READERS:
@@ -113,7 +128,7 @@ def test_no_report_reaches_a_page_feed_api_or_request_but_the_dispatchers(
             response = Client(raise_request_exception=False).get(path, **headers)
             read += 1
             body = _body(response)
-            if MARK in body or NOTE_MARK in body:
+            if any(mark in body for mark in (MARK, *MARKS)):
                 leaks.append(f"GET {template} as {persona}")
     figures(
         "defense.report_leaks",
@@ -124,5 +139,5 @@ def test_no_report_reaches_a_page_feed_api_or_request_but_the_dispatchers(
     )
     # The control: the dispatcher does read it, on the report's own page.
     assert "defense:report" in dispatcher_saw
-    assert notes_seen == NOTE_READERS
+    assert seen == MARKS
     assert leaks == [] and outbound == []
