@@ -9,6 +9,7 @@ class DefenseConfig(AppConfig):
 
     def ready(self) -> None:
         from solnet.core.navigation import NavEntry, register
-        from solnet.defense import access
+        from solnet.defense import access, legal
 
         register(NavEntry("defense", _("Hotline"), "defense:home", access.can_file_report, 60))
+        legal.register()

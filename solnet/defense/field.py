@@ -499,9 +499,13 @@ def media_chunks(entry: FieldEntry, by: Member) -> tuple[FieldMedia, Iterator[by
 
 
 def delete_forgotten_media(cutoff) -> int:
-    """Photos and videos of entries past the hotline's period go: row, key and bytes."""
+    """Photos and videos of entries past the hotline's period go: row, key and bytes (not
+    those of an incident held for the legal contact)."""
     gone = 0
-    for media in FieldMedia.objects.filter(entry__forget_at__lt=cutoff).select_related("file"):
+    forgotten = FieldMedia.objects.filter(
+        entry__forget_at__lt=cutoff, entry__report__legal_hold_at__isnull=True
+    )
+    for media in forgotten.select_related("file"):
         file = media.file
         media.delete()
         sealed.delete_sealed_file(file)

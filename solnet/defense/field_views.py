@@ -18,14 +18,14 @@ from solnet.core import uploads
 from solnet.core.access import member_view
 from solnet.core.forms import add_errors
 from solnet.core.middleware import UPLOADED_FILE_POLICY
-from solnet.defense import access, field, footage
+from solnet.defense import access, field, footage, legal
 from solnet.defense.forms import (
     AnnotationForm,
     CheckInForm,
     FieldCorrectionForm,
     FieldEntryForm,
 )
-from solnet.defense.models import EntryKind, FieldMedia, ReportStatus
+from solnet.defense.models import EntryKind, FieldMedia, Hotline, ReportStatus
 
 PAGE_SIZE = 25
 
@@ -91,6 +91,8 @@ def _incident_page(request: HttpRequest, report, status: int = 200, **forms) -> 
         "count": len(listed),
         "chain": field.check_chain(report) if reads_all else None,
         "arrestees": report.arrestees.all() if reads_all else None,
+        "handoff": legal.pending(report) if reads_all else None,
+        "legal_contact": bool(Hotline.current().legal_contact) if reads_all else False,
         "entry_form": forms.get("entry_form"),
         "check_in_form": forms.get("check_in_form"),
     }

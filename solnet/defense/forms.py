@@ -228,6 +228,14 @@ class HotlineForm(forms.Form):
             "for no phone line."
         ),
     )
+    legal_contact = forms.EmailField(
+        label=_("Legal contact's email"),
+        required=False,
+        help_text=_(
+            "The lawyer or legal team that receives an incident's sealed bundle. A hand-off "
+            "names this address to the second person who approves it."
+        ),
+    )
     ring_seconds = forms.IntegerField(
         label=_("Ring each dispatcher for (seconds)"),
         min_value=5,

@@ -1,4 +1,4 @@
-"""The hotline's background work: court-date reminders for jail support."""
+"""The hotline's periodic work: court-date reminders for jail support."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from solnet.defense import field_views, jail_views, views
+from solnet.defense import field_views, jail_views, legal_views, views
 
 app_name = "defense"
 
@@ -54,6 +54,15 @@ urlpatterns = [
         field_views.entry_media,
         name="entry_media",
     ),
+    # The legal hand-off: asked and approved inside; the legal contact's link outside.
+    path("incidents/<str:public_id>/handoff/", legal_views.handoff_request, name="handoff"),
+    path(
+        "incidents/<str:public_id>/handoff/link/",
+        legal_views.handoff_link,
+        name="handoff_link",
+    ),
+    path("legal/<str:token>/", legal_views.legal_bundle, name="legal_bundle"),
+    path("legal/<str:token>/bundle.zip", legal_views.legal_download, name="legal_download"),
     # Jail support.
     path("incidents/<str:public_id>/arrests/new/", jail_views.arrest_new, name="arrest_new"),
     path("jail/", jail_views.cases, name="cases"),

@@ -427,6 +427,7 @@ def hotline(request: HttpRequest) -> HttpResponse:
             "public_form": current.public_form,
             "number": current.number,
             "ring_seconds": current.ring_seconds,
+            "legal_contact": current.legal_contact,
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -436,6 +437,8 @@ def hotline(request: HttpRequest) -> HttpResponse:
             current.public_form = data["public_form"]
             current.number = data["number"] or ""
             current.ring_seconds = data["ring_seconds"]
+            legal_contact_changed = (data["legal_contact"] or None) != current.legal_contact
+            current.legal_contact = data["legal_contact"] or None
             if data["new_address"]:
                 current.address = new_address()
             current.save()
@@ -446,6 +449,7 @@ def hotline(request: HttpRequest) -> HttpResponse:
                 new_address=data["new_address"],
                 phone_line=bool(current.number),
                 ring_seconds=current.ring_seconds,
+                legal_contact_changed=legal_contact_changed,
             )
         messages.success(request, _("The hotline's settings are saved."))
         return redirect("defense:hotline")

@@ -118,6 +118,16 @@ def _add_the_books(objects) -> None:
             row.kwargs(objects)
 
 
+def _add_the_hotline(objects) -> None:
+    """The hotline as the authorization matrix makes it: a slot, reports, a verification, a
+    conversation on the line, an incident's field notes with a sealed photo, a jail-support
+    case."""
+    from solnet.defense.tests import matrix_defense
+
+    for row in matrix_defense.PAGES.values():
+        row.kwargs(objects)
+
+
 def _sealed_differences(source_dir: Path, target_dir: Path) -> list[str]:
     source = sorted(p.name for p in source_dir.iterdir())
     target = sorted(p.name for p in target_dir.iterdir()) if target_dir.exists() else []
@@ -145,6 +155,7 @@ def test_restore_drill_gives_back_every_table_and_file(
     with django_capture_on_commit_callbacks(execute=True):
         kept = _add_sealed_files(personas["organizer"].member)
         _add_the_books(objects)
+        _add_the_hotline(objects)
     target_settings, data_dir = empty_target
     source = database(connection.settings_dict)
     tables = [t for t in source.tables() if t != "sqlite_sequence"]

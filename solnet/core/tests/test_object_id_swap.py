@@ -323,6 +323,8 @@ SWAPS: dict[str, Swap] = {
             "defense:task_add",
             "defense:task_done",
             "defense:bail_ask",
+            "defense:handoff",
+            "defense:handoff_link",
         )
     },
     **{
@@ -356,6 +358,8 @@ BEARER = {
     "funds:supplies_public_thanks": "an action's public page token",
     "funds:match_donor": "a public donor's match link (256 bits, kept as its digest)",
     "defense:public_report": "the hotline's public form's secret address (192 bits)",
+    "defense:legal_bundle": "the legal contact's link: a 256-bit secret kept as a hash",
+    "defense:legal_download": "the legal contact's link: a 256-bit secret kept as a hash",
 }
 # int primary keys of things every organizer reaches, with no object of another kind to swap
 # in (another table's pks collide with real rows).

@@ -17,6 +17,7 @@ from solnet.defense.models.jail import (
     CourtDate,
     FamilyTask,
 )
+from solnet.defense.models.legal import LegalHandoff
 from solnet.defense.models.line import CallOutcome, Conversation, HotlineCall, HotlineText
 from solnet.defense.models.reports import (
     Finding,
@@ -48,6 +49,7 @@ __all__ = [
     "Hotline",
     "HotlineCall",
     "HotlineText",
+    "LegalHandoff",
     "Report",
     "ReportForm",
     "ReportStatus",

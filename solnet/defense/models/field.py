@@ -171,10 +171,12 @@ class FieldEntry(models.Model):
         retention=Retention(
             action=STRIP,
             reason="Field notes name officers, arrestees and witnesses: their words go after "
-            "the hotline's period; the chain's seals, kinds and times stay, so what is left "
-            "still shows it was not altered.",
+            "the hotline's period (unless the incident is held for the legal contact); the "
+            "chain's seals, kinds and times stay, so what is left still shows it was not "
+            "altered.",
             period=timedelta(0),
             basis="forget_at",
+            applies_to="solnet.defense.models.reports.entries_not_held",
             strip={"what": None, "names": None},
         ),
     )

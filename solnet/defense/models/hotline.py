@@ -8,6 +8,7 @@ import secrets
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from solnet.core.crypto import EncryptedTextField
 from solnet.core.data import (
     INTERNAL,
     KEEP,
@@ -48,6 +49,12 @@ class Hotline(models.Model):
             "and text. Empty: no phone line, only the public form."
         ),
     )
+    legal_contact = EncryptedTextField(
+        _("legal contact's email"),
+        null=True,
+        blank=True,
+        help_text=_("The lawyer or legal team that receives an incident's sealed bundle."),
+    )
     ring_seconds = models.PositiveSmallIntegerField(
         _("ring for (seconds)"),
         default=20,
@@ -62,6 +69,7 @@ class Hotline(models.Model):
             "address": INTERNAL,
             "number": INTERNAL,
             "ring_seconds": INTERNAL,
+            "legal_contact": INTERNAL,
         },
         retention=Retention(action=KEEP, reason="The network's settings."),
     )

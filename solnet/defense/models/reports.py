@@ -22,6 +22,15 @@ from solnet.core.models import new_public_id
 # --- reports ----------------------------------------------------------------------------------
 
 
+def not_held() -> models.Q:
+    """Reports not held for the legal contact (retention skips the held ones)."""
+    return models.Q(legal_hold_at__isnull=True)
+
+
+def entries_not_held() -> models.Q:
+    return models.Q(report__legal_hold_at__isnull=True)
+
+
 class ReportForm(models.TextChoices):
     SALUTE = "salute", _("SALUTE")
     ALERTA = "alerta", _("ALERTA")
@@ -101,6 +110,11 @@ class Report(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True, help_text="When it was closed")
     close_note = EncryptedTextField(null=True, blank=True, help_text="Why it was closed")
     forget_at = models.DateTimeField(help_text="When its words go (the hotline's period)")
+    legal_hold_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Handed to the legal contact: kept, with its notes, until they close it",
+    )
 
     WORDS = (
         "size",
@@ -135,13 +149,16 @@ class Report(models.Model):
             "closed_at": INTERNAL,
             "close_note": PERSONAL,
             "forget_at": INTERNAL,
+            "legal_hold_at": INTERNAL,
         },
         retention=Retention(
             action=STRIP,
-            reason="A report's words can point at a family: they go after the hotline's period; "
-            "that there was a report, its zone, its times and how it ended stay.",
+            reason="A report's words can point at a family: they go after the hotline's period "
+            "(unless the incident is held for the legal contact); that there was a report, its "
+            "zone, its times and how it ended stay.",
             period=timedelta(0),
             basis="forget_at",
+            applies_to="solnet.defense.models.reports.not_held",
             strip={**dict.fromkeys(WORDS), "written_by": None},
         ),
     )

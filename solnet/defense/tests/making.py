@@ -101,3 +101,36 @@ def make_arrestee(by, name: str = "Tomasa Q.", **fields):
     )
     jail.add_task(arrestee=arrestee, by=by, what="Call her sister about the kids")
     return arrestee
+
+
+def make_handoff() -> str:
+    """A legal hand-off of a new incident, approved and made, whose link is open; returns
+    the link's secret."""
+    import hashlib
+    import secrets
+
+    from solnet.core import sealed
+    from solnet.defense.models import LegalHandoff, ReportStatus
+
+    report = make_report(status=ReportStatus.CONFIRMED, legal_hold_at=timezone.now())
+    file = sealed.create_sealed_file(
+        owner=None,
+        purpose="defense.legal_handoff",
+        filename="incident.zip",
+        content_type="application/zip",
+        total=1,
+        lifetime=None,
+    )
+    with sealed.writing(file) as writer:
+        writer.write(b"PK\x05\x06" + bytes(18))  # an empty ZIP
+    sealed.mark_ready(file, size=writer.size, done=1)
+    token = secrets.token_urlsafe(32)
+    LegalHandoff.objects.create(
+        report=report,
+        recipient="legal@example.org",
+        file=file,
+        token_hash=hashlib.sha256(token.encode()).hexdigest(),
+        ready_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(days=14),
+    )
+    return token

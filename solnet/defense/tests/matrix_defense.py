@@ -82,6 +82,14 @@ def _court_date(objects) -> dict:
     return {"at": (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")}
 
 
+def _legal_link(objects) -> dict:
+    if "defense_legal_token" not in objects:
+        from solnet.defense.tests.making import make_handoff
+
+        objects["defense_legal_token"] = make_handoff()
+    return {"token": objects["defense_legal_token"]}
+
+
 def _address(objects) -> dict:
     from solnet.defense.tests.making import open_public_form
 
@@ -174,6 +182,14 @@ PAGES: dict = {
         lambda o: {"pay_to_name": "Court", "pay_to_details": "Case 1"},
         note="no bail fund in the matrix's network: the form comes back (422)",
     ),
+    # The legal hand-off: asked by a dispatcher (no legal contact in the matrix's network: the
+    # incident's page says so); the legal contact's page and download, anyone with the link.
+    "defense:handoff": matrix.Row(matrix.only(*DISPATCHER), "post", _incident),
+    "defense:handoff_link": matrix.Row(
+        matrix.only(*DISPATCHER), "post", _incident, note="no bundle yet: told so"
+    ),
+    "defense:legal_bundle": matrix.Row(matrix.NOT_PENDING, kwargs=_legal_link),
+    "defense:legal_download": matrix.Row(matrix.NOT_PENDING, kwargs=_legal_link),
     # The gateway's webhooks for the hotline's number: taken only with its signature
     # (defense/tests/test_line.py posts signed ones). Unsigned, refused for everyone alike.
     "defense:voice": matrix.Row(

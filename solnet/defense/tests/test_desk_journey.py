@@ -4,13 +4,15 @@ from the app, the dispatcher takes a SALUTE report from a call and sends a verif
 confirms it from their phone; only then the dispatcher alerts the legal observers in the
 zone; the legal observer the alert reached checks in and logs three entries, one with a
 photo, and the dispatcher sees the notes' sealed chain hold, records an arrest with a court
-date and the member supporting the case is reminded of it; the dispatcher reads the reports
-on the desk and closes a false alarm. Each page is
-checked with axe, for sideways scroll and for its CSP."""
+date and the member supporting the case is reminded of it, then hands the incident to the
+legal contact, which a second dispatcher approves before the contact opens the bundle; the
+dispatcher reads the reports on the desk and closes a false alarm. Each page is checked with
+axe, for sideways scroll and for its CSP."""
 
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from solnet.defense import jail
 from solnet.defense.models import (
     Arrestee,
     FieldEntry,
+    Hotline,
     Report,
     ReportStatus,
     Slot,
@@ -34,6 +37,7 @@ from solnet.mobilize.models import Zone
 from solnet.people.models import PersonSkill, Skill
 from solnet.people.services import own_record
 
+LAWYER = "intake@peoples-law.example.org"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct horse battery staple"
 
@@ -213,6 +217,37 @@ def test_the_hotline_desk_on_a_phone(phone, live_server, smtp_server, language):
     [reminder] = [m for m in smtp_server.messages if m["To"] == dispatcher.email]
     assert f"/defense/jail/{arrestee.public_id}/" in reminder.get_content()
     assert "Beto" not in reminder.get_content()
+
+    # The legal hand-off: the dispatcher asks, a second dispatcher approves on Approvals, and
+    # the legal contact opens the sealed bundle's link.
+    hotline = Hotline.current()
+    hotline.legal_contact = LAWYER
+    hotline.save()
+    desk.goto(f"{base}/defense/incidents/{salute.public_id}/")
+    _send(desk, desk.locator("main form[action$='/handoff/']"))
+    _look(desk, language, "handoff-asked")
+    second, second_secret = make_member(f"{language}_second", roles=(Role.DISPATCHER,))
+    approver = phone(language)
+    _sign_in(approver, base, second, second_secret)
+    approver.goto(f"{base}/approvals/")
+    _look(approver, language, "approvals")
+    _send(approver, approver.locator("main form[action$='/approve/']"))
+    # Approving a dangerous action asks for the password again.
+    approver.fill("main input[name=password]", PASSWORD)
+    _send(approver, approver.locator("main form"))
+    _look(approver, language, "approved")
+    [sent] = [m for m in smtp_server.messages if m["To"] == LAWYER]
+    token = re.search(r"/defense/legal/([\w-]+)/", sent.get_content()).group(1)
+    link = f"{base}/defense/legal/{token}/"
+    lawyer = phone(language)
+    lawyer.goto(link)
+    _look(lawyer, language, "legal-bundle")
+    download = lawyer.request.get(link + "bundle.zip")
+    assert download.ok and download.body().startswith(b"PK")
+    desk.goto(f"{base}/defense/incidents/{salute.public_id}/")
+    _look(desk, language, "handoff-sent")
+    salute.refresh_from_db()
+    assert salute.legal_hold_at is not None
     desk.goto(f"{base}/defense/")
     _look(desk, language, "desk")
     # Open reports: the public one and the member's (the confirmed one is open too).
