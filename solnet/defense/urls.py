@@ -1,6 +1,6 @@
 from django.urls import path
 
-from solnet.defense import field_views, jail_views, legal_views, views
+from solnet.defense import field_views, jail_views, legal_views, rights_views, views
 
 app_name = "defense"
 
@@ -63,6 +63,16 @@ urlpatterns = [
     ),
     path("legal/<str:token>/", legal_views.legal_bundle, name="legal_bundle"),
     path("legal/<str:token>/bundle.zip", legal_views.legal_download, name="legal_download"),
+    # Know-your-rights cards: read and printed by anyone.
+    path("rights/", rights_views.rights_page, name="rights"),
+    path("rights/cards.pdf", rights_views.rights_pdf, name="rights_pdf"),
+    path("rights/edit/", rights_views.rights_edit, name="rights_edit"),
+    path("rights/edit/<str:public_id>/", rights_views.rights_card, name="rights_card"),
+    path(
+        "rights/edit/<str:public_id>/delete/",
+        rights_views.rights_delete,
+        name="rights_delete",
+    ),
     # Jail support.
     path("incidents/<str:public_id>/arrests/new/", jail_views.arrest_new, name="arrest_new"),
     path("jail/", jail_views.cases, name="cases"),

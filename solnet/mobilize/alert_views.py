@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from solnet.core.access import get_or_404, member_view
 from solnet.members.access import is_organizer
-from solnet.mobilize import access, alerts, forms, links
+from solnet.mobilize import access, alerts, extensions, forms, links
 from solnet.mobilize.models import AlertResponse, AlertStatus, Delivery, Zone
 from solnet.mobilize.views import _matching, add_errors
 from solnet.people.models import Person
@@ -82,6 +82,7 @@ def alert_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "sends": list(alert.sends.all()) if dispatches else [],
         "alerted": person is not None
         and Delivery.objects.filter(send__alert=alert, person=person).exists(),
+        "panels": extensions.alert_panels(alert),
     }
     if dispatches:
         context["responses"] = Paginator(
@@ -170,14 +171,18 @@ def alert_answer(request: HttpRequest, token: str) -> HttpResponse:
                 return render(
                     request,
                     "mobilize/alert_answered.html",
-                    {"alert": alert, "answer": form.cleaned_data["answer"]},
+                    {
+                        "alert": alert,
+                        "answer": form.cleaned_data["answer"],
+                        "panels": extensions.alert_panels(alert),
+                    },
                 )
         else:
             error = _("Answer “I'm coming” or “I can't”.")
     return render(
         request,
         "mobilize/alert_answer.html",
-        {"alert": alert, "error": error},
+        {"alert": alert, "error": error, "panels": extensions.alert_panels(alert)},
         status=422 if error else 200,
     )
 

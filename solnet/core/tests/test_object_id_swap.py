@@ -325,6 +325,8 @@ SWAPS: dict[str, Swap] = {
             "defense:bail_ask",
             "defense:handoff",
             "defense:handoff_link",
+            "defense:rights_card",
+            "defense:rights_delete",
         )
     },
     **{

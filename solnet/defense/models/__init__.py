@@ -27,6 +27,7 @@ from solnet.defense.models.reports import (
     Source,
     Verification,
 )
+from solnet.defense.models.rights import RightsCard
 from solnet.defense.models.rota import Cover, Duty, Handover, Slot
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "Report",
     "ReportForm",
     "ReportStatus",
+    "RightsCard",
     "Slot",
     "Source",
     "Verification",

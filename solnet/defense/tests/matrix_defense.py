@@ -90,6 +90,16 @@ def _legal_link(objects) -> dict:
     return {"token": objects["defense_legal_token"]}
 
 
+def _card(objects) -> dict:
+    if "defense_card" not in objects:
+        from solnet.defense.models import RightsCard
+
+        objects["defense_card"] = RightsCard.objects.create(
+            language="en", title="If agents come to your door", body="Do not open the door."
+        )
+    return {"public_id": objects["defense_card"].public_id}
+
+
 def _address(objects) -> dict:
     from solnet.defense.tests.making import open_public_form
 
@@ -190,6 +200,13 @@ PAGES: dict = {
     ),
     "defense:legal_bundle": matrix.Row(matrix.NOT_PENDING, kwargs=_legal_link),
     "defense:legal_download": matrix.Row(matrix.NOT_PENDING, kwargs=_legal_link),
+    # Know-your-rights cards: anyone reads and prints them (a pending joiner is held at the
+    # waiting page, as everywhere); dispatchers write them.
+    "defense:rights": matrix.Row(matrix.NOT_PENDING),
+    "defense:rights_pdf": matrix.Row(matrix.NOT_PENDING),
+    "defense:rights_edit": matrix.Row(matrix.only(*DISPATCHER)),
+    "defense:rights_card": matrix.Row(matrix.only(*DISPATCHER), kwargs=_card),
+    "defense:rights_delete": matrix.Row(matrix.only(*DISPATCHER), "post", _card),
     # The gateway's webhooks for the hotline's number: taken only with its signature
     # (defense/tests/test_line.py posts signed ones). Unsigned, refused for everyone alike.
     "defense:voice": matrix.Row(

@@ -43,15 +43,19 @@ TEXTS = {
     }
 }
 
-# The server: counts what it accepts; answers "count" on stdin with the number so far.
+# The server: counts what it accepts; answers a line on stdin with the number so far, or
+# ("first") with the wall-clock time it accepted its first message since the last "first".
 SERVER = """
-import sys, socket
+import sys, socket, time
 from aiosmtpd.controller import Controller
 
 class Counting:
     accepted = 0
+    first = None
     async def handle_DATA(self, server, session, envelope):
         Counting.accepted += len(envelope.rcpt_tos)
+        if Counting.first is None:
+            Counting.first = time.time()
         return "250 Message accepted for delivery"
 
 with socket.socket() as probe:
@@ -61,7 +65,11 @@ controller = Controller(Counting(), hostname="127.0.0.1", port=port)
 controller.start()
 print(port, flush=True)
 for line in sys.stdin:
-    print(Counting.accepted, flush=True)
+    if line.strip() == "first":
+        print(Counting.first or 0, flush=True)
+        Counting.first = None
+    else:
+        print(Counting.accepted, flush=True)
 controller.stop()
 """
 
@@ -80,6 +88,12 @@ class _Server:
         self.process.stdin.write("count\n")
         self.process.stdin.flush()
         return int(self.process.stdout.readline())
+
+    def first_accepted_at(self) -> float:
+        """The wall-clock time of the first message accepted since the last call (0: none)."""
+        self.process.stdin.write("first\n")
+        self.process.stdin.flush()
+        return float(self.process.stdout.readline())
 
     def stop(self) -> None:
         self.process.stdin.close()
