@@ -16,6 +16,7 @@ from solnet.defense.models import (
     Duty,
     EntryKind,
     Finding,
+    Outcome,
     ReportForm,
     ReportStatus,
     Source,
@@ -514,3 +515,26 @@ class BailForm(forms.Form):
     def __init__(self, *args, funds=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["fund"].queryset = funds if funds is not None else Fund.objects.none()
+
+
+# --- after-action -----------------------------------------------------------------------------
+
+
+class AfterActionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("How it ended"), choices=Outcome.choices, widget=forms.RadioSelect
+    )
+    debrief = forms.CharField(
+        label=_("Debrief"),
+        help_text=_("What went well, what to change next time. No names needed."),
+        required=False,
+        max_length=LONGEST,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    follow_up = forms.CharField(
+        label=_("Follow-up for the family"),
+        help_text=_("Who checks on them, and when."),
+        required=False,
+        max_length=LONGEST,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

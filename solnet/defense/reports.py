@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from solnet.core import audit
 from solnet.defense import access, line, rota
-from solnet.defense.models import Hotline, Report, ReportForm, ReportStatus, Source
+from solnet.defense.models import Hotline, Outcome, Report, ReportForm, ReportStatus, Source
 from solnet.members.models import Member
 from solnet.mobilize import alerts
 from solnet.mobilize.models import SendKind, Zone
@@ -35,6 +35,8 @@ FIELDS = {
     ReportForm.ALERTA: ("activity", "location", "equipment", "help_asked", "seen_at", "uniform"),
 }
 LONGEST = 1000
+# Words written once the report is closed, not when it is filed.
+AFTER_WORDS = ("close_note", "debrief", "follow_up")
 # A report about something more than a day ahead, or a month past, is a mistake in the time.
 PAST = timedelta(days=31)
 AHEAD = timedelta(hours=1)
@@ -45,7 +47,7 @@ TAKEN_BY_DISPATCHER = (Source.CALL, Source.TEXT, Source.DISPATCHER)
 def _clean_words(words: dict[str, Any]) -> dict[str, str | None]:
     cleaned: dict[str, str | None] = {}
     for name in Report.WORDS:
-        if name == "close_note":
+        if name in AFTER_WORDS:
             continue
         value = (words.get(name) or "").strip()
         if len(value) > LONGEST:
@@ -180,3 +182,26 @@ def open_reports(viewer: Member):
     return access.visible_reports(viewer).filter(
         status__in=(ReportStatus.UNVERIFIED, ReportStatus.CONFIRMED)
     )
+
+
+@transaction.atomic
+def after_action(*, report: Report, by: Member, outcome: str, debrief: str, follow_up: str):
+    """Once an incident is over, a dispatcher records how it ended, the debrief and the
+    follow-up for the family. A false alarm has none."""
+    if not access.is_dispatcher(by):
+        raise PermissionDenied
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.status != ReportStatus.CLOSED:
+        raise ValidationError(_("The after-action comes once an incident is over."))
+    if outcome not in Outcome.values:
+        raise ValidationError({"outcome": _("Choose how it ended.")})
+    words = {"debrief": (debrief or "").strip(), "follow_up": (follow_up or "").strip()}
+    for name, value in words.items():
+        if len(value) > LONGEST:
+            raise ValidationError({name: _("Keep it under 1,000 characters.")})
+    report.outcome = outcome
+    report.debrief = words["debrief"] or None
+    report.follow_up = words["follow_up"] or None
+    report.save(update_fields=["outcome", "debrief", "follow_up"])
+    audit.record("defense.after_action", actor=by, target=report, outcome=outcome)
+    return report

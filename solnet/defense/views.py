@@ -23,8 +23,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from solnet.core import audit, phones, public_forms
 from solnet.core.access import member_view
 from solnet.core.forms import add_errors
-from solnet.defense import access, line, reports, rota, verify
+from solnet.defense import access, figures, line, reports, rota, verify
 from solnet.defense.forms import (
+    AfterActionForm,
     CloseForm,
     CoverForm,
     FindingForm,
@@ -166,12 +167,22 @@ def _report_page(request: HttpRequest, found, status: int = 200, **forms) -> Htt
     confirmed = found.status == ReportStatus.CONFIRMED and found.alert_id is None
     if confirmed and "alert_form" not in forms:
         forms["alert_form"] = ReportAlertForm(report=found)
+    if found.status == ReportStatus.CLOSED and "after_form" not in forms:
+        forms["after_form"] = AfterActionForm(
+            initial={
+                "outcome": found.outcome,
+                "debrief": found.debrief,
+                "follow_up": found.follow_up,
+            },
+            auto_id="after-%s",
+        )
     context = {
         "report": found,
         "verifications": found.verifications.select_related("verifier"),
         "close_form": forms.get("close_form"),
         "verifiers_form": forms.get("verifiers_form"),
         "alert_form": forms.get("alert_form"),
+        "after_form": forms.get("after_form"),
         "alert_counts": alerts.counts(found.alert) if found.alert_id else None,
         "conversations": found.conversations.prefetch_related("texts", "calls"),
         "reply_form": ReplyForm() if found.is_open else None,
@@ -274,6 +285,32 @@ def report_close(request: HttpRequest, public_id: str) -> HttpResponse:
             messages.success(request, _("The report is closed."))
             return redirect("defense:report", found.public_id)
     return _report_page(request, found, 422, close_form=form)
+
+
+@member_view(access.is_dispatcher)
+@require_POST
+def report_after(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The after-action of an incident that is over: how it ended, the debrief, the
+    follow-up for the family."""
+    found = access.get_report_or_404(request.user, public_id)
+    form = AfterActionForm(request.POST)
+    if form.is_valid():
+        try:
+            reports.after_action(report=found, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("The after-action is saved."))
+            return redirect("defense:report", found.public_id)
+    return _report_page(request, found, 422, after_form=form)
+
+
+@member_view(access.can_file_report)
+@require_GET
+def figures_page(request: HttpRequest) -> HttpResponse:
+    """What every member can see of the rapid response, describing no one."""
+    context = {"periods": figures.all_figures(), "least": figures.LEAST}
+    return render(request, "defense/figures.html", context)
 
 
 # --- the phone line: conversations ------------------------------------------------------------

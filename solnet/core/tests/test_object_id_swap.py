@@ -308,6 +308,7 @@ SWAPS: dict[str, Swap] = {
     "defense:slot_cover": Swap("dispatcher", network_wide=True),
     "defense:report_verify": Swap("dispatcher", network_wide=True),
     "defense:report_alert": Swap("dispatcher", network_wide=True),
+    "defense:report_after": Swap("dispatcher", network_wide=True),
     "defense:verify": Swap("member", note="the verifier asked; Y: another verifier's ask"),
     "defense:conversation": Swap("dispatcher", network_wide=True, note="the line is the desk's"),
     "defense:conversation_reply": Swap("dispatcher", network_wide=True),

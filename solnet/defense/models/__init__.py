@@ -21,6 +21,7 @@ from solnet.defense.models.legal import LegalHandoff
 from solnet.defense.models.line import CallOutcome, Conversation, HotlineCall, HotlineText
 from solnet.defense.models.reports import (
     Finding,
+    Outcome,
     Report,
     ReportForm,
     ReportStatus,
@@ -51,6 +52,7 @@ __all__ = [
     "HotlineCall",
     "HotlineText",
     "LegalHandoff",
+    "Outcome",
     "Report",
     "ReportForm",
     "ReportStatus",

@@ -51,6 +51,14 @@ class ReportStatus(models.TextChoices):
     CLOSED = "closed", _("Over")
 
 
+class Outcome(models.TextChoices):
+    NOBODY_TAKEN = "nobody_taken", _("They left; nobody was taken")
+    ARRESTS = "arrests", _("People were arrested or detained")
+    STOPPED = "stopped", _("The eviction or raid was stopped")
+    CARRIED_OUT = "carried_out", _("The eviction or raid went ahead")
+    OTHER = "other", _("Something else")
+
+
 class Report(models.Model):
     """What someone saw, in the SALUTE form (Size, Activity, Location, Uniform, Time,
     Equipment) or the ALERTA form (Activity, Location, Equipment, Request aid, Time and date,
@@ -110,6 +118,15 @@ class Report(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True, help_text="When it was closed")
     close_note = EncryptedTextField(null=True, blank=True, help_text="Why it was closed")
     forget_at = models.DateTimeField(help_text="When its words go (the hotline's period)")
+    outcome = models.CharField(
+        max_length=14, choices=Outcome.choices, blank=True, help_text="How the incident ended"
+    )
+    debrief = EncryptedTextField(
+        null=True, blank=True, help_text="After-action: what went well, what to change"
+    )
+    follow_up = EncryptedTextField(
+        null=True, blank=True, help_text="After-action: the follow-up for the family"
+    )
     legal_hold_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -125,6 +142,8 @@ class Report(models.Model):
         "help_asked",
         "reached_at",
         "close_note",
+        "debrief",
+        "follow_up",
     )
 
     data_policy = DataPolicy(
@@ -150,6 +169,9 @@ class Report(models.Model):
             "close_note": PERSONAL,
             "forget_at": INTERNAL,
             "legal_hold_at": INTERNAL,
+            "outcome": INTERNAL,
+            "debrief": PERSONAL,
+            "follow_up": PERSONAL,
         },
         retention=Retention(
             action=STRIP,

@@ -133,6 +133,15 @@ PAGES: dict = {
     "defense:report_alert": matrix.Row(
         matrix.only(*DISPATCHER), "post", _report, lambda o: {"message": "Go to Alder St"}
     ),
+    "defense:report_after": matrix.Row(
+        matrix.only(*DISPATCHER),
+        "post",
+        _report,
+        lambda o: {"outcome": "stopped"},
+        note="the matrix's report is not over: refused with its reason (422)",
+    ),
+    # What every member sees of the rapid response, describing no one.
+    "defense:figures": matrix.Row(matrix.only(*matrix.MEMBERS_UP)),
     # The verifier asked, alone: here the member persona.
     "defense:verify": matrix.Row(matrix.only("member"), kwargs=_verification),
     # Anyone with the secret address, signed in or not (the address is the key); a pending

@@ -58,7 +58,7 @@ MARKS = {NOTE_MARK: NOTE_READERS, JAIL_MARK: JAIL_READERS}
 @pytest.fixture
 def marked_report():
     return make_report(
-        **{name: f"{MARK} {name}" for name in Report.WORDS if name != "close_note"},
+        **{name: f"{MARK} {name}" for name in Report.WORDS},
     )
 
 
