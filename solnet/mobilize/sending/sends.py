@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from solnet.core import audit
+from solnet.core import audit, bulk
 from solnet.members.models import Member
 from solnet.mobilize import access, pacing
 from solnet.mobilize.models import (
@@ -110,7 +110,7 @@ def create_send(
     while batch := list(itertools.islice(ids, CREATE_BATCH)):
         deliveries = _deliveries(send, batch, network)
         texted += _assign_senders(send, deliveries, first=texted)
-        Delivery.objects.bulk_create(deliveries, batch_size=CREATE_BATCH)
+        bulk.insert_rows(Delivery, deliveries, batch=CREATE_BATCH)
         total += len(deliveries)
         unreachable += sum(d.status == S.UNREACHABLE for d in deliveries)
     # Counts only: never what it says, nor to whom.
