@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("handover/", views.handover, name="handover"),
     path("hotline/", views.hotline, name="hotline"),
+    path("hotline/cards.pdf", views.hotline_card, name="hotline_card"),
     path("rota/", views.rota_page, name="rota"),
     path("rota/<str:public_id>/", views.slot, name="slot"),
     path("rota/<str:public_id>/remove/", views.slot_remove, name="slot_remove"),

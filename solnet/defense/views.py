@@ -15,6 +15,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -23,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from solnet.core import audit, phones, public_forms
 from solnet.core.access import member_view
 from solnet.core.forms import add_errors
-from solnet.defense import access, figures, line, reports, rota, verify
+from solnet.defense import access, card, figures, line, reports, rights, rota, verify
 from solnet.defense.forms import (
     AfterActionForm,
     CloseForm,
@@ -496,9 +497,29 @@ def hotline(request: HttpRequest) -> HttpResponse:
         "address": settings.BASE_URL + reverse("defense:public_report", args=[current.address]),
         "voice_url": settings.BASE_URL + reverse("defense:voice"),
         "text_url": settings.BASE_URL + reverse("defense:text"),
+        "languages": rights.LANGUAGES,
     }
     status = 422 if request.method == "POST" else 200
     return render(request, "defense/hotline.html", context, status=status)
+
+
+@member_view(access.is_dispatcher)
+@require_GET
+def hotline_card(request: HttpRequest) -> HttpResponse:
+    """The printed card, as a page of cards to cut out (PDF), in the language asked."""
+    current = Hotline.current()
+    if not card.printable(current):
+        raise Http404
+    language = rights.language_of(request.GET.get("language"))
+    audit.record(
+        "defense.card_printed", actor=request.user, language=language, form=current.public_form
+    )
+    response = HttpResponse(card.card_pdf(current, language), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"hotline-cards-{language}.pdf"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _public_hotline_or_404(address: str) -> Hotline:

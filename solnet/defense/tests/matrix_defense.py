@@ -114,6 +114,11 @@ PAGES: dict = {
     ),
     "defense:hotline": matrix.Row(matrix.only(*DISPATCHER)),
     "defense:rota": matrix.Row(matrix.only(*DISPATCHER)),
+    # The printed card, a dispatcher's: the row opens the public form first, so that there is
+    # something to print.
+    "defense:hotline_card": matrix.Row(
+        matrix.only(*DISPATCHER), kwargs=lambda o: _address(o) and {}
+    ),
     "defense:slot": matrix.Row(matrix.only(*DISPATCHER), kwargs=_slot),
     "defense:slot_remove": matrix.Row(matrix.only(*DISPATCHER), "post", _slot),
     "defense:slot_cover": matrix.Row(
