@@ -229,6 +229,16 @@ class HotlineForm(forms.Form):
             "for no phone line."
         ),
     )
+    report_days = forms.IntegerField(
+        label=_("Keep what reports say for (days)"),
+        min_value=1,
+        max_value=365,
+        required=False,
+        help_text=_(
+            "Reports, field notes and the phone line's texts. A change waits for a second "
+            "dispatcher's approval, and counts for what comes in from then on."
+        ),
+    )
     legal_contact = forms.EmailField(
         label=_("Legal contact's email"),
         required=False,

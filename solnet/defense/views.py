@@ -24,7 +24,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from solnet.core import audit, phones, public_forms
 from solnet.core.access import member_view
 from solnet.core.forms import add_errors
-from solnet.defense import access, card, figures, line, reports, rights, rota, verify
+from solnet.defense import (
+    access,
+    card,
+    figures,
+    line,
+    period,
+    reports,
+    rights,
+    rota,
+    verify,
+)
 from solnet.defense.forms import (
     AfterActionForm,
     CloseForm,
@@ -466,8 +476,21 @@ def hotline(request: HttpRequest) -> HttpResponse:
             "number": current.number,
             "ring_seconds": current.ring_seconds,
             "legal_contact": current.legal_contact,
+            "report_days": current.report_days,
         },
     )
+    asked = False
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and form.cleaned_data["report_days"] != (current.report_days)
+    ):
+        try:
+            period.request_change(days=form.cleaned_data["report_days"], by=request.user)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            asked = True
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with transaction.atomic():
@@ -490,6 +513,11 @@ def hotline(request: HttpRequest) -> HttpResponse:
                 legal_contact_changed=legal_contact_changed,
             )
         messages.success(request, _("The hotline's settings are saved."))
+        if asked:
+            messages.info(
+                request,
+                _("The new period waits for a second dispatcher's approval on Approvals."),
+            )
         return redirect("defense:hotline")
     context = {
         "form": form,

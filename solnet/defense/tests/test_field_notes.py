@@ -465,3 +465,28 @@ def test_a_photo_whose_sealed_bytes_were_damaged_or_removed_breaks_the_chain(inc
     assert not check.holds and check.position == 1
     path.unlink()
     assert not field.check_chain(report).holds
+
+
+def test_a_responder_who_is_not_a_member_reaches_no_notes(incident):
+    """The alert reached a person with no account: their one-tap page lets them answer, and
+    nothing more; the incident's notes ask for a member's sign-in."""
+    from solnet.mobilize import links
+    from solnet.mobilize.models import Delivery
+    from solnet.people.models import ContactChannel, Person, PersonSkill
+
+    report = incident["report"]
+    outsider = Person.objects.create(display_name="Neighbour without an account")
+    PersonSkill.objects.create(person=outsider, skill=Skill.LEGAL_OBSERVER)
+    ContactChannel.objects.create(
+        person=outsider, kind="email", value="n@example.org", consent_at=timezone.now()
+    )
+    delivery = Delivery.objects.filter(send__alert=report.alert).first()
+    delivery.person = outsider
+    delivery.save()
+    client = Client()
+    path = "/" + links.alert_link(delivery).split("://", 1)[1].split("/", 1)[1]
+    answer = client.get(path)
+    assert answer.status_code == 200 and "defense/incidents" not in answer.content.decode()
+    page = client.get(reverse("defense:incident", args=[report.public_id]))
+    assert page.status_code == 302 and "/accounts/login/" in page["Location"]
+    assert not CheckIn.objects.exists()
