@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -94,46 +95,51 @@ def _check_supporter(supporter: Member | None, by: Member) -> Member:
     return supporter
 
 
+DETAILS = (
+    "name",
+    "born_on",
+    "birth_consent",
+    "held_at",
+    "charges",
+    "lawyer",
+    "contact",
+    "bail_amount",
+    "supporter",
+)
+
+
+def _clean_details(details: dict[str, Any], by: Member, supporter: Member | None = None) -> dict:
+    """An arrestee's details as given (`DETAILS`: a name needed; a date of birth only with
+    someone's consent), checked and ready to keep."""
+    unknown = set(details) - set(DETAILS)
+    if unknown:
+        raise TypeError(f"unknown details: {sorted(unknown)}")
+    words = _words(
+        {
+            name: details.get(name) or ""
+            for name in ("name", "held_at", "charges", "lawyer", "contact")
+        },
+        required=("name",),
+    )
+    born_on, consent = _check_birth(details.get("born_on"), details.get("birth_consent") or "")
+    return {
+        **words,
+        "born_on": born_on,
+        "birth_consent": consent,
+        "bail_amount": _check_bail(details.get("bail_amount")),
+        "supporter": _check_supporter(details.get("supporter") or supporter, by),
+    }
+
+
 @transaction.atomic
-def record_arrest(
-    *,
-    report: Report,
-    by: Member,
-    name: str,
-    born_on: date | None = None,
-    birth_consent: str = "",
-    held_at: str = "",
-    charges: str = "",
-    lawyer: str = "",
-    contact: str = "",
-    bail_amount: int | None = None,
-    supporter: Member | None = None,
-) -> Arrestee:
-    """Someone arrested at a confirmed incident: dispatchers and the LO coordinator record it."""
+def record_arrest(*, report: Report, by: Member, **details: Any) -> Arrestee:
+    """Someone arrested at a confirmed incident: dispatchers and the LO coordinator record it,
+    with the `DETAILS` they know."""
     if not access.reads_all_field_notes(by):
         raise PermissionDenied
     if report.status in (ReportStatus.UNVERIFIED, ReportStatus.FALSE_ALARM):
         raise ValidationError(_("Arrests are recorded at a confirmed incident."))
-    words = _words(
-        {
-            "name": name,
-            "held_at": held_at,
-            "charges": charges,
-            "lawyer": lawyer,
-            "contact": contact,
-        },
-        required=("name",),
-    )
-    kept_birth, consent = _check_birth(born_on, birth_consent)
-    arrestee = Arrestee.objects.create(
-        report=report,
-        born_on=kept_birth,
-        birth_consent=consent,
-        bail_amount=_check_bail(bail_amount),
-        supporter=_check_supporter(supporter, by),
-        created_by=by,
-        **words,
-    )
+    arrestee = Arrestee.objects.create(report=report, created_by=by, **_clean_details(details, by))
     audit.record("defense.arrest_recorded", actor=by, target=report, arrestee=arrestee.public_id)
     return arrestee
 
@@ -148,36 +154,11 @@ def _writable(arrestee: Arrestee, by: Member) -> Arrestee:
 
 
 @transaction.atomic
-def update_arrestee(
-    *,
-    arrestee: Arrestee,
-    by: Member,
-    name: str,
-    born_on: date | None = None,
-    birth_consent: str = "",
-    held_at: str = "",
-    charges: str = "",
-    lawyer: str = "",
-    contact: str = "",
-    bail_amount: int | None = None,
-    supporter: Member | None = None,
-) -> Arrestee:
+def update_arrestee(*, arrestee: Arrestee, by: Member, **details: Any) -> Arrestee:
+    """The case's `DETAILS` as they now stand (its supporter kept unless another is given)."""
     arrestee = _writable(arrestee, by)
-    words = _words(
-        {
-            "name": name,
-            "held_at": held_at,
-            "charges": charges,
-            "lawyer": lawyer,
-            "contact": contact,
-        },
-        required=("name",),
-    )
-    for field, value in words.items():
+    for field, value in _clean_details(details, by, arrestee.supporter).items():
         setattr(arrestee, field, value)
-    arrestee.born_on, arrestee.birth_consent = _check_birth(born_on, birth_consent)
-    arrestee.bail_amount = _check_bail(bail_amount)
-    arrestee.supporter = _check_supporter(supporter or arrestee.supporter, by)
     arrestee.save()
     audit.record("defense.arrestee_updated", actor=by, target=arrestee)
     return arrestee

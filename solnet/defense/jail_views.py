@@ -29,18 +29,7 @@ PAGE_SIZE = 25
 
 
 def _details(form) -> dict:
-    data = form.cleaned_data
-    return {
-        "name": data["name"],
-        "born_on": data["born_on"],
-        "birth_consent": data["birth_consent"],
-        "held_at": data["held_at"],
-        "charges": data["charges"],
-        "lawyer": data["lawyer"],
-        "contact": data["contact"],
-        "bail_amount": data["bail_amount"],
-        "supporter": data["supporter"],
-    }
+    return {name: form.cleaned_data[name] for name in jail.DETAILS}
 
 
 @member_view(access.can_file_report)

@@ -483,7 +483,7 @@ def hotline(request: HttpRequest) -> HttpResponse:
     if (
         request.method == "POST"
         and form.is_valid()
-        and form.cleaned_data["report_days"] != (current.report_days)
+        and form.cleaned_data["report_days"] not in (None, current.report_days)
     ):
         try:
             period.request_change(days=form.cleaned_data["report_days"], by=request.user)
