@@ -1,18 +1,26 @@
 from django.urls import path
 
-from solnet.defense import field_views, jail_views, legal_views, rights_views, views
+from solnet.defense import (
+    field_views,
+    hotline_views,
+    jail_views,
+    legal_views,
+    line_views,
+    rights_views,
+    views,
+)
 
 app_name = "defense"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("handover/", views.handover, name="handover"),
-    path("hotline/", views.hotline, name="hotline"),
-    path("hotline/cards.pdf", views.hotline_card, name="hotline_card"),
-    path("rota/", views.rota_page, name="rota"),
-    path("rota/<str:public_id>/", views.slot, name="slot"),
-    path("rota/<str:public_id>/remove/", views.slot_remove, name="slot_remove"),
-    path("rota/<str:public_id>/cover/", views.slot_cover, name="slot_cover"),
+    path("hotline/", hotline_views.hotline, name="hotline"),
+    path("hotline/cards.pdf", hotline_views.hotline_card, name="hotline_card"),
+    path("rota/", hotline_views.rota_page, name="rota"),
+    path("rota/<str:public_id>/", hotline_views.slot, name="slot"),
+    path("rota/<str:public_id>/remove/", hotline_views.slot_remove, name="slot_remove"),
+    path("rota/<str:public_id>/cover/", hotline_views.slot_cover, name="slot_cover"),
     path("reports/new/", views.report_new, name="report_new"),
     path("reports/<str:public_id>/", views.report, name="report"),
     path("reports/<str:public_id>/close/", views.report_close, name="report_close"),
@@ -21,16 +29,16 @@ urlpatterns = [
     path("reports/<str:public_id>/after/", views.report_after, name="report_after"),
     path("figures/", views.figures_page, name="figures"),
     path("verify/<str:public_id>/", views.verification, name="verify"),
-    path("tell/<str:address>/", views.public_report, name="public_report"),
-    path("conversations/<str:public_id>/", views.conversation, name="conversation"),
+    path("tell/<str:address>/", hotline_views.public_report, name="public_report"),
+    path("conversations/<str:public_id>/", line_views.conversation, name="conversation"),
     path(
         "conversations/<str:public_id>/reply/",
-        views.conversation_reply,
+        line_views.conversation_reply,
         name="conversation_reply",
     ),
     path(
         "conversations/<str:public_id>/close/",
-        views.conversation_close,
+        line_views.conversation_close,
         name="conversation_close",
     ),
     # Field notes at a confirmed incident.
@@ -91,7 +99,7 @@ urlpatterns = [
     ),
     path("jail/<str:public_id>/bail/", jail_views.bail_ask, name="bail_ask"),
     # The gateway's webhooks for the hotline's number.
-    path("line/voice/", views.voice, name="voice"),
-    path("line/voice/next/", views.voice_after, name="voice_after"),
-    path("line/text/", views.text, name="text"),
+    path("line/voice/", line_views.voice, name="voice"),
+    path("line/voice/next/", line_views.voice_after, name="voice_after"),
+    path("line/text/", line_views.text, name="text"),
 ]

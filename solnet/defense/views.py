@@ -1,63 +1,48 @@
-"""The hotline's pages: the dispatchers' desk, the rota, reports, and the public report form
-at its secret address. Every page a report is on is a dispatcher's; a member who sends one
-is thanked and reads no report afterwards."""
+"""The hotline's desk and its reports: the dispatchers' desk and handover notes, writing a
+report (a dispatcher, a member from the app), a report's page with verification, the alert
+to responders, closing and the after-action, a verifier's own page, and the figures every
+member sees. Every page a report is on is a dispatcher's; a member who sends one is thanked
+and reads no report afterwards. The rota, settings and public form are in `hotline_views`;
+the phone line in `line_views`."""
 
 from __future__ import annotations
 
-import hmac
-
-from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from solnet.core import audit, phones, public_forms
+from solnet.core import audit
 from solnet.core.access import member_view
 from solnet.core.forms import add_errors
 from solnet.defense import (
     access,
-    card,
     figures,
     line,
-    period,
     reports,
-    rights,
     rota,
     verify,
 )
 from solnet.defense.forms import (
     AfterActionForm,
     CloseForm,
-    CoverForm,
     FindingForm,
     HandoverForm,
-    HotlineForm,
-    PublicReportForm,
     ReplyForm,
     ReportAlertForm,
     ReportWriteForm,
-    SlotForm,
     VerifiersForm,
 )
 from solnet.defense.models import (
-    Conversation,
-    Hotline,
     ReportForm,
     ReportStatus,
     Source,
-    new_address,
 )
-from solnet.mobilize import alerts, sms_views
+from solnet.mobilize import alerts
 
 PAGE_SIZE = 25
 
@@ -322,365 +307,3 @@ def figures_page(request: HttpRequest) -> HttpResponse:
     """What every member can see of the rapid response, describing no one."""
     context = {"periods": figures.all_figures(), "least": figures.LEAST}
     return render(request, "defense/figures.html", context)
-
-
-# --- the phone line: conversations ------------------------------------------------------------
-
-
-def _conversation_page(
-    request: HttpRequest, found: Conversation, status: int = 200, reply_form=None
-) -> HttpResponse:
-    context = {
-        "conversation": found,
-        "texts": found.texts.select_related("sent_by"),
-        "calls": found.calls.select_related("answered_by"),
-        "reply_form": reply_form or ReplyForm(),
-        "phone_line": bool(line.line_number()),
-        "forms": ReportForm.choices,
-    }
-    return render(request, "defense/conversation.html", context, status=status)
-
-
-@member_view(access.is_dispatcher)
-@require_GET
-def conversation(request: HttpRequest, public_id: str) -> HttpResponse:
-    """What one number sent the hotline, texts and calls, with a dispatcher's answers; never
-    the number."""
-    found = access.get_conversation_or_404(request.user, public_id)
-    audit.record("defense.conversation_read", actor=request.user, target=found)
-    return _conversation_page(request, found)
-
-
-@member_view(access.is_dispatcher)
-@require_POST
-def conversation_reply(request: HttpRequest, public_id: str) -> HttpResponse:
-    found = access.get_conversation_or_404(request.user, public_id)
-    form = ReplyForm(request.POST)
-    if form.is_valid():
-        try:
-            line.reply(conversation=found, body=form.cleaned_data["body"], by=request.user)
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, _("Your text is sent, from the hotline's number."))
-            if found.report_id:
-                return redirect("defense:report", found.report.public_id)
-            return redirect("defense:conversation", found.public_id)
-    return _conversation_page(request, found, 422, reply_form=form)
-
-
-@member_view(access.is_dispatcher)
-@require_POST
-def conversation_close(request: HttpRequest, public_id: str) -> HttpResponse:
-    found = access.get_conversation_or_404(request.user, public_id)
-    try:
-        line.close_conversation(conversation=found, by=request.user)
-    except ValidationError as error:
-        for problem in error.messages:
-            messages.error(request, problem)
-        return redirect("defense:conversation", found.public_id)
-    messages.success(request, _("The conversation is off the desk."))
-    return redirect("defense:home")
-
-
-# --- the rota ---------------------------------------------------------------------------------
-
-
-@member_view(access.is_dispatcher)
-@require_http_methods(["GET", "POST"])
-def rota_page(request: HttpRequest) -> HttpResponse:
-    """The week ahead and the weekly slots; a new slot is added here."""
-    form = SlotForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            rota.save_slot(by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, _("The shift is on the rota."))
-            return redirect("defense:rota")
-    context = {
-        "form": form,
-        "week": rota.week(),
-        "slots": access.visible_slots(request.user).select_related("primary", "backup"),
-    }
-    status = 422 if request.method == "POST" else 200
-    return render(request, "defense/rota.html", context, status=status)
-
-
-@member_view(access.is_dispatcher)
-@require_http_methods(["GET", "POST"])
-def slot(request: HttpRequest, public_id: str) -> HttpResponse:
-    """One weekly slot: change it, remove it, or arrange a swap for a day."""
-    found = access.get_slot_or_404(request.user, public_id)
-    initial = {
-        "weekday": found.weekday,
-        "starts": found.starts,
-        "hours": found.hours,
-        "primary": found.primary,
-        "backup": found.backup,
-    }
-    form = SlotForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            rota.save_slot(by=request.user, slot=found, **form.cleaned_data)
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, _("The shift is changed."))
-            return redirect("defense:rota")
-    context = {"slot": found, "form": form, "cover_form": CoverForm()}
-    status = 422 if request.method == "POST" else 200
-    return render(request, "defense/slot.html", context, status=status)
-
-
-@member_view(access.is_dispatcher)
-@require_POST
-def slot_remove(request: HttpRequest, public_id: str) -> HttpResponse:
-    found = access.get_slot_or_404(request.user, public_id)
-    rota.remove_slot(slot=found, by=request.user)
-    messages.success(request, _("The shift is off the rota."))
-    return redirect("defense:rota")
-
-
-@member_view(access.is_dispatcher)
-@require_POST
-def slot_cover(request: HttpRequest, public_id: str) -> HttpResponse:
-    found = access.get_slot_or_404(request.user, public_id)
-    cover_form = CoverForm(request.POST)
-    if cover_form.is_valid():
-        try:
-            rota.cover(slot=found, by=request.user, **cover_form.cleaned_data)
-        except ValidationError as error:
-            add_errors(cover_form, error)
-        else:
-            messages.success(request, _("The swap is on the rota."))
-            return redirect("defense:rota")
-    context = {"slot": found, "form": SlotForm(initial={}), "cover_form": cover_form}
-    return render(request, "defense/slot.html", context, status=422)
-
-
-# --- the hotline's settings and its public form -----------------------------------------------
-
-
-@member_view(access.is_dispatcher)
-@require_http_methods(["GET", "POST"])
-def hotline(request: HttpRequest) -> HttpResponse:
-    """The phone line (its number and ring time), whether the public form is open, and its
-    secret address."""
-    current = Hotline.current()
-    form = HotlineForm(
-        request.POST if request.method == "POST" else None,
-        initial={
-            "public_form": current.public_form,
-            "number": current.number,
-            "ring_seconds": current.ring_seconds,
-            "legal_contact": current.legal_contact,
-            "report_days": current.report_days,
-        },
-    )
-    asked = False
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and form.cleaned_data["report_days"] not in (None, current.report_days)
-    ):
-        try:
-            period.request_change(days=form.cleaned_data["report_days"], by=request.user)
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            asked = True
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        with transaction.atomic():
-            current = Hotline.objects.select_for_update().get(pk=current.pk)
-            current.public_form = data["public_form"]
-            current.number = data["number"] or ""
-            current.ring_seconds = data["ring_seconds"]
-            legal_contact_changed = (data["legal_contact"] or None) != current.legal_contact
-            current.legal_contact = data["legal_contact"] or None
-            if data["new_address"]:
-                current.address = new_address()
-            current.save()
-            audit.record(
-                "defense.hotline_changed",
-                actor=request.user,
-                public_form=current.public_form,
-                new_address=data["new_address"],
-                phone_line=bool(current.number),
-                ring_seconds=current.ring_seconds,
-                legal_contact_changed=legal_contact_changed,
-            )
-        messages.success(request, _("The hotline's settings are saved."))
-        if asked:
-            messages.info(
-                request,
-                _("The new period waits for a second dispatcher's approval on Approvals."),
-            )
-        return redirect("defense:hotline")
-    context = {
-        "form": form,
-        "hotline": current,
-        "address": settings.BASE_URL + reverse("defense:public_report", args=[current.address]),
-        "voice_url": settings.BASE_URL + reverse("defense:voice"),
-        "text_url": settings.BASE_URL + reverse("defense:text"),
-        "languages": rights.LANGUAGES,
-    }
-    status = 422 if request.method == "POST" else 200
-    return render(request, "defense/hotline.html", context, status=status)
-
-
-@member_view(access.is_dispatcher)
-@require_GET
-def hotline_card(request: HttpRequest) -> HttpResponse:
-    """The printed card, as a page of cards to cut out (PDF), in the language asked."""
-    current = Hotline.current()
-    if not card.printable(current):
-        raise Http404
-    language = rights.language_of(request.GET.get("language"))
-    audit.record(
-        "defense.card_printed", actor=request.user, language=language, form=current.public_form
-    )
-    response = HttpResponse(card.card_pdf(current, language), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"hotline-cards-{language}.pdf"
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _public_hotline_or_404(address: str) -> Hotline:
-    current = Hotline.current()
-    if not current.public_form or not hmac.compare_digest(
-        current.address.encode(), (address or "").encode()
-    ):
-        raise Http404
-    return current
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def public_report(request: HttpRequest, address: str) -> HttpResponse:
-    """Anyone with the secret address sends a report; nobody signs in and nothing is shown
-    back but thanks. The bot guard and the per-address limit are `core.public_forms`'."""
-    _public_hotline_or_404(address)
-    form = PublicReportForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        verdict = public_forms.screen(
-            request, form, scope="defense_report", per_hour=request.network.public_forms_per_hour
-        )
-        if verdict is public_forms.Verdict.BOT:
-            return render(request, "defense/public_thanks.html", {})
-        status = verdict.value
-        if verdict is public_forms.Verdict.ACCEPT:
-            data = form.cleaned_data
-            try:
-                reports.file_report(
-                    form=ReportForm.ALERTA,
-                    source=Source.PUBLIC,
-                    seen_at=data["seen_at"],
-                    zone=data["zone"],
-                    words=form.words,
-                )
-            except ValidationError as error:
-                add_errors(form, error)
-                status = 422
-            else:
-                return render(request, "defense/public_thanks.html", {})
-    response = render(request, "defense/public_report.html", {"form": form}, status=status)
-    # The secret address never leaves in a Referer header to another site ("no-referrer"
-    # would also blank the form's own Origin, which the CSRF check needs).
-    response.headers["Referrer-Policy"] = "same-origin"
-    return response
-
-
-# --- the phone line: the gateway's webhooks ---------------------------------------------------
-
-
-class CallForm(forms.Form):
-    """The fields of Twilio's incoming-call webhook that SolNet reads (it posts more)."""
-
-    CallSid = forms.CharField(**sms_views.SID_FIELD)  # type: ignore[arg-type]
-    From = sms_views.InboundForm.base_fields["From"]
-    To = forms.CharField(max_length=32)
-
-
-class AfterDialForm(forms.Form):
-    CallSid = forms.CharField(**sms_views.SID_FIELD)  # type: ignore[arg-type]
-    DialCallStatus = forms.ChoiceField(choices=[(s, s) for s in line.DIAL_STATUSES])
-
-
-def _line_refusal(request: HttpRequest, hotline: Hotline) -> str:
-    why = sms_views.webhook_refusal(request)
-    if why:
-        return why
-    number = line.line_number(hotline)
-    if not number:
-        return "the hotline has no number"
-    if "To" in request.POST and phones.index_form(request.POST["To"]) != number:
-        return "not the hotline's number"
-    return ""
-
-
-def _twiml(body: str) -> HttpResponse:
-    return HttpResponse(body, content_type="text/xml; charset=utf-8")
-
-
-@csrf_exempt  # the gateway cannot hold a CSRF token: its signature stands in for one
-@require_POST
-def voice(request: HttpRequest) -> HttpResponse:
-    """A call to the hotline's number: answered with the TwiML that rings the dispatcher on
-    shift, through the gateway."""
-    hotline = Hotline.current()
-    why = _line_refusal(request, hotline)
-    if why:
-        return sms_views.refused(why)
-    form = CallForm(request.POST)
-    if not form.is_valid():
-        return sms_views.bad_input(form)
-    data = form.cleaned_data
-    return _twiml(
-        line.receive_call(call_sid=data["CallSid"], from_number=data["From"], hotline=hotline)
-    )
-
-
-@csrf_exempt  # the gateway cannot hold a CSRF token: its signature stands in for one
-@require_POST
-def voice_after(request: HttpRequest) -> HttpResponse:
-    """How one step's ringing ended (the Dial's action, whose address names the step, and is
-    signed with it): answered, or ring the next."""
-    why = _line_refusal(request, Hotline.current())
-    if why:
-        return sms_views.refused(why)
-    form = AfterDialForm(request.POST)
-    step = request.GET.get("step", "")
-    if not form.is_valid():
-        return sms_views.bad_input(form)
-    if step not in {str(n) for n in range(line.STEPS)}:
-        form.add_error(None, "not a step of the call")
-        return sms_views.bad_input(form)
-    data = form.cleaned_data
-    return _twiml(
-        line.after_dial(
-            call_sid=data["CallSid"], step=int(step), dial_status=data["DialCallStatus"]
-        )
-    )
-
-
-@csrf_exempt  # the gateway cannot hold a CSRF token: its signature stands in for one
-@require_POST
-def text(request: HttpRequest) -> HttpResponse:
-    """A text to the hotline's number (the number's messaging webhook at the gateway)."""
-    why = _line_refusal(request, Hotline.current())
-    if why:
-        return sms_views.refused(why)
-    form = sms_views.InboundForm(request.POST)
-    if not form.is_valid():
-        return sms_views.bad_input(form)
-    data = form.cleaned_data
-    received = line.receive_text(
-        message_sid=data["MessageSid"], from_number=data["From"], body=data["Body"]
-    )
-    return sms_views.twiml_message(received.reply, received.language)
