@@ -243,8 +243,8 @@ class HotlineForm(forms.Form):
         label=_("Legal contact's email"),
         required=False,
         help_text=_(
-            "The lawyer or legal team that receives an incident's sealed bundle. A hand-off "
-            "names this address to the second person who approves it."
+            "The lawyer or legal team that receives an incident's sealed bundle. A change "
+            "waits for a second dispatcher's approval."
         ),
     )
     ring_seconds = forms.IntegerField(

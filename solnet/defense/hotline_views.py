@@ -24,6 +24,7 @@ from solnet.core.forms import add_errors
 from solnet.defense import (
     access,
     card,
+    legal,
     period,
     reports,
     rights,
@@ -122,6 +123,26 @@ def slot_cover(request: HttpRequest, public_id: str) -> HttpResponse:
 # --- the hotline's settings and its public form -----------------------------------------------
 
 
+def _ask_second_person(request: HttpRequest, form, current: Hotline) -> list[str]:
+    """The period and the legal contact change only with a second dispatcher: each change
+    given is asked for (the form's errors say why one is refused); returns what waits."""
+    asked = []
+    days = form.cleaned_data["report_days"]
+    email = (form.cleaned_data["legal_contact"] or "").strip()
+    try:
+        if days is not None and days != current.report_days:
+            period.request_change(days=days, by=request.user)
+            asked.append(_("The new period waits for a second dispatcher's approval on Approvals."))
+        if "legal_contact" in form.data and email != (current.legal_contact or ""):
+            legal.request_contact_change(email=email, by=request.user)
+            asked.append(
+                _("The new legal contact waits for a second dispatcher's approval on Approvals.")
+            )
+    except ValidationError as error:
+        add_errors(form, error)
+    return asked
+
+
 @member_view(access.is_dispatcher)
 @require_http_methods(["GET", "POST"])
 def hotline(request: HttpRequest) -> HttpResponse:
@@ -138,18 +159,9 @@ def hotline(request: HttpRequest) -> HttpResponse:
             "report_days": current.report_days,
         },
     )
-    asked = False
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and form.cleaned_data["report_days"] not in (None, current.report_days)
-    ):
-        try:
-            period.request_change(days=form.cleaned_data["report_days"], by=request.user)
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            asked = True
+    asked = []
+    if request.method == "POST" and form.is_valid():
+        asked = _ask_second_person(request, form, current)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with transaction.atomic():
@@ -157,8 +169,6 @@ def hotline(request: HttpRequest) -> HttpResponse:
             current.public_form = data["public_form"]
             current.number = data["number"] or ""
             current.ring_seconds = data["ring_seconds"]
-            legal_contact_changed = (data["legal_contact"] or None) != current.legal_contact
-            current.legal_contact = data["legal_contact"] or None
             if data["new_address"]:
                 current.address = new_address()
             current.save()
@@ -169,14 +179,10 @@ def hotline(request: HttpRequest) -> HttpResponse:
                 new_address=data["new_address"],
                 phone_line=bool(current.number),
                 ring_seconds=current.ring_seconds,
-                legal_contact_changed=legal_contact_changed,
             )
         messages.success(request, _("The hotline's settings are saved."))
-        if asked:
-            messages.info(
-                request,
-                _("The new period waits for a second dispatcher's approval on Approvals."),
-            )
+        for waiting in asked:
+            messages.info(request, waiting)
         return redirect("defense:hotline")
     context = {
         "form": form,

@@ -36,6 +36,7 @@ from solnet.members.models import Member
 log = logging.getLogger(__name__)
 
 ACTION = "defense.legal_handoff"
+CONTACT_ACTION = "defense.legal_contact"
 
 
 def _describe(params: dict[str, Any]) -> str:
@@ -118,7 +119,45 @@ def can_approve(member: Member, params: dict[str, Any]) -> bool:
     return access.reads_all_field_notes(member)
 
 
+def _describe_contact(params: dict[str, Any]) -> str:
+    return _("Send incident bundles to %(email)s (now: %(was)s)") % {
+        "email": params.get("email") or "?",
+        "was": params.get("was") or _("nobody"),
+    }
+
+
+@transaction.atomic
+def request_contact_change(*, email: str, by: Member) -> ApprovalRequest:
+    """Where bundles go changes only with a second dispatcher: someone who could point it at
+    themselves would receive every incident handed over afterwards."""
+    if not access.is_dispatcher(by):
+        raise PermissionDenied
+    email = (email or "").strip()
+    current = Hotline.current().legal_contact or ""
+    if email == current:
+        raise ValidationError({"legal_contact": _("That is the legal contact already.")})
+    return twoperson.request_action(
+        name=CONTACT_ACTION, params={"email": email, "was": current}, requested_by=by
+    )
+
+
+def _apply_contact(params: dict[str, Any], approval: ApprovalRequest) -> None:
+    hotline = Hotline.objects.select_for_update().get(pk=Hotline.current().pk)
+    hotline.legal_contact = params.get("email") or None
+    hotline.save(update_fields=["legal_contact"])
+    audit.record("defense.legal_contact_changed", actor=approval.approved_by)
+
+
 def register() -> None:
+    twoperson.register(
+        twoperson.TwoPersonAction(
+            name=CONTACT_ACTION,
+            run=_apply_contact,
+            describe=_describe_contact,
+            can_request=access.is_dispatcher,
+            can_approve=lambda member, params: access.is_dispatcher(member),
+        )
+    )
     twoperson.register(
         twoperson.TwoPersonAction(
             name=ACTION,

@@ -20,9 +20,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import make_member
+from conftest import make_member, sign_in
 from solnet.core import sealed, twoperson
-from solnet.core.models import AuditEvent
+from solnet.core.models import ApprovalRequest, AuditEvent
 from solnet.defense import bundles, field, jail, legal
 from solnet.defense.models import (
     EntryKind,
@@ -203,3 +203,27 @@ def test_the_bundle_names_the_second_person_the_address_it_goes_to(incident):
     handoff = legal.request_handoff(report=incident["report"], by=incident["dispatcher"])
     assert LAWYER in twoperson.describe(handoff.approval)
     assert bundles.LINK_DAYS == 14
+
+
+def test_one_dispatcher_alone_cannot_point_the_bundles_elsewhere(incident, personas):
+    """Whoever could set the legal contact to their own address would receive every incident
+    handed over afterwards: the change waits for a second dispatcher."""
+    dispatcher = incident["dispatcher"]
+    client = sign_in(Client(), dispatcher)
+    response = client.post(
+        reverse("defense:hotline"),
+        {"ring_seconds": 20, "report_days": 30, "legal_contact": "me@attacker.example"},
+    )
+    assert response.status_code == 302
+    assert Hotline.current().legal_contact == LAWYER  # asked, not changed
+    approval = ApprovalRequest.objects.get(action=legal.CONTACT_ACTION)
+    assert "me@attacker.example" in twoperson.describe(approval)
+    invitee = make_member("invited_dispatcher", roles=(Role.DISPATCHER,))[0]
+    invitee.invited_by = dispatcher
+    invitee.save()
+    for approver in (dispatcher, invitee, personas["member"].member):
+        with pytest.raises(PermissionDenied):
+            twoperson.approve_request(approval=approval, approver=approver)
+    assert Hotline.current().legal_contact == LAWYER
+    twoperson.approve_request(approval=approval, approver=incident["second"])
+    assert Hotline.current().legal_contact == "me@attacker.example"
