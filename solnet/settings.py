@@ -199,6 +199,7 @@ INSTALLED_APPS = [
     "solnet.mobilize",
     "solnet.funds",
     "solnet.defense",
+    "solnet.confederation",
     "solnet.demo",  # the `demo` command only: no models, no pages
 ]
 # No django.contrib.admin: nobody in the application holds power over everyone's data.

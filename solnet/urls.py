@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from solnet.api import api
+from solnet.confederation import views as confederation_views
 from solnet.core import views as core_views
 from solnet.fights import views as fight_views
 from solnet.members import views as member_views
@@ -23,6 +24,10 @@ urlpatterns = [
     path("actions/", include("solnet.mobilize.urls")),
     path("funds/", include("solnet.funds.urls")),
     path("defense/", include("solnet.defense.urls")),
+    path("allies/", include("solnet.confederation.urls")),
+    # The confederation protocol's addresses (docs/confederation-protocol.md).
+    path(".well-known/solnet/key", confederation_views.key_document, name="solnet_key"),
+    path(".well-known/solnet/inbox", confederation_views.inbox_view, name="solnet_inbox"),
     path("fight-back/", fight_views.fight_back, name="fight_back"),
     path("fight-back/thanks/", fight_views.fight_back_thanks, name="fight_back_thanks"),
     path("join-us/", people_views.join_us, name="join_us"),

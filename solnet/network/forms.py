@@ -14,6 +14,12 @@ class NetworkForm(forms.Form):
     city_region = forms.CharField(
         label=_("City or region"), max_length=100, help_text=_("Where the network organizes.")
     )
+    organizes = forms.CharField(
+        label=_("What the network organizes"),
+        max_length=300,
+        required=False,
+        help_text=_("e.g. “tenants and restaurant workers”. Allied networks see it."),
+    )
     country = forms.ChoiceField(
         label=_("Country"),
         choices=[],
@@ -172,6 +178,7 @@ class NetworkForm(forms.Form):
     field_order = [
         "name",
         "city_region",
+        "organizes",
         "country",
         "currency",
         "languages",

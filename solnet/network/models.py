@@ -54,6 +54,12 @@ class Network(models.Model):
     languages = models.JSONField(
         _("languages"), default=list, help_text=_("Languages the network works in.")
     )
+    organizes = models.CharField(
+        _("what the network organizes"),
+        max_length=300,
+        blank=True,
+        help_text=_("e.g. “tenants and restaurant workers”. Allied networks see it."),
+    )
     default_language = models.CharField(
         _("default language"),
         max_length=8,
@@ -205,6 +211,7 @@ class Network(models.Model):
             "name": PUBLIC,
             "city_region": PUBLIC,
             "languages": PUBLIC,
+            "organizes": PUBLIC,
             "default_language": PUBLIC,
             "country": PUBLIC,
             "currency": PUBLIC,

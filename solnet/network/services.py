@@ -45,6 +45,7 @@ def configure_network(
     gm_quorum_percent: int | None = None,
     gm_quorum_minimum: int | None = None,
     gm_notice_hours: int | None = None,
+    organizes: str | None = None,
 ) -> Network:
     """Names the network (the founder, once) or changes its settings (the organizing team)."""
     network = Network.objects.select_for_update().get(pk=Network.objects.current().pk)
@@ -53,6 +54,8 @@ def configure_network(
     founding = network.founded_at is None
     network.name = name
     network.city_region = city_region
+    if organizes is not None:
+        network.organizes = organizes
     network.languages = languages
     network.default_language = default_language
     if country is not None:

@@ -38,6 +38,7 @@ def _settings_form(request: HttpRequest) -> NetworkForm:
         initial={
             "name": network.name,
             "city_region": network.city_region,
+            "organizes": network.organizes,
             "country": network.country,
             "public_forms_per_hour": network.public_forms_per_hour,
             "currency": network.currency,

@@ -24,6 +24,9 @@ class EffectKind(models.TextChoices):
     # Registered by the funds app (`effects.register`).
     FUND_GRANT = "funds.grant", _("Grant an aid request from a fund")
     WAIVE_DUES = "funds.waive_dues", _("Waive a member's dues")
+    # Registered by the confederation app.
+    ALLY = "confederation.ally", _("Ally with a peer network")
+    END_ALLIANCE = "confederation.end", _("End an alliance with a peer network")
 
 
 class Effect(models.Model):
