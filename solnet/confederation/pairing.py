@@ -50,7 +50,8 @@ class Code:
 
 def _hash(secret: str) -> str:
     clean = "".join(ch for ch in secret.upper() if ch.isalnum())
-    return crypto.keyed_digest("pairing", clean.encode())
+    # The blind-index key, domain-separated: a pairing secret never matches an index.
+    return crypto.keyed_digest("index", b"confederation.pairing\x00" + clean.encode())
 
 
 def own_profile() -> dict:

@@ -1,0 +1,193 @@
+"""What the tests do inside one of the three SolNet servers of the confederation tests: a
+process in that server's own environment (its database, its keys, its address), started with
+`manage.py shell -c` beside the server, runs `serve()`: it reads a function's name and
+arguments as a line of JSON, and answers with the function's result as a line of JSON.
+
+These stand for what an organizer does on the pages (the browser journey does it there) and
+for days passing (a meeting in session that closes a vote, as `democracy.testing` does).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.utils import timezone
+
+PASSWORD = "correct horse battery staple"
+
+
+def serve() -> None:
+    """Answers the test's calls until its input closes."""
+    import sys
+
+    from django.db import close_old_connections
+
+    functions = {
+        name: value
+        for name, value in globals().items()
+        if callable(value) and not name.startswith("_") and name not in {"serve", "make_password"}
+    }
+    for line in sys.stdin:
+        name, args = json.loads(line)
+        close_old_connections()
+        try:
+            answer = {"result": functions[name](*args)}
+        except Exception as error:  # the test shows it
+            import traceback
+
+            answer = {"error": "".join(traceback.format_exception(error))}
+        sys.stdout.write(json.dumps(answer, default=str) + "\n")
+        sys.stdout.flush()
+
+
+def seed(name: str, city: str, languages: list[str], organizes: str) -> Any:
+    """A founded network with two organizers and three members who joined long ago."""
+    from allauth.mfa.models import Authenticator  # noqa: F401 - the app must be loaded
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from solnet.members.models import Member, Tier
+    from solnet.network.models import Network
+
+    network = Network.objects.current()
+    network.name, network.city_region = name, city
+    network.languages, network.default_language = languages, languages[0]
+    network.organizes = organizes
+    network.founded_at = network.created_at
+    network.save()
+    joined = timezone.now() - timedelta(days=90)
+    hashed = make_password(PASSWORD)
+    secrets = {}
+    for username, tier in [
+        ("org1", Tier.ORGANIZING_TEAM),
+        ("org2", Tier.ORGANIZING_TEAM),
+        ("m1", Tier.MEMBER),
+        ("m2", Tier.MEMBER),
+        ("m3", Tier.MEMBER),
+    ]:
+        member = Member.objects.create(
+            username=username,
+            display_name=f"{name} {username}",
+            tier=tier,
+            status=Member.Status.ACTIVE,
+            joined_at=joined,
+            approved_at=joined,
+            password=hashed,
+            preferred_language=languages[0],
+        )
+        secret = generate_totp_secret()
+        TOTP.activate(member, secret)
+        RecoveryCodes.activate(member)
+        secrets[username] = secret
+    return {"totp": secrets}
+
+
+def _organizer(username: str = "org1"):
+    from solnet.members.models import Member
+
+    return Member.objects.get(username=username)
+
+
+def make_code() -> Any:
+    from solnet.confederation import pairing
+
+    code, _row = pairing.make_code(by=_organizer())
+    return {"code": str(code), "fingerprint": code.fingerprint}
+
+
+def enter_code(code: str) -> Any:
+    from django.core.exceptions import ValidationError
+
+    from solnet.confederation import pairing
+
+    try:
+        peer = pairing.enter_code(text=code, by=_organizer())
+    except ValidationError as error:
+        return {"error": error.messages}
+    return {"peer": peer.public_id}
+
+
+def decide(origin: str, ending: bool = False) -> Any:
+    """The general meeting decides to ally with the peer at `origin` (or to end it): the
+    proposal is put, everyone votes yes and a quorate meeting in session closes it."""
+    from solnet.confederation import alliance
+    from solnet.confederation.models import Peer
+    from solnet.democracy import services
+    from solnet.democracy.testing import close_in_meeting
+    from solnet.members.models import Member
+
+    proposal = alliance.put_to_meeting(
+        peer=Peer.objects.get(origin=origin), by=_organizer(), ending=ending
+    )
+    proposal = services.open_voting(
+        proposal=proposal,
+        by=_organizer(),
+        closes_at=timezone.now() + timedelta(days=8),
+    )
+    for voter in Member.objects.all():
+        services.cast_ballot(proposal=proposal, voter=voter, choice="yes")
+    proposal = close_in_meeting(proposal, by=_organizer())
+    effects = list(proposal.effects.values("kind", "ran_at", "failure"))
+    return {"status": proposal.status, "effects": effects}
+
+
+def peers() -> Any:
+    from solnet.confederation.models import Peer
+
+    return {
+        peer.origin: {
+            "state": peer.state,
+            "name": peer.name,
+            "city": peer.city,
+            "languages": peer.languages,
+            "organizes": peer.organizes,
+            "key": peer.public_key,
+            "agreed_here": peer.agreed_here_at is not None,
+            "agreed_there": peer.agreed_there_at is not None,
+        }
+        for peer in Peer.objects.all()
+    }
+
+
+def outbox() -> Any:
+    from solnet.confederation.models import OutboxMessage
+
+    return [
+        {"to": m.peer.origin, "kind": m.kind, "state": m.state, "error": m.last_error}
+        for m in OutboxMessage.objects.select_related("peer")
+    ]
+
+
+def rejections() -> Any:
+    from solnet.core.models import AuditEvent
+
+    return [
+        event.data.get("reason")
+        for event in AuditEvent.objects.filter(action="confederation.rejected")
+    ]
+
+
+def rotate_key() -> Any:
+    from solnet.confederation import keys, rotation
+
+    old = keys.current().public_key
+    new = rotation.rotate()
+    return {"old": old, "new": new.public_key}
+
+
+def own_key() -> Any:
+    from solnet.confederation import keys
+
+    return {"key": keys.current().public_key, "origin": keys.origin()}
+
+
+def send_now(origin: str, kind: str, body: dict) -> Any:
+    """Signs and sends one message at once, whatever the link's state here: what a server
+    whose alliance ended might still try."""
+    from solnet.confederation import pairing
+    from solnet.confederation.models import Peer
+
+    return {"status": pairing._send_now(Peer.objects.get(origin=origin), kind, body)}
