@@ -2,9 +2,9 @@
 
 - A message is written in the transaction that decides it (`queue`), and a delivery of its
   peer is started once that commits.
-- One worker at a time sends to a peer (a lease on the peer's row), oldest message first; a
-  peer that fails rests for a while (a circuit breaker), so a dead or slow peer holds up
-  only its own messages. Every other peer is sent to by its own task.
+- One worker at a time sends to a peer (a lease on the peer's row), in the order the messages
+  were written; a peer that fails rests for a while (a circuit breaker), so a dead or slow
+  peer holds up only its own messages. Every other peer is sent to by its own task.
 - A try that fails for a reason that may pass (no answer, a timeout, 5xx, 429) is tried again
   after 30 s, 1 min, 2 min… up to an hour between tries, for 48 hours; a refusal (another
   4xx) is final. The peer is idempotent on the message id, so a message sent twice (a worker
@@ -86,10 +86,11 @@ def _lease(peer_pk: int) -> bool:
     )
 
 
-def _due(peer: Peer):
-    waiting = OutboxMessage.objects.filter(
-        peer=peer, state=Delivery.WAITING, next_attempt_at__lte=timezone.now()
-    )
+def _waiting(peer: Peer):
+    """A peer's messages in the order they were written: they are delivered in that order,
+    so a message waiting for its next try holds back the ones written after it (an alliance
+    agreed must not arrive after the same alliance ended)."""
+    waiting = OutboxMessage.objects.filter(peer=peer, state=Delivery.WAITING)
     if peer.state == PeerState.ENDED:
         waiting = waiting.filter(kind__in=TO_ENDED)
     return waiting.select_related("signing_key").order_by("created_at", "pk")[:BATCH]
@@ -119,10 +120,12 @@ def deliver(peer_pk: int, *, post: Post | None = None) -> int:
     delivered = 0
     try:
         while True:
-            batch = list(_due(peer))
+            batch = list(_waiting(peer))
             if not batch:
                 break
             for message in batch:
+                if message.next_attempt_at > timezone.now():
+                    return delivered
                 if _send_one(message, peer, post):
                     delivered += 1
                 else:
