@@ -183,10 +183,10 @@ def check(
         raise Rejected("too_large", 413)
     if method.upper() != "POST":
         raise Rejected("method", 405)
-    if headers.get("content-type", "").split(";")[0].strip().lower() != CONTENT_TYPE:
-        raise Rejected("content_type", 415)
     inputs = _dictionary(headers, "signature-input")
     signatures = _dictionary(headers, "signature")
+    if headers.get("content-type", "").split(";")[0].strip().lower() != CONTENT_TYPE:
+        raise Rejected("content_type", 415)
     if list(inputs.keys()) != [LABEL] or list(signatures.keys()) != [LABEL]:
         raise Rejected("bad_signature_input", 401)
     given = inputs[LABEL]

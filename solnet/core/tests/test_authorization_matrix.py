@@ -976,6 +976,11 @@ from solnet.defense.tests import matrix_defense  # noqa: E402
 
 PAGES.update(matrix_defense.PAGES)
 
+# Allies' rows, beside their tests.
+from solnet.confederation.tests import matrix_confederation  # noqa: E402
+
+PAGES.update(matrix_confederation.PAGES)
+
 # --- walking the routes --------------------------------------------------------------------
 
 

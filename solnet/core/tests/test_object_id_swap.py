@@ -341,6 +341,12 @@ SWAPS: dict[str, Swap] = {
             "defense:entry_media",
         )
     },
+    # allies: every member sees every peer; the organizing team keeps the pairing codes
+    "confederation:peer": Swap("member", network_wide=True, note="every member sees every ally"),
+    "confederation:peer_propose": Swap("organizer", network_wide=True),
+    "confederation:code_withdraw": Swap(
+        "organizer", network_wide=True, note="codes are the organizing team's, every one"
+    ),
     # core
     "core:approval_approve": Swap("member", network_wide=True, note="any member approves"),
     "core:approval_reject": Swap("member", network_wide=True),
