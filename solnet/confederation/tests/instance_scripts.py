@@ -191,3 +191,41 @@ def send_now(origin: str, kind: str, body: dict) -> Any:
     from solnet.confederation.models import Peer
 
     return {"status": pairing._send_now(Peer.objects.get(origin=origin), kind, body)}
+
+
+def credentials() -> Any:
+    """What a member of this network holds: a session, an API token and an invitation link."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    from solnet.members import services
+    from solnet.members.models import ApiScope, Member, Tier
+    from solnet.members.signals import SESSION_EPOCH_KEY
+
+    member = Member.objects.get(username="m1")
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(member.pk)
+    store[BACKEND_SESSION_KEY] = "allauth.account.auth_backends.AuthenticationBackend"
+    store[HASH_SESSION_KEY] = member.get_session_auth_hash()
+    store[SESSION_EPOCH_KEY] = member.session_epoch
+    store.create()
+    _token, secret = services.create_api_token(
+        member=member, name="sync", scopes=[ApiScope.ME_READ], days=None
+    )
+    _invitation, token = services.create_invitation(created_by=member, tier=Tier.MEMBER)
+    return {
+        "cookie": f"{settings.SESSION_COOKIE_NAME}={store.session_key}",
+        "token": secret,
+        "invite": f"/join/{token}/",
+    }
+
+
+def send_now_to(origin: str, kind: str, body: dict) -> Any:
+    """Signs and sends one message to a server this one has no link with."""
+    from solnet.confederation import pairing
+    from solnet.confederation.models import Peer
+
+    stranger = Peer(origin=origin, public_key="")
+    return {"status": pairing._send_now(stranger, kind, body)}

@@ -68,6 +68,39 @@ def test_two_networks_pair_ally_by_decision_and_end_it(servers):
     assert _peer(a, b)["state"] == "ended"
 
 
+@pytest.mark.verify
+def test_one_networks_session_token_or_link_opens_nothing_at_another(servers, figures):
+    """F-8: what a member of A holds is worth nothing at B (and is worth something at A: the
+    control)."""
+    a, b = servers["a"], servers["b"]
+    held = a.script("credentials")
+    invite = held["invite"]
+    tries = {
+        "session": ("GET", "/members/me/", {"Cookie": held["cookie"]}),
+        "API token": ("GET", "/api/me", {"Authorization": f"Bearer {held['token']}"}),
+        "invitation link": ("GET", invite, {}),
+    }
+    opened = []
+    for name, (method, path, headers) in tries.items():
+        at_home, _ = a.request(method, path, headers=headers)
+        assert at_home == 200, (name, at_home)
+        elsewhere, body = b.request(method, path, headers=headers)
+        if elsewhere == 200 or b"m1" in body:
+            opened.append(name)
+    # A message signed with A's key, naming A, sent to B with no alliance between them.
+    sent = a.script("send_now_to", b.origin, "alliance.agreed", {"decision": "x"})
+    if sent["status"] < 400:
+        opened.append("a signed message with no pairing")
+    figures(
+        "F-8.cross_network",
+        len(opened),
+        unit="opened",
+        target=f"0 of {len(tries) + 1}",
+        ok=not opened,
+    )
+    assert opened == []
+
+
 def test_a_code_whose_fingerprint_does_not_match_pins_nothing(servers):
     a, c = servers["a"], servers["c"]
     parts = a.script("make_code")["code"].split()
