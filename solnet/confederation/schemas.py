@@ -20,7 +20,9 @@ Text = Annotated[str, StringConstraints(max_length=300)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=120)]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
 PublicRef = Annotated[str, StringConstraints(max_length=24, pattern=r"^[A-Za-z0-9_-]*$")]
-ORIGIN = re.compile(r"^https?://[a-z0-9.\-\[\]:]+$")
+ORIGIN_PATTERN = r"^https?://[a-z0-9.\-\[\]:]+$"
+ORIGIN = re.compile(ORIGIN_PATTERN)
+Origin = Annotated[str, StringConstraints(max_length=200, pattern=ORIGIN_PATTERN)]
 
 
 class Strict(BaseModel):
@@ -75,9 +77,9 @@ class Envelope(Strict):
 
     v: Literal[1]
     id: uuid.UUID
-    kind: str
-    sender: str = Field(alias="from", max_length=200)
-    to: str = Field(max_length=200)
+    kind: str = Field(json_schema_extra={"enum": list(BODIES)})
+    sender: Origin = Field(alias="from")
+    to: Origin
     sent_at: datetime
     body: dict
 
@@ -96,13 +98,6 @@ class Envelope(Strict):
             return datetime.fromisoformat(value)
         return value
 
-    @field_validator("sender", "to")
-    @classmethod
-    def _origin(cls, value: str) -> str:
-        if not ORIGIN.match(value):
-            raise ValueError("an origin is scheme://host[:port], lower case, without a path")
-        return value
-
     @field_validator("kind")
     @classmethod
     def _known_kind(cls, value: str) -> str:
@@ -116,6 +111,8 @@ def parse_body(kind: str, body: dict) -> Strict:
 
 
 def json_schemas() -> dict[str, dict]:
+    """The JSON Schemas of the envelope and of each kind's body, as the protocol's document
+    lists them."""
     schemas = {"envelope": Envelope.model_json_schema(by_alias=True)}
     for kind, model in BODIES.items():
         schemas[kind] = model.model_json_schema()
