@@ -67,9 +67,18 @@ def queue(
 
 
 def _start(peer_pk: int) -> None:
-    from solnet.confederation import tasks
+    """Starts a delivery to the peer in the worker (`tasks.py` sets how, at start-up)."""
+    _starter(peer_pk)
 
-    tasks.deliver_to_peer(peer_pk)
+
+# The worker's task that delivers to one peer: set by `tasks.py` (which imports this module),
+# so that this module need not import it back. Until then, deliveries wait for the sweep.
+_starter: Callable[[int], object] = lambda peer_pk: None  # noqa: E731
+
+
+def set_starter(starter: Callable[[int], object]) -> None:
+    global _starter
+    _starter = starter
 
 
 def wait_after(attempts: int) -> timedelta:

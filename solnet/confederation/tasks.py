@@ -13,6 +13,9 @@ def deliver_to_peer(peer_pk: int) -> int:
     return outbox.deliver(peer_pk)
 
 
+outbox.set_starter(deliver_to_peer)
+
+
 @db_periodic_task(crontab(minute="*"))
 def deliver_due() -> int:
     """Every minute: a delivery for each peer with a message due (retries, and anything a
@@ -22,3 +25,7 @@ def deliver_due() -> int:
         deliver_to_peer(peer_pk)
         started += 1
     return started
+
+
+def register() -> None:
+    """Called from the app's ready(): importing this module has set the outbox's starter."""
