@@ -328,3 +328,243 @@ class Received(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.message_id}"
+
+
+# --- solidarity requests (call-outs) ----------------------------------------------------------
+
+
+class Risk(models.TextChoices):
+    LOW = "low", _("Low: a picket or a rally, no arrests expected")
+    MEDIUM = "medium", _("Medium: police may come, arrests unlikely")
+    HIGH = "high", _("High: arrests possible; people who cannot risk one should not come")
+
+
+class RequestState(models.TextChoices):
+    OPEN = "open", _("Open")
+    STOOD_DOWN = "stood_down", _("Stood down")
+
+
+class SolidarityRequest(models.Model):
+    """This network asks its allies for turnout at an action of one of its fights. What it
+    says is what the allies receive: nothing of the fight's subject, members or evidence."""
+
+    public_id = models.CharField(
+        max_length=24,
+        unique=True,
+        default=new_public_id,
+        help_text="Random id, also its id in messages",
+    )
+    action = models.ForeignKey(
+        "mobilize.Action",
+        on_delete=models.PROTECT,
+        related_name="solidarity_requests",
+        help_text="The action allies are asked to",
+    )
+    target = models.CharField(
+        _("target"),
+        max_length=200,
+        help_text=_("Whom the action is against: the boss, the landlord, the company."),
+    )
+    ask = models.TextField(
+        _("the ask"),
+        max_length=1000,
+        help_text=_("What you ask of the allies: how many people, to do what."),
+    )
+    place = models.CharField(_("place"), max_length=200, help_text="")
+    starts_at = models.DateTimeField(_("starts"), help_text="")
+    ends_at = models.DateTimeField(_("ends"), help_text="")
+    risk = models.CharField(
+        _("risk"), max_length=8, choices=Risk.choices, default=Risk.LOW, help_text=""
+    )
+    language = models.CharField(_("written in"), max_length=8, help_text="")
+    public_url = models.CharField(
+        max_length=300, blank=True, help_text="The action's public page, if shared"
+    )
+    state = models.CharField(
+        max_length=12, choices=RequestState.choices, default=RequestState.OPEN, help_text=""
+    )
+    created_by = models.ForeignKey(
+        "members.Member",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        help_text="Who sent it",
+    )
+    created_at = models.DateTimeField(default=timezone.now, help_text="When it was sent")
+
+    data_policy = DataPolicy(
+        sensitivity={
+            "id": INTERNAL,
+            "public_id": INTERNAL,
+            "action": INTERNAL,
+            "target": PUBLIC,
+            "ask": PUBLIC,
+            "place": PUBLIC,
+            "starts_at": PUBLIC,
+            "ends_at": PUBLIC,
+            "risk": PUBLIC,
+            "language": PUBLIC,
+            "public_url": PUBLIC,
+            "state": INTERNAL,
+            "created_by": INTERNAL,
+            "created_at": INTERNAL,
+        },
+        retention=Retention(
+            action=KEEP,
+            reason="Lives as long as its action: the balance of solidarity counts it.",
+        ),
+    )
+
+    class Meta:
+        ordering = ["-starts_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.target
+
+
+class Answer(models.TextChoices):
+    WAITING = "waiting", _("Not answered")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class RequestToAlly(models.Model):
+    """One ally's side of a request this network sent: its answer and the turnout it reported."""
+
+    request = models.ForeignKey(
+        SolidarityRequest, on_delete=models.CASCADE, related_name="allies", help_text=""
+    )
+    peer = models.ForeignKey(
+        Peer, on_delete=models.CASCADE, related_name="requests_sent", help_text=""
+    )
+    answer = models.CharField(
+        max_length=10, choices=Answer.choices, default=Answer.WAITING, help_text=""
+    )
+    reason = models.CharField(max_length=300, blank=True, help_text="Why it declined, if it said")
+    committed = models.PositiveIntegerField(default=0, help_text="People it says are coming")
+    came = models.PositiveIntegerField(default=0, help_text="People it says came")
+    answered_at = models.DateTimeField(null=True, blank=True, help_text="")
+    reported_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it last reported turnout"
+    )
+
+    data_policy = DataPolicy(
+        sensitivity={
+            "id": INTERNAL,
+            "request": INTERNAL,
+            "peer": INTERNAL,
+            "answer": INTERNAL,
+            "reason": INTERNAL,
+            "committed": INTERNAL,
+            "came": INTERNAL,
+            "answered_at": INTERNAL,
+            "reported_at": INTERNAL,
+        },
+        retention=Retention(
+            action=KEEP, reason="Counts, not people: part of the balance of solidarity."
+        ),
+    )
+
+    class Meta:
+        ordering = ["peer__name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "peer"], name="one_answer_per_ally")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request} → {self.peer}"
+
+
+class IncomingRequest(models.Model):
+    """An ally's request for turnout, as it arrived: its organizers answer it here."""
+
+    public_id = models.CharField(
+        max_length=24, unique=True, default=new_public_id, help_text="Random id used in URLs"
+    )
+    peer = models.ForeignKey(
+        Peer, on_delete=models.CASCADE, related_name="requests_received", help_text="From whom"
+    )
+    remote_id = models.CharField(max_length=24, help_text="Its id at the asking network")
+    target = models.CharField(max_length=200, help_text="")
+    ask = models.TextField(max_length=1000, help_text="")
+    place = models.CharField(max_length=200, help_text="")
+    starts_at = models.DateTimeField(help_text="")
+    ends_at = models.DateTimeField(help_text="")
+    risk = models.CharField(max_length=8, choices=Risk.choices, help_text="")
+    language = models.CharField(max_length=8, help_text="The language it was written in")
+    public_url = models.CharField(
+        max_length=300, blank=True, help_text="The action's public page, if shared"
+    )
+    received_at = models.DateTimeField(default=timezone.now, help_text="")
+    stood_down_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the asking network called it off"
+    )
+    answer = models.CharField(
+        max_length=10, choices=Answer.choices, default=Answer.WAITING, help_text=""
+    )
+    reason = models.CharField(
+        _("why not (optional)"),
+        max_length=300,
+        blank=True,
+        help_text=_("The other network sees it."),
+    )
+    answered_by = models.ForeignKey(
+        "members.Member",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="",
+    )
+    answered_at = models.DateTimeField(null=True, blank=True, help_text="")
+    action = models.OneToOneField(
+        "mobilize.Action",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="solidarity_for",
+        help_text="The local action that accepting made",
+    )
+    committed = models.PositiveIntegerField(default=0, help_text="Last reported: people coming")
+    came = models.PositiveIntegerField(default=0, help_text="Last reported: people who came")
+    reported_at = models.DateTimeField(null=True, blank=True, help_text="")
+
+    data_policy = DataPolicy(
+        sensitivity={
+            "id": INTERNAL,
+            "public_id": INTERNAL,
+            "peer": INTERNAL,
+            "remote_id": INTERNAL,
+            "target": PUBLIC,
+            "ask": PUBLIC,
+            "place": PUBLIC,
+            "starts_at": PUBLIC,
+            "ends_at": PUBLIC,
+            "risk": PUBLIC,
+            "language": PUBLIC,
+            "public_url": PUBLIC,
+            "received_at": INTERNAL,
+            "stood_down_at": INTERNAL,
+            "answer": INTERNAL,
+            "reason": INTERNAL,
+            "answered_by": INTERNAL,
+            "answered_at": INTERNAL,
+            "action": INTERNAL,
+            "committed": INTERNAL,
+            "came": INTERNAL,
+            "reported_at": INTERNAL,
+        },
+        retention=Retention(
+            action=KEEP,
+            reason="An ally's request and our answer: the balance of solidarity counts it.",
+        ),
+    )
+
+    class Meta:
+        ordering = ["-starts_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["peer", "remote_id"], name="one_copy_per_request")
+        ]
+
+    def __str__(self) -> str:
+        return self.target

@@ -61,12 +61,70 @@ class KeyRotated(Strict):
     proof: Annotated[str, StringConstraints(min_length=86, max_length=88)]
 
 
+Short = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Count = Annotated[int, Field(ge=0, le=100_000)]
+
+
+class CalloutRequest(Strict):
+    """A network asks its allies for turnout at one of its actions."""
+
+    request: PublicRef
+    target: Short
+    ask: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+    place: Short
+    starts_at: datetime
+    ends_at: datetime
+    risk: Literal["low", "medium", "high"]
+    language: LanguageCode
+    public_url: Annotated[str, StringConstraints(max_length=300, pattern=r"^(https?://\S+)?$")] = ""
+
+    @field_validator("starts_at", "ends_at", mode="before")
+    @classmethod
+    def _time_text(cls, value: object) -> object:
+        return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+class CalloutAnswer(Strict):
+    request: PublicRef
+    answer: Literal["accepted", "declined"]
+    reason: Annotated[str, StringConstraints(max_length=300)] = ""
+
+
+class CalloutTurnout(Strict):
+    request: PublicRef
+    committed: Count
+    came: Count
+
+
+class CalloutUpdate(Strict):
+    """The time or the place changed."""
+
+    request: PublicRef
+    place: Short
+    starts_at: datetime
+    ends_at: datetime
+
+    @field_validator("starts_at", "ends_at", mode="before")
+    @classmethod
+    def _time_text(cls, value: object) -> object:
+        return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+class CalloutStandDown(Strict):
+    request: PublicRef
+
+
 BODIES: dict[str, type[Strict]] = {
     "pair.request": PairRequest,
     "pair.accepted": PairAccepted,
     "alliance.agreed": AllianceAgreed,
     "alliance.ended": AllianceEnded,
     "key.rotated": KeyRotated,
+    "callout.request": CalloutRequest,
+    "callout.answer": CalloutAnswer,
+    "callout.turnout": CalloutTurnout,
+    "callout.update": CalloutUpdate,
+    "callout.stand_down": CalloutStandDown,
 }
 
 

@@ -77,6 +77,8 @@ def seed(name: str, city: str, languages: list[str], organizes: str) -> Any:
             approved_at=joined,
             password=hashed,
             preferred_language=languages[0],
+            email=f"{username}@{name.split()[0].lower()}.example.org",
+            phone="+1 206 555 01" + str(10 + len(secrets)),
         )
         secret = generate_totp_secret()
         TOTP.activate(member, secret)
@@ -229,3 +231,164 @@ def send_now_to(origin: str, kind: str, body: dict) -> Any:
 
     stranger = Peer(origin=origin, public_key="")
     return {"status": pairing._send_now(stranger, kind, body)}
+
+
+def send_callout() -> Any:
+    """An organizer asks the allies for turnout at a picket of one of the network's fights."""
+    from solnet.confederation import callouts
+    from solnet.fights.models import Fight
+    from solnet.mobilize import services as mobilize
+
+    fight = Fight.objects.create(title="Deposits withheld at Westlake Towers")
+    starts = timezone.now() + timedelta(days=5)
+    action = mobilize.plan_action(
+        by=_organizer(),
+        fight=fight,
+        title="Picket at Westlake Property Management",
+        place="1400 Pine St",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+    )
+    request = callouts.send_request(
+        action=action,
+        by=_organizer(),
+        target="Westlake Property Management",
+        ask="Twenty people to picket the office for two hours.",
+        place=action.place,
+        starts_at=action.starts_at,
+        ends_at=action.ends_at,
+        risk="low",
+        language="en",
+        share_public_page=False,
+    )
+    return {"request": request.public_id, "allies": request.allies.count()}
+
+
+def incoming() -> Any:
+    from solnet.confederation.models import IncomingRequest
+
+    return [
+        {"id": i.public_id, "target": i.target, "answer": i.answer, "from": i.peer.origin}
+        for i in IncomingRequest.objects.select_related("peer")
+    ]
+
+
+def accept_and_call(public_id: str) -> Any:
+    """The ally's organizer accepts, builds a call list of the network's own members, two say
+    yes and one comes; the counts go back."""
+    from solnet.confederation import callouts
+    from solnet.confederation.models import IncomingRequest
+    from solnet.members.models import Member
+    from solnet.mobilize import services as mobilize
+    from solnet.people.models import Person
+    from solnet.people.services import own_record
+
+    found = IncomingRequest.objects.get(public_id=public_id)
+    found = callouts.accept(incoming=found, by=_organizer())
+    members = list(Member.objects.filter(username__in=["m1", "m2", "m3"]))
+    people = Person.objects.filter(pk__in=[own_record(member=m).pk for m in members])
+    call_list = mobilize.build_call_list(
+        action=found.action,
+        people=people,
+        name="Our members",
+        script="Westlake's tenants ask us to their picket.",
+        callers=[_organizer()],
+        by=_organizer(),
+    )
+    for member in members[:2]:
+        mobilize.sign_up(action=found.action, member=member, answer="yes")
+    ask = mobilize.ask_of(found.action, own_record(member=members[0]))
+    mobilize.check_in(ask=ask, by=_organizer())
+    committed, came = callouts.local_turnout(found)
+    callouts.report_turnout(incoming=found, by=_organizer(), committed=committed, came=came)
+    return {"calls": call_list.calls.count(), "committed": committed, "came": came}
+
+
+def callout_totals(public_id: str) -> Any:
+    from solnet.confederation import callouts
+    from solnet.confederation.models import SolidarityRequest
+
+    totals = callouts.totals(SolidarityRequest.objects.get(public_id=public_id))
+    return totals.__dict__
+
+
+def what_left() -> Any:
+    """Every body this server queued for a peer, and the personal data it holds: the test
+    looks for the one in the other."""
+    from solnet.confederation.models import OutboxMessage
+    from solnet.members.models import Member
+    from solnet.people.models import ContactChannel, Person
+
+    pii = set()
+    for member in Member.objects.all():
+        pii |= {member.username, member.display_name, member.email or "", member.phone or ""}
+    for person in Person.objects.all():
+        pii |= {person.display_name}
+    for channel in ContactChannel.objects.all():
+        pii.add(channel.value)
+    bodies = [json.dumps(m.body) for m in OutboxMessage.objects.all()]
+    return {"pii": sorted(p for p in pii if p and len(p) > 2), "bodies": bodies}
+
+
+def fight_action() -> Any:
+    """A fight of the network's with a picket coming up (what its team would have planned)."""
+    from solnet.fights.models import Fight
+    from solnet.mobilize import services as mobilize
+
+    fight = Fight.objects.create(title="Deposits withheld at Westlake Towers")
+    starts = timezone.now() + timedelta(days=5)
+    action = mobilize.plan_action(
+        by=_organizer(),
+        fight=fight,
+        title="Picket at Westlake Property Management",
+        place="1400 Pine St",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+    )
+    return {"action": action.public_id}
+
+
+def pass_open_proposal() -> Any:
+    """The days of a vote pass: every member votes yes on the newest proposal in discussion
+    and a quorate meeting in session closes it."""
+    from solnet.democracy import services
+    from solnet.democracy.models import Proposal
+    from solnet.democracy.testing import close_in_meeting
+    from solnet.members.models import Member
+
+    proposal = Proposal.objects.order_by("-pk").first()
+    proposal = services.open_voting(
+        proposal=proposal, by=_organizer(), closes_at=timezone.now() + timedelta(days=8)
+    )
+    for voter in Member.objects.all():
+        services.cast_ballot(proposal=proposal, voter=voter, choice="yes")
+    proposal = close_in_meeting(proposal, by=_organizer())
+    return {"status": proposal.status, "title": proposal.title}
+
+
+def members_answer(public_id: str) -> Any:
+    """The network's own members, called from its call list, answer the local action: two say
+    yes and one of them comes."""
+    from solnet.confederation.models import IncomingRequest
+    from solnet.members.models import Member
+    from solnet.mobilize import services as mobilize
+    from solnet.people.models import Person
+    from solnet.people.services import own_record
+
+    found = IncomingRequest.objects.get(public_id=public_id)
+    members = list(Member.objects.filter(username__in=["m1", "m2", "m3"]))
+    people = Person.objects.filter(pk__in=[own_record(member=m).pk for m in members])
+    mobilize.build_call_list(
+        action=found.action,
+        people=people,
+        name="Our members",
+        script="Our allies ask us to their picket.",
+        callers=[_organizer()],
+        by=_organizer(),
+    )
+    for member in members[:2]:
+        mobilize.sign_up(action=found.action, member=member, answer="yes")
+    mobilize.check_in(
+        ask=mobilize.ask_of(found.action, own_record(member=members[0])), by=_organizer()
+    )
+    return {"action": found.action.public_id}

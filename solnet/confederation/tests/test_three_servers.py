@@ -53,6 +53,27 @@ def test_two_networks_pair_ally_by_decision_and_end_it(servers):
     a.wait_until(lambda: _peer(a, b)["state"] == "allied", what="the alliance at A")
     assert _peer(b, a)["state"] == "allied"
 
+    # A asks its allies (B) for turnout; B accepts, calls its own members, reports counts.
+    sent = a.script("send_callout")
+    assert sent["allies"] == 1
+    waiting = b.wait_until(lambda: b.script("incoming"), what="A's request at B")
+    assert waiting[0]["target"] == "Westlake Property Management"
+    assert waiting[0]["answer"] == "waiting" and waiting[0]["from"] == a.origin
+    called = b.script("accept_and_call", waiting[0]["id"])
+    assert called == {"calls": 3, "committed": 2, "came": 1}
+    totals = a.wait_until(
+        lambda: (t := a.script("callout_totals", sent["request"]))["came"] == 1 and t,
+        what="B's turnout at A",
+    )
+    assert (totals["accepted"], totals["committed"], totals["came"]) == (1, 2, 1)
+
+    # No person of either network is in anything either sent the other.
+    for server in (a, b):
+        left = server.script("what_left")
+        assert left["bodies"], server.name
+        found = [p for p in left["pii"] for body in left["bodies"] if p in body]
+        assert found == [], (server.name, found)
+
     # B rotates its key: A re-pins it after checking the rotation.
     rotated = b.script("rotate_key")
     a.wait_until(lambda: _peer(a, b)["key"] == rotated["new"], what="B's new key at A")

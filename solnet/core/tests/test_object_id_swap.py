@@ -344,6 +344,18 @@ SWAPS: dict[str, Swap] = {
     # allies: every member sees every peer; the organizing team keeps the pairing codes
     "confederation:peer": Swap("member", network_wide=True, note="every member sees every ally"),
     "confederation:peer_propose": Swap("organizer", network_wide=True),
+    **{
+        name: Swap("organizer", network_wide=True, note="requests are the organizing team's")
+        for name in (
+            "confederation:request",
+            "confederation:request_change",
+            "confederation:request_stand_down",
+            "confederation:incoming",
+            "confederation:incoming_accept",
+            "confederation:incoming_decline",
+            "confederation:incoming_turnout",
+        )
+    },
     "confederation:code_withdraw": Swap(
         "organizer", network_wide=True, note="codes are the organizing team's, every one"
     ),
