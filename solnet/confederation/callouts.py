@@ -198,13 +198,28 @@ def totals(request: SolidarityRequest) -> Totals:
 # --- an ally asks this network ---------------------------------------------------------------
 
 
-@transaction.atomic
-def accept(*, incoming: IncomingRequest, by: Member) -> IncomingRequest:
-    """This network turns out: an action of its own, to which its own members are asked."""
+def _answering(incoming: IncomingRequest, by: Member) -> IncomingRequest:
+    """The request, locked, if `by` may answer it and nobody has."""
     incoming = IncomingRequest.objects.select_for_update().get(pk=incoming.pk)
     if not access.can_manage_peers(by):
         raise PermissionDenied
-    if incoming.answer != Answer.WAITING or incoming.stood_down_at is not None:
+    if incoming.answer != Answer.WAITING:
+        raise ValidationError(_("This request has already been answered."))
+    return incoming
+
+
+def _answered(incoming: IncomingRequest, by: Member, answer: str, **fields) -> None:
+    incoming.answer, incoming.answered_by, incoming.answered_at = answer, by, timezone.now()
+    for name, value in fields.items():
+        setattr(incoming, name, value)
+    incoming.save(update_fields=["answer", "answered_by", "answered_at", *fields])
+
+
+@transaction.atomic
+def accept(*, incoming: IncomingRequest, by: Member) -> IncomingRequest:
+    """This network turns out: an action of its own, to which its own members are asked."""
+    incoming = _answering(incoming, by)
+    if incoming.stood_down_at is not None:
         raise ValidationError(_("This request has already been answered or called off."))
     if incoming.peer.state != PeerState.ALLIED:
         raise ValidationError(_("The alliance with that network has ended."))
@@ -217,13 +232,7 @@ def accept(*, incoming: IncomingRequest, by: Member) -> IncomingRequest:
         starts_at=incoming.starts_at,
         ends_at=incoming.ends_at,
     )
-    incoming.answer, incoming.answered_by, incoming.answered_at = (
-        Answer.ACCEPTED,
-        by,
-        timezone.now(),
-    )
-    incoming.action = action
-    incoming.save(update_fields=["answer", "answered_by", "answered_at", "action"])
+    _answered(incoming, by, Answer.ACCEPTED, action=action)
     outbox.queue(
         incoming.peer,
         "callout.answer",
@@ -237,19 +246,9 @@ def accept(*, incoming: IncomingRequest, by: Member) -> IncomingRequest:
 
 @transaction.atomic
 def decline(*, incoming: IncomingRequest, by: Member, reason: str = "") -> IncomingRequest:
-    incoming = IncomingRequest.objects.select_for_update().get(pk=incoming.pk)
-    if not access.can_manage_peers(by):
-        raise PermissionDenied
-    if incoming.answer != Answer.WAITING:
-        raise ValidationError(_("This request has already been answered."))
+    incoming = _answering(incoming, by)
     reason = reason.strip()[:300]
-    incoming.answer, incoming.answered_by, incoming.answered_at = (
-        Answer.DECLINED,
-        by,
-        timezone.now(),
-    )
-    incoming.reason = reason
-    incoming.save(update_fields=["answer", "answered_by", "answered_at", "reason"])
+    _answered(incoming, by, Answer.DECLINED, reason=reason)
     if incoming.peer.state == PeerState.ALLIED and incoming.stood_down_at is None:
         outbox.queue(
             incoming.peer,

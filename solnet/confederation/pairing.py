@@ -120,19 +120,9 @@ def enter_code(*, text: str, by) -> Peer:
     with transaction.atomic():
         peer, _created = Peer.objects.update_or_create(
             origin=code.origin,
-            defaults={
-                "public_key": key,
-                "state": PeerState.PAIRING,
-                "paired_by": by,
-                "paired_at": timezone.now(),
-                "agreed_here_at": None,
-                "agreed_here_ref": "",
-                "agreed_there_at": None,
-                "ended_at": None,
-                "ended_here": False,
-                "failures": 0,
-                "resting_until": None,
-            },
+            defaults=_fresh_link(
+                public_key=key, state=PeerState.PAIRING, paired_by=by, paired_at=timezone.now()
+            ),
         )
     status = _send_now(peer, "pair.request", {"secret": code.secret, "profile": own_profile()})
     if not 200 <= status < 300:
@@ -190,43 +180,51 @@ def _pair_request(
         raise Rejected("bad_code", 403)
     if peer is not None and peer.state != PeerState.ENDED:
         raise Rejected("already_paired", 409)
-    profile = body.profile
     peer, _created = Peer.objects.update_or_create(
         origin=checked.origin,
-        defaults={
-            "public_key": key,
-            "state": PeerState.PAIRED,
-            "name": profile.name,
-            "city": profile.city,
-            "languages": list(profile.languages),
-            "organizes": profile.organizes,
-            "paired_by": code.made_by,
-            "paired_at": now,
-            "agreed_here_at": None,
-            "agreed_here_ref": "",
-            "agreed_there_at": None,
-            "ended_at": None,
-            "ended_here": False,
-            "failures": 0,
-            "resting_until": None,
-        },
+        defaults=_fresh_link(
+            public_key=key,
+            state=PeerState.PAIRED,
+            paired_by=code.made_by,
+            paired_at=now,
+            **_profile_fields(body.profile),
+        ),
     )
     PairingCode.objects.filter(pk=code.pk).update(used_at=now, used_by=peer)
     audit.record("confederation.paired", target=peer, side="code")
     outbox.queue(peer, "pair.accepted", {"profile": own_profile()})
 
 
+def _fresh_link(**fields) -> dict:
+    """A peer's row as a new pairing leaves it: whatever an earlier alliance left is cleared."""
+    return {
+        "agreed_here_at": None,
+        "agreed_here_ref": "",
+        "agreed_there_at": None,
+        "ended_at": None,
+        "ended_here": False,
+        "failures": 0,
+        "resting_until": None,
+        **fields,
+    }
+
+
+def _profile_fields(profile: Profile) -> dict:
+    return {
+        "name": profile.name,
+        "city": profile.city,
+        "languages": list(profile.languages),
+        "organizes": profile.organizes,
+    }
+
+
 def _pair_accepted(
     peer: Peer | None, body: PairAccepted, checked: protocol.Checked, key: str
 ) -> None:
     assert peer is not None
-    profile = body.profile
     Peer.objects.filter(pk=peer.pk).update(
         state=PeerState.PAIRED if peer.state == PeerState.PAIRING else peer.state,
-        name=profile.name,
-        city=profile.city,
-        languages=list(profile.languages),
-        organizes=profile.organizes,
+        **_profile_fields(body.profile),
     )
 
 

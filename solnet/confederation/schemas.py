@@ -12,7 +12,14 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 PROTOCOL_VERSION = 1
 
@@ -23,6 +30,14 @@ PublicRef = Annotated[str, StringConstraints(max_length=24, pattern=r"^[A-Za-z0-
 ORIGIN_PATTERN = r"^https?://[a-z0-9.\-\[\]:]+$"
 ORIGIN = re.compile(ORIGIN_PATTERN)
 Origin = Annotated[str, StringConstraints(max_length=200, pattern=ORIGIN_PATTERN)]
+
+
+def _time_text(value: object) -> object:
+    """Strict mode wants a datetime; the wire has ISO 8601 text."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+Time = Annotated[datetime, BeforeValidator(_time_text)]
 
 
 class Strict(BaseModel):
@@ -72,16 +87,11 @@ class CalloutRequest(Strict):
     target: Short
     ask: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
     place: Short
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Time
+    ends_at: Time
     risk: Literal["low", "medium", "high"]
     language: LanguageCode
     public_url: Annotated[str, StringConstraints(max_length=300, pattern=r"^(https?://\S+)?$")] = ""
-
-    @field_validator("starts_at", "ends_at", mode="before")
-    @classmethod
-    def _time_text(cls, value: object) -> object:
-        return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 class CalloutAnswer(Strict):
@@ -101,13 +111,8 @@ class CalloutUpdate(Strict):
 
     request: PublicRef
     place: Short
-    starts_at: datetime
-    ends_at: datetime
-
-    @field_validator("starts_at", "ends_at", mode="before")
-    @classmethod
-    def _time_text(cls, value: object) -> object:
-        return datetime.fromisoformat(value) if isinstance(value, str) else value
+    starts_at: Time
+    ends_at: Time
 
 
 class CalloutStandDown(Strict):
@@ -138,7 +143,7 @@ class Envelope(Strict):
     kind: str = Field(json_schema_extra={"enum": list(BODIES)})
     sender: Origin = Field(alias="from")
     to: Origin
-    sent_at: datetime
+    sent_at: Time
     body: dict
 
     @field_validator("id", mode="before")
@@ -147,13 +152,6 @@ class Envelope(Strict):
         # Strict mode wants a UUID object; the wire has text.
         if isinstance(value, str):
             return uuid.UUID(value)
-        return value
-
-    @field_validator("sent_at", mode="before")
-    @classmethod
-    def _time_text(cls, value: object) -> object:
-        if isinstance(value, str):
-            return datetime.fromisoformat(value)
         return value
 
     @field_validator("kind")
