@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, accessibility_violations, totp_code
+from conftest import PHONE, accessibility_violations, totp_code
 from solnet.confederation.tests.instance_scripts import PASSWORD
 from solnet.confederation.tests.instances import three_servers
 
@@ -35,18 +35,6 @@ def servers(tmp_path_factory):
             "seed", "Northside Tenants", "Portland", ["en"], "tenants"
         )["totp"]
         yield found
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield launched
-        launched.close()
 
 
 def _phone(browser, server, language: str):
@@ -125,7 +113,8 @@ def _peer_state(server, other) -> str:
     return (server.script("peers").get(other.origin) or {}).get("state", "")
 
 
-def test_allies_pair_decide_call_out_and_part(servers, browser):
+def test_allies_pair_decide_call_out_and_part(servers, chromium):
+    browser = chromium
     a, b, c = servers["a"], servers["b"], servers["c"]
     phone_a = _phone(browser, a, "en")
     phone_a.language = "en"
