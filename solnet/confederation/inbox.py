@@ -31,6 +31,10 @@ class Handler:
     states: frozenset[str] | None
     # run(peer, body, checked, key): `key` is the sender's key the signature was checked with.
     run: Callable[[Peer | None, Any, protocol.Checked, str], None]
+    # For a kind an unknown server may send: whether its body deserves fetching that server's
+    # key at all (a pairing request must name a code still open). Without it, anyone could
+    # make this server fetch from any public address by posting well-formed messages.
+    admits: Callable[[Any], bool] | None = None
 
 
 HANDLERS: dict[str, Handler] = {}
@@ -73,6 +77,8 @@ def _pinned_key(checked: protocol.Checked, peer: Peer | None) -> str:
     if peer is not None and peer.state != PeerState.ENDED:
         return peer.public_key
     if handler.states is None:
+        if handler.admits is not None and not handler.admits(checked.body):
+            raise Rejected("bad_code", 403)
         return fetch_key(checked.origin)
     raise Rejected("unknown_peer" if peer is None else "alliance_ended", 403)
 

@@ -166,16 +166,26 @@ def _send_now(peer: Peer, kind: str, body: dict) -> int:
 # --- the other side -------------------------------------------------------------------------
 
 
+def _open_code(secret: str):
+    return PairingCode.objects.filter(
+        secret_hash=_hash(secret),
+        used_at__isnull=True,
+        withdrawn_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    )
+
+
+def _names_an_open_code(body: PairRequest) -> bool:
+    """Before this server fetches an unknown sender's key: does the request name a code of
+    ours that is still open? (It is spent only once the signature checks out.)"""
+    return _open_code(body.secret).exists()
+
+
 def _pair_request(
     peer: Peer | None, body: PairRequest, checked: protocol.Checked, key: str
 ) -> None:
     now = timezone.now()
-    code = (
-        PairingCode.objects.select_for_update()
-        .filter(secret_hash=_hash(body.secret), used_at__isnull=True, withdrawn_at__isnull=True)
-        .filter(expires_at__gt=now)
-        .first()
-    )
+    code = _open_code(body.secret).select_for_update().first()
     if code is None:
         raise Rejected("bad_code", 403)
     if peer is not None and peer.state != PeerState.ENDED:
@@ -229,5 +239,8 @@ def _pair_accepted(
 
 
 def register() -> None:
-    inbox.register("pair.request", inbox.Handler(states=None, run=_pair_request))
+    inbox.register(
+        "pair.request",
+        inbox.Handler(states=None, run=_pair_request, admits=_names_an_open_code),
+    )
     inbox.register("pair.accepted", inbox.Handler(states=inbox.HANDSHAKE, run=_pair_accepted))

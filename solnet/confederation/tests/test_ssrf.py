@@ -83,9 +83,16 @@ def _enter(origin: str, organizer) -> bool:
     return False
 
 
+def _open_secret() -> str:
+    """The secret of a code this server handed out and nobody used yet: with it, a pairing
+    request from an unknown server does make this server fetch that server's key."""
+    code, _row = pairing.make_code(by=None)
+    return code.secret
+
+
 def _pair_request_from(origin: str, client: Client) -> int:
     stranger = FakePeer(origin)
-    body = {"secret": "S" * 26, "profile": {"name": "Nobody"}}
+    body = {"secret": _open_secret(), "profile": {"name": "Nobody"}}
     return stranger.post(client, "pair.request", body).status_code
 
 
@@ -194,7 +201,30 @@ def test_the_connection_goes_to_the_address_that_was_checked(personas, connectio
 def test_the_inbox_answer_says_nothing_of_the_fetch(client):
     """A refused key fetch is answered with a code, not with what the fetch saw."""
     response = FakePeer("http://10.0.0.5").post(
-        client, "pair.request", {"secret": "S" * 26, "profile": {"name": "X"}}
+        client, "pair.request", {"secret": _open_secret(), "profile": {"name": "X"}}
     )
     assert response.status_code == 403
     assert json.loads(response.content) == {"result": "key_unreachable"}
+
+
+def test_a_pairing_request_naming_no_open_code_fetches_nothing(client, monkeypatch):
+    """Otherwise anyone could make this server fetch from any public address, and hold one of
+    its threads for the fetch's time, by posting well-formed pairing requests."""
+    from solnet.confederation import inbox
+
+    fetched = []
+    monkeypatch.setattr(inbox, "fetch_key", lambda origin: fetched.append(origin) or "")
+    stranger = FakePeer("https://stranger.example")
+    for secret in ("S" * 26, "not-a-code-anyone-made-here"):
+        response = stranger.post(
+            client, "pair.request", {"secret": secret, "profile": {"name": "X"}}
+        )
+        assert response.status_code == 403 and json.loads(response.content)["result"] == "bad_code"
+    # A withdrawn or used code is no better.
+    code, row = pairing.make_code(by=None)
+    pairing.withdraw_code(code=row, by=None)
+    response = stranger.post(
+        client, "pair.request", {"secret": code.secret, "profile": {"name": "X"}}
+    )
+    assert response.status_code == 403
+    assert fetched == []
