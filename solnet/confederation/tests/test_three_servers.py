@@ -107,7 +107,7 @@ def test_one_networks_session_token_or_link_opens_nothing_at_another(servers, fi
         assert at_home == 200, (name, at_home)
         elsewhere, body = b.request(method, path, headers=headers)
         # Refused (a 4xx, or sent to sign in), and nothing of A's member shown.
-        if elsewhere == 200 or "Eastside Solidarity Network m1".encode() in body:
+        if elsewhere == 200 or b"Eastside Solidarity Network m1" in body:
             opened.append(name)
     # A message signed with A's key, naming A, sent to B with no alliance between them.
     sent = a.script("send_now_to", b.origin, "alliance.agreed", {"decision": "x"})
